@@ -1,0 +1,207 @@
+//! The crate's error type.
+//!
+//! Every variant names what was wrong (which parameter, which limit) and never
+//! carries a secret: secret keys, session tokens, derived keys and header
+//! values are left out of every message, since a header value may itself be a
+//! credential.
+
+/// Everything that can go wrong while building or signing a request.
+///
+/// Messages are lowercase and name the offending input. They never contain a
+/// secret access key, a session token, a derived key or a header value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The access key id is empty or contains a character that would break the
+    /// credential scope (`/`, `,`, whitespace, control or non-ASCII characters).
+    #[error("invalid access key id: {reason}")]
+    InvalidAccessKeyId {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// The secret access key is empty.
+    #[error("invalid secret access key: {reason}")]
+    InvalidSecretKey {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// The session token is empty or contains a control character.
+    #[error("invalid session token: {reason}")]
+    InvalidSessionToken {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// A region name is empty, too long, or has a character outside
+    /// `A-Z a-z 0-9 - _ .`.
+    #[error("invalid region {region:?}: {reason}")]
+    InvalidRegion {
+        /// The rejected region (truncated to 64 bytes).
+        region: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// A service name is empty, too long, or has a character outside
+    /// `A-Z a-z 0-9 - _ .`.
+    #[error("invalid service {service:?}: {reason}")]
+    InvalidService {
+        /// The rejected service (truncated to 64 bytes).
+        service: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// The HTTP method is empty or not an RFC 9110 token.
+    #[error("invalid http method {method:?}: expected a token such as GET or PUT")]
+    InvalidMethod {
+        /// The rejected method (truncated to 64 bytes).
+        method: String,
+    },
+
+    /// The host is empty or contains characters not allowed in a host.
+    #[error("invalid host {host:?}: {reason}")]
+    InvalidHost {
+        /// The rejected host (truncated to 64 bytes).
+        host: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// The request path does not start with `/` or contains a control
+    /// character, `?` or `#`.
+    #[error("invalid path: {reason}")]
+    InvalidPath {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// The raw query string contains a control character, a space or `#`.
+    #[error("invalid query string: {reason}")]
+    InvalidQuery {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// A header name is empty or not an RFC 9110 token.
+    #[error("invalid header name {name:?}: expected a token")]
+    InvalidHeaderName {
+        /// The rejected name (truncated to 64 bytes).
+        name: String,
+    },
+
+    /// A header value contains a control character other than a folded line
+    /// break. The value itself is never shown: it may be a credential.
+    #[error("invalid value for header {name:?}: {reason}")]
+    InvalidHeaderValue {
+        /// The header whose value was rejected (lowercase).
+        name: String,
+        /// What is wrong with the value.
+        reason: &'static str,
+    },
+
+    /// The caller set a header that the signer writes itself (`host`,
+    /// `authorization`, `x-amz-date`, `x-amz-security-token`,
+    /// `x-amz-content-sha256`).
+    #[error("header {name:?} is set by the signer and cannot be given")]
+    ReservedHeader {
+        /// The rejected header name (lowercase).
+        name: String,
+    },
+
+    /// The caller set a query parameter that query signing writes itself
+    /// (`X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`,
+    /// `X-Amz-SignedHeaders`, `X-Amz-Security-Token`, `X-Amz-Signature`).
+    #[error("query parameter {name:?} is set by the signer and cannot be given")]
+    ReservedQueryParameter {
+        /// The rejected parameter name, as given (truncated to 64 bytes).
+        name: String,
+    },
+
+    /// A payload hash is not 64 hexadecimal digits.
+    #[error("invalid payload hash: expected 64 hexadecimal digits")]
+    InvalidPayloadHash,
+
+    /// A date or time string could not be parsed.
+    #[error("invalid {what} {input:?}: expected {expected}")]
+    InvalidDate {
+        /// Which kind of date was being parsed (`x-amz-date`, `scope date`).
+        what: &'static str,
+        /// The rejected input (truncated to 64 bytes).
+        input: String,
+        /// The format that was expected.
+        expected: &'static str,
+    },
+
+    /// A signing time outside the years 0000 to 9999, which SigV4's
+    /// four-digit year cannot represent.
+    #[error("signing time out of range: {reason}")]
+    TimeOutOfRange {
+        /// What is out of range.
+        reason: &'static str,
+    },
+
+    /// The expiry of a presigned request is outside the allowed range.
+    #[error("expiry of {seconds} s is out of range: expected {min} to {max} s")]
+    ExpiresOutOfRange {
+        /// The requested expiry, in whole seconds.
+        seconds: u64,
+        /// The smallest allowed expiry, in seconds.
+        min: u64,
+        /// The largest allowed expiry, in seconds.
+        max: u64,
+    },
+}
+
+/// Truncates caller input kept in an error message to 64 bytes (at a
+/// character boundary), so a huge input does not make a huge error.
+pub(crate) fn excerpt(s: &str) -> String {
+    const MAX: usize = 64;
+    if s.len() <= MAX {
+        return s.to_owned();
+    }
+    let mut end = MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut out = String::with_capacity(end + 3);
+    out.push_str(&s[..end]);
+    out.push_str("...");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_truncates_at_char_boundary() {
+        let long = "é".repeat(100);
+        let e = excerpt(&long);
+        assert!(e.len() <= 67);
+        assert!(e.ends_with("..."));
+        assert_eq!(excerpt("short"), "short");
+    }
+
+    #[test]
+    fn messages_are_lowercase_and_name_the_input() {
+        let e = Error::ExpiresOutOfRange {
+            seconds: 0,
+            min: 1,
+            max: 604_800,
+        };
+        assert_eq!(
+            e.to_string(),
+            "expiry of 0 s is out of range: expected 1 to 604800 s"
+        );
+        let e = Error::ReservedHeader {
+            name: "authorization".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "header \"authorization\" is set by the signer and cannot be given"
+        );
+    }
+}

@@ -1,0 +1,72 @@
+//! AWS Signature Version 4 signing and presigning, with no I/O.
+//!
+//! `presign` builds canonical requests, derives (and caches) signing keys and
+//! emits presigned URLs and `Authorization` headers. It never touches the
+//! network, never reads the clock or the environment by itself (time and
+//! credentials are passed in), zeroizes secrets on drop and keeps them out of
+//! every `Debug`, `Display` and error message.
+//!
+//! The pipeline, one module per step, using the specification's own nouns:
+//!
+//! | step | module | type |
+//! |---|---|---|
+//! | dates | [`time`] | [`SigningTime`], [`ScopeDate`] |
+//! | encoding | [`encode`] | [`PathMode`] |
+//! | scope | [`scope`] | [`Scope`], [`Region`], [`Service`] |
+//! | canonical request | [`canonical`] | [`CanonicalRequest`] |
+//! | string to sign | [`string_to_sign`] | [`StringToSign`] |
+//! | signing key | [`signing_key`] | [`SigningKey`], [`SigningKeyCache`] |
+//! | signature | [`signature`] | [`Signature`] |
+//! | outputs | [`sign`] | [`Signer`], [`AuthorizationHeaders`], [`PresignedRequest`] |
+//!
+//! # Example
+//!
+//! ```
+//! use std::time::Duration;
+//! use presign::{Credentials, Method, Region, Service, SignableRequest, Signer, SigningTime};
+//!
+//! let creds = Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")?;
+//! let signer = Signer::new(Region::new("us-east-1")?, Service::s3());
+//! let time = SigningTime::parse_amz_date("20130524T000000Z")?; // or SigningTime::now()
+//!
+//! // The S3 documentation's presigned GET of examplebucket/test.txt.
+//! let request = SignableRequest::new(Method::GET, "examplebucket.s3.amazonaws.com", "/test.txt")
+//!     .payload(presign::Payload::Unsigned);
+//! let presigned = signer.presign(&request, &creds, time, Duration::from_secs(86400))?;
+//! let url = format!("https://examplebucket.s3.amazonaws.com{}", presigned.uri());
+//! assert!(url.ends_with(
+//!     "X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+//! ));
+//! # Ok::<(), presign::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(rust_2018_idioms, unreachable_pub)]
+
+pub mod canonical;
+pub mod credentials;
+pub mod encode;
+mod error;
+mod mac;
+pub mod request;
+pub mod scope;
+pub mod sign;
+pub mod signature;
+pub mod signing_key;
+pub mod string_to_sign;
+pub mod time;
+
+pub use canonical::{CanonicalRequest, UNSIGNED_PAYLOAD};
+pub use credentials::Credentials;
+pub use encode::PathMode;
+pub use error::Error;
+pub use request::{Method, Payload, SignableRequest};
+pub use scope::{Region, Scope, Service};
+pub use sign::{
+    AuthorizationHeaders, MAX_EXPIRES, PresignedRequest, SessionTokenMode, SignatureLocation,
+    Signer,
+};
+pub use signature::{Signature, SignatureHex};
+pub use signing_key::{DEFAULT_CACHE_CAPACITY, KeyDerivation, SigningKey, SigningKeyCache};
+pub use string_to_sign::{ALGORITHM, StringToSign};
+pub use time::{AmzDate, ScopeDate, ScopeDateText, SigningTime};

@@ -1,0 +1,510 @@
+//! The whole pipeline: header signing and query signing (presigning) for any
+//! service.
+//!
+//! request → canonical request → string to sign → signature → output.
+
+use core::cell::Cell;
+use core::fmt;
+use std::time::Duration;
+
+use crate::canonical::{self, Auth, CanonicalRequest, Scratch};
+use crate::credentials::Credentials;
+use crate::encode::{PathMode, Sink};
+use crate::error::Error;
+use crate::mac::sha256;
+use crate::request::SignableRequest;
+use crate::scope::{Region, Scope, Service};
+use crate::signature::Signature;
+use crate::signing_key::SigningKeyCache;
+use crate::string_to_sign::{ALGORITHM, StringToSign};
+use crate::time::{AmzDate, SigningTime};
+
+/// The longest expiry AWS accepts for a presigned request: 7 days.
+pub const MAX_EXPIRES: Duration = Duration::from_secs(604_800);
+
+/// How a session token is carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum SessionTokenMode {
+    /// The token is part of the canonical request (as `x-amz-security-token`
+    /// or `X-Amz-Security-Token`): what S3 and most services expect.
+    #[default]
+    Signed,
+    /// The token is added after signing, outside the signature: what a few
+    /// services expect (the test suites call it `omit_session_token`).
+    AddedAfterSigning,
+}
+
+/// Where the signature goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignatureLocation {
+    /// An `Authorization` header.
+    Headers,
+    /// Query parameters: a presigned request valid for `expires_in`.
+    Query {
+        /// How long the request stays valid.
+        expires_in: Duration,
+    },
+}
+
+/// Signs requests for one region and service, with a cache of derived keys.
+///
+/// Share one `Signer` (it is `Send + Sync`; every method takes `&self`):
+/// the signing key is derived once per credentials and UTC day and reused.
+///
+/// ```
+/// use std::time::Duration;
+/// use presign::{Credentials, Method, Region, Service, SignableRequest, Signer, SigningTime};
+///
+/// let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")?;
+/// let signer = Signer::new(Region::new("us-east-1")?, Service::new("service")?);
+/// let time = SigningTime::parse_amz_date("20150830T123600Z")?;
+/// let req = SignableRequest::new(Method::GET, "example.amazonaws.com", "/");
+///
+/// // An Authorization header (CRT suite, get-vanilla).
+/// let signed = signer.sign_headers(&req, &creds, time)?;
+/// assert_eq!(signed.signature().to_string(),
+///            "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+///
+/// // A presigned request valid for an hour.
+/// let presigned = signer.presign(&req, &creds, time, Duration::from_secs(3600))?;
+/// assert!(presigned.uri().ends_with(
+///     "&X-Amz-Signature=e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d"
+/// ));
+/// # Ok::<(), presign::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Signer {
+    region: Region,
+    service: Service,
+    path_mode: PathMode,
+    token_mode: SessionTokenMode,
+    content_sha256: bool,
+    max_expires: Duration,
+    cache: SigningKeyCache,
+}
+
+thread_local! {
+    static SCRATCH: Cell<Scratch> = Cell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's reusable canonicalization buffers, wiping them
+/// afterwards. A nested or late (thread teardown) call gets fresh buffers.
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    let mut scratch = SCRATCH.try_with(Cell::take).unwrap_or_default();
+    let result = f(&mut scratch);
+    scratch.wipe();
+    let _ = SCRATCH.try_with(|cell| cell.set(scratch));
+    result
+}
+
+impl Signer {
+    /// A signer for a region and service, with the path mode AWS uses for
+    /// that service ([`PathMode::for_service`]), signed session tokens, no
+    /// `x-amz-content-sha256` header, a 7-day expiry cap and a key cache of
+    /// [`DEFAULT_CACHE_CAPACITY`](crate::DEFAULT_CACHE_CAPACITY) entries.
+    pub fn new(region: Region, service: Service) -> Self {
+        let path_mode = PathMode::for_service(service.as_str());
+        Signer {
+            region,
+            service,
+            path_mode,
+            token_mode: SessionTokenMode::Signed,
+            content_sha256: false,
+            max_expires: MAX_EXPIRES,
+            cache: SigningKeyCache::default(),
+        }
+    }
+
+    /// Overrides the path mode.
+    pub fn path_mode(mut self, mode: PathMode) -> Self {
+        self.path_mode = mode;
+        self
+    }
+
+    /// Sets how the session token of temporary credentials is carried.
+    pub fn session_token_mode(mut self, mode: SessionTokenMode) -> Self {
+        self.token_mode = mode;
+        self
+    }
+
+    /// With header signing, also send and sign `x-amz-content-sha256` (S3
+    /// requires it on every header-signed request).
+    pub fn sign_content_sha256(mut self, yes: bool) -> Self {
+        self.content_sha256 = yes;
+        self
+    }
+
+    /// Raises or lowers the longest expiry [`presign`](Self::presign) accepts
+    /// (default and AWS's limit: 7 days), for providers that allow longer.
+    pub fn max_expires(mut self, max: Duration) -> Self {
+        self.max_expires = max;
+        self
+    }
+
+    /// Uses a key cache of a given capacity.
+    pub fn cache_capacity(mut self, capacity: usize) -> Self {
+        self.cache = SigningKeyCache::new(capacity);
+        self
+    }
+
+    /// The region.
+    pub fn region(&self) -> &Region {
+        &self.region
+    }
+
+    /// The service.
+    pub fn service(&self) -> &Service {
+        &self.service
+    }
+
+    /// The signing-key cache.
+    pub fn key_cache(&self) -> &SigningKeyCache {
+        &self.cache
+    }
+
+    /// The credential scope for a signing time.
+    pub fn scope(&self, time: SigningTime) -> Scope<'_> {
+        Scope::new(time.scope_date(), &self.region, &self.service)
+    }
+
+    fn expires_secs(&self, expires_in: Duration) -> Result<u64, Error> {
+        let seconds = expires_in.as_secs();
+        let max = self.max_expires.as_secs();
+        if seconds == 0 || seconds > max {
+            return Err(Error::ExpiresOutOfRange {
+                seconds,
+                min: 1,
+                max,
+            });
+        }
+        Ok(seconds)
+    }
+
+    fn auth<'a>(
+        &'a self,
+        creds: &'a Credentials,
+        time: SigningTime,
+        amz_date: &'a AmzDate,
+        location: SignatureLocation,
+    ) -> Result<Auth<'a>, Error> {
+        let signed_token = self.token_mode == SessionTokenMode::Signed;
+        Ok(match location {
+            SignatureLocation::Headers => Auth::Header {
+                amz_date,
+                token: creds.session_token().filter(|_| signed_token),
+                content_sha256: self.content_sha256,
+            },
+            SignatureLocation::Query { expires_in } => Auth::Query {
+                access_key_id: creds.access_key_id(),
+                scope: self.scope(time),
+                amz_date,
+                expires: self.expires_secs(expires_in)?,
+                token_encoded: creds.session_token_query_encoded().filter(|_| signed_token),
+            },
+        })
+    }
+
+    /// The canonical request this signer would sign, for debugging a
+    /// signature mismatch. It may contain the session token.
+    pub fn canonical_request(
+        &self,
+        request: &SignableRequest<'_>,
+        credentials: &Credentials,
+        time: SigningTime,
+        location: SignatureLocation,
+    ) -> Result<CanonicalRequest, Error> {
+        let amz_date = time.amz_date();
+        let auth = self.auth(credentials, time, &amz_date, location)?;
+        with_scratch(|s| {
+            canonical::write(request, self.path_mode, &auth, s)?;
+            Ok(CanonicalRequest::from_bytes(s.buf.clone()))
+        })
+    }
+
+    /// The string to sign for a request.
+    pub fn string_to_sign(
+        &self,
+        request: &SignableRequest<'_>,
+        credentials: &Credentials,
+        time: SigningTime,
+        location: SignatureLocation,
+    ) -> Result<StringToSign, Error> {
+        let amz_date = time.amz_date();
+        let auth = self.auth(credentials, time, &amz_date, location)?;
+        with_scratch(|s| {
+            canonical::write(request, self.path_mode, &auth, s)?;
+            Ok(StringToSign::new(time, self.scope(time), &sha256(&s.buf)))
+        })
+    }
+
+    /// Signs a request with an `Authorization` header.
+    ///
+    /// Add every header of the result to the request:
+    /// [`AuthorizationHeaders::iter`] yields them.
+    pub fn sign_headers<'c>(
+        &self,
+        request: &SignableRequest<'_>,
+        credentials: &'c Credentials,
+        time: SigningTime,
+    ) -> Result<AuthorizationHeaders<'c>, Error> {
+        let amz_date = time.amz_date();
+        let auth = self.auth(credentials, time, &amz_date, SignatureLocation::Headers)?;
+        let scope = self.scope(time);
+        let key = self.cache.get(credentials, scope);
+        with_scratch(|s| {
+            let layout = canonical::write(request, self.path_mode, &auth, s)?;
+            let sts = StringToSign::new(time, scope, &sha256(&s.buf));
+            let signature = key.sign(sts.as_bytes());
+
+            let signed_headers = &s.buf[layout.signed_headers];
+            let mut authorization = Vec::with_capacity(
+                ALGORITHM.len()
+                    + 12
+                    + credentials.access_key_id().len()
+                    + 1
+                    + 100
+                    + 16
+                    + signed_headers.len()
+                    + 12
+                    + 64,
+            );
+            authorization.put(ALGORITHM.as_bytes());
+            authorization.put(b" Credential=");
+            authorization.put(credentials.access_key_id().as_bytes());
+            authorization.put_byte(b'/');
+            scope.write_with(b"/", &mut authorization);
+            authorization.put(b", SignedHeaders=");
+            authorization.put(signed_headers);
+            authorization.put(b", Signature=");
+            authorization.put(signature.to_hex().as_bytes());
+
+            let content_sha256 = if self.content_sha256 {
+                let hash = &s.buf[layout.payload_hash];
+                let mut text = [0u8; 64];
+                text[..hash.len()].copy_from_slice(hash);
+                Some((text, hash.len() as u8))
+            } else {
+                None
+            };
+            Ok(AuthorizationHeaders {
+                authorization: ascii_string(authorization),
+                amz_date,
+                security_token: credentials.session_token(),
+                content_sha256,
+                signature,
+            })
+        })
+    }
+
+    /// Presigns a request: the signature goes into the query string, and the
+    /// result is valid for `expires_in` (1 s to the signer's cap, 7 days by
+    /// default; sub-second parts are dropped).
+    ///
+    /// The caller must send every header it signed (other than `host`) with
+    /// the request.
+    pub fn presign(
+        &self,
+        request: &SignableRequest<'_>,
+        credentials: &Credentials,
+        time: SigningTime,
+        expires_in: Duration,
+    ) -> Result<PresignedRequest, Error> {
+        let amz_date = time.amz_date();
+        let location = SignatureLocation::Query { expires_in };
+        let auth = self.auth(credentials, time, &amz_date, location)?;
+        let expires = match auth {
+            Auth::Query { expires, .. } => expires,
+            Auth::Header { .. } => 0,
+        };
+        let scope = self.scope(time);
+        let key = self.cache.get(credentials, scope);
+        with_scratch(|s| {
+            let layout = canonical::write(request, self.path_mode, &auth, s)?;
+            let sts = StringToSign::new(time, scope, &sha256(&s.buf));
+            let signature = key.sign(sts.as_bytes());
+
+            let path: &[u8] = match self.path_mode {
+                PathMode::S3 => &s.buf[layout.path],
+                PathMode::Standard => request.path.as_bytes(),
+            };
+            let query = &s.buf[layout.query];
+            let unsigned_token = match self.token_mode {
+                SessionTokenMode::AddedAfterSigning => credentials.session_token_query_encoded(),
+                SessionTokenMode::Signed => None,
+            };
+            let mut uri = Vec::with_capacity(
+                path.len() + 1 + query.len() + 17 + 64 + unsigned_token.map_or(0, |t| 22 + t.len()),
+            );
+            uri.put(path);
+            let query_start = uri.len() + 1;
+            uri.put_byte(b'?');
+            uri.put(query);
+            if let Some(token) = unsigned_token {
+                uri.put(b"&X-Amz-Security-Token=");
+                uri.put(token.as_bytes());
+            }
+            uri.put(b"&X-Amz-Signature=");
+            uri.put(signature.to_hex().as_bytes());
+            Ok(PresignedRequest {
+                uri: ascii_string(uri),
+                query_start,
+                signature,
+                expires_in: expires,
+            })
+        })
+    }
+}
+
+fn ascii_string(bytes: Vec<u8>) -> String {
+    // Built from validated UTF-8 input and ASCII; never lossy in practice.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// The headers that carry a header-based signature. Add them all to the
+/// request: [`iter`](Self::iter) yields `(name, value)` pairs.
+///
+/// `Debug` redacts the session token.
+#[derive(Clone)]
+pub struct AuthorizationHeaders<'c> {
+    authorization: String,
+    amz_date: AmzDate,
+    security_token: Option<&'c str>,
+    content_sha256: Option<([u8; 64], u8)>,
+    signature: Signature,
+}
+
+impl<'c> AuthorizationHeaders<'c> {
+    /// The `Authorization` header value.
+    pub fn authorization(&self) -> &str {
+        &self.authorization
+    }
+
+    /// The `x-amz-date` header value.
+    pub fn x_amz_date(&self) -> &str {
+        self.amz_date.as_str()
+    }
+
+    /// The `x-amz-security-token` header value, with temporary credentials.
+    pub fn x_amz_security_token(&self) -> Option<&'c str> {
+        self.security_token
+    }
+
+    /// The `x-amz-content-sha256` header value, when the signer was asked to
+    /// sign it.
+    pub fn x_amz_content_sha256(&self) -> Option<&str> {
+        self.content_sha256
+            .as_ref()
+            .map(|(t, n)| core::str::from_utf8(&t[..*n as usize]).unwrap_or_default())
+    }
+
+    /// The signature.
+    pub fn signature(&self) -> Signature {
+        self.signature
+    }
+
+    /// Every header to add, as `(lowercase name, value)`.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            Some(("authorization", self.authorization())),
+            Some(("x-amz-date", self.x_amz_date())),
+            self.x_amz_security_token()
+                .map(|t| ("x-amz-security-token", t)),
+            self.x_amz_content_sha256()
+                .map(|h| ("x-amz-content-sha256", h)),
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+impl fmt::Debug for AuthorizationHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthorizationHeaders")
+            .field("authorization", &self.authorization)
+            .field("x_amz_date", &self.amz_date)
+            .field(
+                "x_amz_security_token",
+                &self.security_token.map(|_| "** redacted **"),
+            )
+            .field("x_amz_content_sha256", &self.x_amz_content_sha256())
+            .finish()
+    }
+}
+
+/// A presigned request: the path and query to send, with the signature in
+/// the query string.
+///
+/// A presigned URL is a bearer credential until it expires: hand it only to
+/// whom it is for. `Debug` redacts the session token and the signature.
+#[derive(Clone)]
+pub struct PresignedRequest {
+    uri: String,
+    query_start: usize,
+    signature: Signature,
+    expires_in: u64,
+}
+
+impl PresignedRequest {
+    /// The request target: path, `?`, query.
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// The path part of [`uri`](Self::uri).
+    pub fn path(&self) -> &str {
+        &self.uri[..self.query_start - 1]
+    }
+
+    /// The query part of [`uri`](Self::uri), without `?`.
+    pub fn query(&self) -> &str {
+        &self.uri[self.query_start..]
+    }
+
+    /// The signature.
+    pub fn signature(&self) -> Signature {
+        self.signature
+    }
+
+    /// How long the request is valid, from the signing time.
+    pub fn expires_in(&self) -> Duration {
+        Duration::from_secs(self.expires_in)
+    }
+
+    /// The request target, by value.
+    pub fn into_uri(self) -> String {
+        self.uri
+    }
+
+    /// Each query parameter as `(name, value)`, still percent-encoded.
+    pub fn query_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.query()
+            .split('&')
+            .map(|p| p.split_once('=').unwrap_or((p, "")))
+    }
+}
+
+impl fmt::Debug for PresignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = String::with_capacity(self.uri.len());
+        shown.push_str(self.path());
+        shown.push('?');
+        for (i, (name, value)) in self.query_pairs().enumerate() {
+            if i > 0 {
+                shown.push('&');
+            }
+            shown.push_str(name);
+            shown.push('=');
+            if name == "X-Amz-Security-Token" || name == "X-Amz-Signature" {
+                shown.push_str("<redacted>");
+            } else {
+                shown.push_str(value);
+            }
+        }
+        f.debug_struct("PresignedRequest")
+            .field("uri", &shown)
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}

@@ -1,0 +1,105 @@
+//! Step 6 of the pipeline: the signature, `HMAC-SHA256(kSigning,
+//! string_to_sign)`, and its lowercase hex form written on the stack.
+
+use core::fmt;
+
+/// A SigV4 signature: 32 bytes, shown as 64 lowercase hex digits.
+///
+/// A signature is not a secret (it travels in the request), so `Debug` and
+/// `Display` show it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Signature([u8; 32]);
+
+/// The 64 lowercase hex digits of a [`Signature`], held on the stack.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SignatureHex([u8; 64]);
+
+impl Signature {
+    /// Wraps 32 raw signature bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Signature(bytes)
+    }
+
+    /// The raw bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The signature as 64 lowercase hex digits, formatted on the stack.
+    pub fn to_hex(&self) -> SignatureHex {
+        SignatureHex(hex64(&self.0))
+    }
+}
+
+/// Lowercase hex of 32 bytes into a stack buffer.
+#[inline]
+pub(crate) fn hex64(bytes: &[u8; 32]) -> [u8; 64] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
+    for (i, b) in bytes.iter().enumerate() {
+        out[2 * i] = HEX[(b >> 4) as usize];
+        out[2 * i + 1] = HEX[(b & 15) as usize];
+    }
+    out
+}
+
+impl SignatureHex {
+    /// The hex text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII hex digits are ever written.
+        core::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// The hex text as bytes.
+    pub fn as_bytes(&self) -> &[u8; 64] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Signature({})", self.to_hex().as_str())
+    }
+}
+
+impl fmt::Display for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.to_hex().as_str())
+    }
+}
+
+impl fmt::Debug for SignatureHex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for SignatureHex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scope::{Region, Scope, Service};
+    use crate::signing_key::SigningKey;
+    use crate::time::ScopeDate;
+
+    // S3 documentation, "Authenticating Requests: Using Query Parameters":
+    // the presigned GET of test.txt from examplebucket.
+    #[test]
+    fn signs_the_s3_documentation_string_to_sign() {
+        let (region, service) = (Region::new("us-east-1").unwrap(), Service::s3());
+        let scope = Scope::new(ScopeDate::parse("20130524").unwrap(), &region, &service);
+        let key = SigningKey::derive("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", scope);
+        let sts = "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n\
+                   3bfa292879f6447bbcda7001decf97f4a54dc650c8942174ae0a9121cf58ad04";
+        let sig = key.sign(sts.as_bytes());
+        assert_eq!(
+            sig.to_hex().as_str(),
+            "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+        );
+        assert_eq!(sig.to_string(), sig.to_hex().as_str());
+    }
+}

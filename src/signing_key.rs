@@ -1,0 +1,346 @@
+//! Step 5 of the pipeline: the signing key, and a cache of derived keys.
+//!
+//! ```text
+//! kDate    = HMAC("AWS4" + secret, date)
+//! kRegion  = HMAC(kDate, region)
+//! kService = HMAC(kRegion, service)
+//! kSigning = HMAC(kService, "aws4_request")
+//! ```
+
+use core::fmt;
+use std::sync::{Arc, RwLock};
+
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::credentials::{CacheId, Credentials};
+use crate::mac::{HmacState, hmac_sha256};
+use crate::scope::{Region, Scope, Service, TERMINATOR};
+use crate::signature::Signature;
+use crate::time::ScopeDate;
+
+/// A derived SigV4 signing key (`kSigning`), together with its keyed HMAC
+/// state so that signing with it never hashes the key's pad blocks again.
+///
+/// Zeroized on drop; `Debug` shows nothing of it.
+#[derive(Clone)]
+pub struct SigningKey {
+    key: [u8; 32],
+    state: HmacState,
+}
+
+impl SigningKey {
+    /// Derives the signing key for a secret access key and a scope, the
+    /// four-step HMAC chain of SigV4.
+    ///
+    /// ```
+    /// use presign::{Region, Scope, ScopeDate, Service, SigningKey};
+    ///
+    /// // AWS General Reference, "Examples of how to derive a signing key".
+    /// let (region, service) = (Region::new("us-east-1")?, Service::new("iam")?);
+    /// let scope = Scope::new(ScopeDate::parse("20120215")?, &region, &service);
+    /// let key = SigningKey::derive("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", scope);
+    /// assert_eq!(
+    ///     hex::encode(key.as_bytes()),
+    ///     "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
+    /// );
+    /// # Ok::<(), presign::Error>(())
+    /// ```
+    pub fn derive(secret_access_key: &str, scope: Scope<'_>) -> Self {
+        Self::from_bytes(*KeyDerivation::derive(secret_access_key, scope).k_signing())
+    }
+
+    /// Wraps an already derived `kSigning` value.
+    pub fn from_bytes(mut key: [u8; 32]) -> Self {
+        let state = HmacState::new(&key);
+        let out = SigningKey { key, state };
+        key.zeroize();
+        out
+    }
+
+    /// The raw key bytes. Treat them as a secret.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.key
+    }
+
+    /// Signs a string to sign: `HMAC-SHA256(kSigning, string_to_sign)`.
+    #[inline]
+    pub fn sign(&self, string_to_sign: &[u8]) -> Signature {
+        Signature::from_bytes(self.state.mac(string_to_sign))
+    }
+}
+
+impl Drop for SigningKey {
+    fn drop(&mut self) {
+        self.key.zeroize();
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SigningKey(** redacted **)")
+    }
+}
+
+/// Every intermediate key of a derivation, for checking an implementation
+/// step by step against published examples. Zeroized on drop.
+pub struct KeyDerivation {
+    keys: [[u8; 32]; 4],
+}
+
+impl KeyDerivation {
+    /// Runs the four HMAC steps for a secret and a scope.
+    pub fn derive(secret_access_key: &str, scope: Scope<'_>) -> Self {
+        let mut k_secret = Zeroizing::new(Vec::with_capacity(4 + secret_access_key.len()));
+        k_secret.extend_from_slice(b"AWS4");
+        k_secret.extend_from_slice(secret_access_key.as_bytes());
+        let k_date = hmac_sha256(&k_secret, scope.date().text().as_bytes());
+        let k_region = hmac_sha256(&k_date, scope.region().as_str().as_bytes());
+        let k_service = hmac_sha256(&k_region, scope.service().as_str().as_bytes());
+        let k_signing = hmac_sha256(&k_service, TERMINATOR.as_bytes());
+        KeyDerivation {
+            keys: [k_date, k_region, k_service, k_signing],
+        }
+    }
+
+    /// `kDate = HMAC("AWS4" + secret, date)`.
+    pub fn k_date(&self) -> &[u8; 32] {
+        &self.keys[0]
+    }
+
+    /// `kRegion = HMAC(kDate, region)`.
+    pub fn k_region(&self) -> &[u8; 32] {
+        &self.keys[1]
+    }
+
+    /// `kService = HMAC(kRegion, service)`.
+    pub fn k_service(&self) -> &[u8; 32] {
+        &self.keys[2]
+    }
+
+    /// `kSigning = HMAC(kService, "aws4_request")`, the signing key.
+    pub fn k_signing(&self) -> &[u8; 32] {
+        &self.keys[3]
+    }
+}
+
+impl Drop for KeyDerivation {
+    fn drop(&mut self) {
+        self.keys.zeroize();
+    }
+}
+
+impl fmt::Debug for KeyDerivation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyDerivation(** redacted **)")
+    }
+}
+
+/// A bounded, thread-safe cache of derived signing keys.
+///
+/// Entries are keyed by a one-way fingerprint of the access key id and
+/// secret (so a rotated secret never reuses a stale key, and the cache keeps
+/// no second clear copy of the secret), the scope date, the region and the
+/// service. When full, the entry with the oldest scope date is evicted, so
+/// the cache turns over at the UTC day boundary by itself. There is no global
+/// state: each signer owns its cache.
+///
+/// ```
+/// use presign::{Credentials, Region, Scope, ScopeDate, Service, SigningKey, SigningKeyCache};
+///
+/// let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")?;
+/// let (region, service) = (Region::new("us-east-1")?, Service::new("iam")?);
+/// let scope = Scope::new(ScopeDate::parse("20120215")?, &region, &service);
+/// let cache = SigningKeyCache::new(8);
+/// let cached = cache.get(&creds, scope);
+/// assert_eq!(cached.as_bytes(), SigningKey::derive(creds.secret_access_key(), scope).as_bytes());
+/// assert_eq!(cache.len(), 1);
+/// # Ok::<(), presign::Error>(())
+/// ```
+pub struct SigningKeyCache {
+    entries: RwLock<Vec<Entry>>,
+    capacity: usize,
+}
+
+struct Entry {
+    id: CacheId,
+    date: ScopeDate,
+    region: Region,
+    service: Service,
+    key: Arc<SigningKey>,
+}
+
+impl Entry {
+    fn matches(&self, id: &CacheId, scope: &Scope<'_>) -> bool {
+        self.id == *id
+            && self.date == scope.date()
+            && self.region == *scope.region()
+            && self.service == *scope.service()
+    }
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        self.id.zeroize();
+    }
+}
+
+/// The number of keys a signer's cache holds by default.
+pub const DEFAULT_CACHE_CAPACITY: usize = 32;
+
+impl SigningKeyCache {
+    /// A cache holding at most `capacity` keys (at least one).
+    pub fn new(capacity: usize) -> Self {
+        SigningKeyCache {
+            entries: RwLock::new(Vec::new()),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// The signing key for these credentials and scope, derived on the first
+    /// call and reused afterwards.
+    pub fn get(&self, credentials: &Credentials, scope: Scope<'_>) -> Arc<SigningKey> {
+        let id = credentials.cache_id();
+        {
+            let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(e) = entries.iter().find(|e| e.matches(&id, &scope)) {
+                return Arc::clone(&e.key);
+            }
+        }
+        let key = Arc::new(SigningKey::derive(credentials.secret_access_key(), scope));
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = entries.iter().find(|e| e.matches(&id, &scope)) {
+            return Arc::clone(&e.key);
+        }
+        if entries.len() >= self.capacity {
+            // Evict the oldest day first; among equals, the earliest inserted.
+            if let Some(oldest) = entries
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, e)| e.date)
+                .map(|(i, _)| i)
+            {
+                entries.remove(oldest);
+            }
+        }
+        entries.push(Entry {
+            id,
+            date: scope.date(),
+            region: scope.region().clone(),
+            service: scope.service().clone(),
+            key: Arc::clone(&key),
+        });
+        key
+    }
+
+    /// The number of keys held.
+    pub fn len(&self) -> usize {
+        self.entries.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Whether the cache holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Drops every key.
+    pub fn clear(&self) {
+        self.entries
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+}
+
+impl Default for SigningKeyCache {
+    fn default() -> Self {
+        Self::new(DEFAULT_CACHE_CAPACITY)
+    }
+}
+
+impl fmt::Debug for SigningKeyCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKeyCache")
+            .field("len", &self.len())
+            .field("capacity", &self.capacity)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope_parts(date: &str) -> (ScopeDate, Region, Service) {
+        (
+            ScopeDate::parse(date).unwrap(),
+            Region::new("us-east-1").unwrap(),
+            Service::new("iam").unwrap(),
+        )
+    }
+
+    // AWS General Reference, "Examples of how to derive a signing key".
+    #[test]
+    fn derives_the_general_reference_example() {
+        let (d, r, s) = scope_parts("20120215");
+        let k = KeyDerivation::derive(
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            Scope::new(d, &r, &s),
+        );
+        assert_eq!(
+            hex::encode(k.k_date()),
+            "969fbb94feb542b71ede6f87fe4d5fa29c789342b0f407474670f0c2489e0a0d"
+        );
+        assert_eq!(
+            hex::encode(k.k_region()),
+            "69daa0209cd9c5ff5c8ced464a696fd4252e981430b10e3d3fd8e2f197d7a70c"
+        );
+        assert_eq!(
+            hex::encode(k.k_service()),
+            "f72cfd46f26bc4643f06a11eabb6c0ba18780c19a8da0c31ace671265e3c87fa"
+        );
+        assert_eq!(
+            hex::encode(k.k_signing()),
+            "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
+        );
+    }
+
+    #[test]
+    fn cache_reuses_and_separates_keys() {
+        let (d, r, s) = scope_parts("20120215");
+        let scope = Scope::new(d, &r, &s);
+        let cache = SigningKeyCache::new(2);
+        let a = Credentials::new("AKID", "secret-a").unwrap();
+        let rotated = Credentials::new("AKID", "secret-b").unwrap();
+        let k1 = cache.get(&a, scope);
+        let k2 = cache.get(&a, scope);
+        assert!(Arc::ptr_eq(&k1, &k2));
+        let k3 = cache.get(&rotated, scope);
+        assert_ne!(k1.as_bytes(), k3.as_bytes());
+        assert_eq!(
+            k3.as_bytes(),
+            SigningKey::derive("secret-b", scope).as_bytes()
+        );
+        assert_eq!(cache.len(), 2);
+
+        // A new day evicts the oldest day first.
+        let (d2, _, _) = scope_parts("20120216");
+        let next_day = Scope::new(d2, &r, &s);
+        let k4 = cache.get(&a, next_day);
+        assert_eq!(cache.len(), 2);
+        assert_eq!(
+            k4.as_bytes(),
+            SigningKey::derive("secret-a", next_day).as_bytes()
+        );
+        cache.clear();
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn debug_shows_no_key_material() {
+        let (d, r, s) = scope_parts("20120215");
+        let k = SigningKey::derive("secret", Scope::new(d, &r, &s));
+        let shown = format!("{k:?}");
+        assert!(!shown.contains(&hex::encode(k.as_bytes())));
+        assert_eq!(shown, "SigningKey(** redacted **)");
+    }
+}
