@@ -281,7 +281,7 @@ fn canonical_headers(
         side.extend(name.bytes().map(|b| b.to_ascii_lowercase()));
         let v = side.len();
         canonical_header_value(value, side).map_err(|reason| Error::InvalidHeaderValue {
-            name: name.to_ascii_lowercase(),
+            name: excerpt(&name.to_ascii_lowercase()),
             reason,
         })?;
         entries.push(HeaderEntry {
@@ -318,6 +318,26 @@ fn push_raw(side: &mut Vec<u8>, entries: &mut Vec<HeaderEntry>, name: &str, valu
         name: n..v,
         value: v..side.len(),
     });
+}
+
+/// A header value in canonical form: trimmed, with every run of whitespace
+/// (including the line breaks of folded lines) collapsed to one space.
+///
+/// ```
+/// assert_eq!(presign::canonical::header_value("x", "  a   b\n  c ")?, "a b c");
+/// # Ok::<(), presign::Error>(())
+/// ```
+///
+/// Fails with [`Error::InvalidHeaderValue`] (naming `name`, never showing the
+/// value) on a control character other than tab, CR or LF.
+pub fn header_value(name: &str, value: &str) -> Result<String, Error> {
+    let mut out = Vec::with_capacity(value.len());
+    canonical_header_value(value, &mut out).map_err(|reason| Error::InvalidHeaderValue {
+        name: excerpt(&name.to_ascii_lowercase()),
+        reason,
+    })?;
+    // Only whole UTF-8 sequences and single spaces are written.
+    Ok(String::from_utf8(out).unwrap_or_default())
 }
 
 /// Writes a header value trimmed, with every run of whitespace (space, tab,
