@@ -56,6 +56,11 @@ pub mod signing_key;
 pub mod string_to_sign;
 pub mod time;
 
+/// The README's examples, run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 pub use canonical::{CanonicalRequest, UNSIGNED_PAYLOAD};
 pub use credentials::Credentials;
 pub use encode::PathMode;
