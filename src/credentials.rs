@@ -3,7 +3,6 @@
 
 use core::fmt;
 
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use zeroize::{Zeroize, Zeroizing};
 
@@ -100,8 +99,13 @@ impl Credentials {
                 reason: "contains a control character",
             });
         }
-        let mut query_encoded = Zeroizing::new(String::new());
-        encode::encode_query_component_into(raw.as_bytes(), &mut query_encoded);
+        let mut encoded = Zeroizing::new(Vec::with_capacity(encode::query_component_len(
+            raw.as_bytes(),
+        )));
+        encode::write_query_component(raw.as_bytes(), &mut *encoded);
+        // Moves the (ASCII) buffer into the String without copying it.
+        let query_encoded =
+            Zeroizing::new(String::from_utf8(core::mem::take(&mut *encoded)).unwrap_or_default());
         self.session_token = Some(SessionToken { raw, query_encoded });
         Ok(self)
     }
@@ -168,13 +172,18 @@ impl fmt::Debug for Credentials {
 }
 
 impl CacheId {
+    /// SHA-256 over a domain prefix, the length-prefixed access key id and the
+    /// secret. The message is assembled in a buffer that is zeroized on drop.
     fn of(access_key_id: &str, secret: &str) -> Self {
-        let mut h = Sha256::new();
-        h.update(b"presign signing-key cache id v1\0");
-        h.update((access_key_id.len() as u64).to_be_bytes());
-        h.update(access_key_id.as_bytes());
-        h.update(secret.as_bytes());
-        CacheId(h.finalize().into())
+        const DOMAIN: &[u8] = b"presign signing-key cache id v1\0";
+        let mut msg = Zeroizing::new(Vec::with_capacity(
+            DOMAIN.len() + 8 + access_key_id.len() + secret.len(),
+        ));
+        msg.extend_from_slice(DOMAIN);
+        msg.extend_from_slice(&(access_key_id.len() as u64).to_be_bytes());
+        msg.extend_from_slice(access_key_id.as_bytes());
+        msg.extend_from_slice(secret.as_bytes());
+        CacheId(crate::mac::sha256(&msg))
     }
 }
 

@@ -151,19 +151,13 @@ pub(crate) fn query_component_len(bytes: &[u8]) -> usize {
             .count()
 }
 
-pub(crate) fn encode_query_component_into(bytes: &[u8], out: &mut String) {
-    let mut buf = Vec::with_capacity(query_component_len(bytes));
-    write_query_component(bytes, &mut buf);
-    // Only ASCII is ever written.
-    out.push_str(core::str::from_utf8(&buf).unwrap_or_default());
-}
-
 /// Encodes a query parameter name or value the SigV4 way: every byte except
 /// `A-Z a-z 0-9 - . _ ~` becomes `%XY`; a space is `%20`, `/` is `%2F`.
 pub fn query_component(s: &str) -> String {
-    let mut out = String::new();
-    encode_query_component_into(s.as_bytes(), &mut out);
-    out
+    let mut buf = Vec::with_capacity(query_component_len(s.as_bytes()));
+    write_query_component(s.as_bytes(), &mut buf);
+    // Only ASCII is ever written.
+    String::from_utf8(buf).unwrap_or_default()
 }
 
 /// Encodes a path (for example `/` followed by an S3 object key) once, the

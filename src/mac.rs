@@ -15,9 +15,12 @@ const IV: [u32; 8] = [
 ];
 
 /// SHA-256 of `data`, into a fixed array.
+/// The working state is zeroized afterwards, as `data` may be a key.
 pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     let mut state = IV;
-    finish(&mut state, 0, data)
+    let out = finish(&mut state, 0, data);
+    state.zeroize();
+    out
 }
 
 /// Absorbs `msg` into `state` (which has already absorbed `prefix_len` bytes,
