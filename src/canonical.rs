@@ -17,13 +17,15 @@
 //! are decoded, encoded again with the unreserved set only, and sorted by
 //! name, then value.
 
+use std::borrow::Cow;
+
 use core::fmt;
 use core::ops::Range;
 
 use crate::encode::{self, PathMode, Sink};
 use crate::error::{Error, excerpt};
 use crate::mac::sha256;
-use crate::request::{Payload, SignableRequest, is_tchar};
+use crate::request::{Payload, is_tchar};
 use crate::scope::Scope;
 use crate::signature::hex64;
 use crate::string_to_sign::ALGORITHM;
@@ -119,10 +121,41 @@ impl Scratch {
     }
 }
 
+/// Where the canonical URI comes from.
+pub(crate) enum PathSource<'a> {
+    /// A path as sent on the wire, canonicalized according to `mode`.
+    Wire { path: &'a str, mode: PathMode },
+    /// An S3 object: an endpoint path prefix (wire form, may be empty), the
+    /// bucket for path-style addressing, and the raw object key, encoded
+    /// exactly once and never decoded (`None` for a request on the bucket).
+    S3Object {
+        prefix: &'a str,
+        bucket: Option<&'a str>,
+        key: Option<&'a str>,
+    },
+}
+
+/// Where the caller's query parameters come from.
+pub(crate) enum QuerySource<'a> {
+    /// A raw query string as sent on the wire (decoded, then re-encoded).
+    Raw(&'a str),
+    /// Decoded `(name, value)` pairs, encoded once.
+    Pairs(&'a [(&'a str, Cow<'a, str>)]),
+}
+
+/// Everything the canonical request is built from.
+pub(crate) struct Parts<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) host: &'a str,
+    pub(crate) path: PathSource<'a>,
+    pub(crate) query: QuerySource<'a>,
+    pub(crate) headers: &'a [(&'a str, &'a str)],
+    pub(crate) payload: Payload<'a>,
+}
+
 /// Writes the canonical request for `req` into `scratch.buf`.
 pub(crate) fn write(
-    req: &SignableRequest<'_>,
-    mode: PathMode,
+    req: &Parts<'_>,
     auth: &Auth<'_>,
     scratch: &mut Scratch,
 ) -> Result<Layout, Error> {
@@ -140,16 +173,40 @@ pub(crate) fn write(
     let headers = &*headers;
 
     // Method and path.
-    buf.put(req.method.as_str().as_bytes());
+    buf.put(req.method.as_bytes());
     buf.put_byte(b'\n');
-    check_path(req.path)?;
     let path_start = buf.len();
-    match mode {
-        PathMode::S3 => encode::write_requoted_path(req.path.as_bytes(), buf),
-        PathMode::Standard => {
-            aux.clear();
-            encode::normalize_path_into(req.path.as_bytes(), aux);
-            encode::write_path(aux, buf);
+    match req.path {
+        PathSource::Wire { path, mode } => {
+            check_path(path)?;
+            match mode {
+                PathMode::S3 => encode::write_requoted_path(path.as_bytes(), buf),
+                PathMode::Standard => {
+                    aux.clear();
+                    encode::normalize_path_into(path.as_bytes(), aux);
+                    encode::write_path(aux, buf);
+                }
+            }
+        }
+        PathSource::S3Object {
+            prefix,
+            bucket,
+            key,
+        } => {
+            encode::write_requoted_path(prefix.as_bytes(), buf);
+            if let Some(bucket) = bucket {
+                buf.put_byte(b'/');
+                buf.put(bucket.as_bytes());
+            }
+            match key {
+                Some(key) => {
+                    buf.put_byte(b'/');
+                    encode::write_path(key.as_bytes(), buf);
+                }
+                // `/` on a virtual-hosted bucket, `/bucket` path-style.
+                None if bucket.is_none() => buf.put_byte(b'/'),
+                None => {}
+            }
         }
     }
     let path = path_start..buf.len();
@@ -157,7 +214,7 @@ pub(crate) fn write(
 
     // Query.
     let query_start = buf.len();
-    write_query(req.query, auth, headers, side, aux, params, buf)?;
+    write_query(&req.query, auth, headers, side, aux, params, buf)?;
     let query = query_start..buf.len();
     buf.put_byte(b'\n');
 
@@ -256,14 +313,14 @@ fn check_path(path: &str) -> Result<(), Error> {
 /// returning them sorted by name (stable, so repeated headers keep their
 /// order).
 fn canonical_headers(
-    req: &SignableRequest<'_>,
+    req: &Parts<'_>,
     auth: &Auth<'_>,
     side: &mut Vec<u8>,
     aux: &mut Vec<u8>,
     entries: &mut Vec<HeaderEntry>,
 ) -> Result<(), Error> {
     push_raw(side, entries, "host", req.host.as_bytes());
-    for &(name, value) in &req.headers {
+    for &(name, value) in req.headers {
         if name.is_empty() || !name.bytes().all(is_tchar) {
             return Err(Error::InvalidHeaderName {
                 name: excerpt(name),
@@ -364,7 +421,7 @@ pub(crate) fn canonical_header_value(value: &str, out: &mut Vec<u8>) -> Result<(
 }
 
 fn write_query(
-    raw: &str,
+    query: &QuerySource<'_>,
     auth: &Auth<'_>,
     headers: &[HeaderEntry],
     side: &mut Vec<u8>,
@@ -372,17 +429,19 @@ fn write_query(
     params: &mut Vec<Param>,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
-    if raw.bytes().any(|b| b.is_ascii_control() || b == b'#') {
-        return Err(Error::InvalidQuery {
-            reason: "contains a control character or '#'",
-        });
-    }
-    for piece in raw.split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+    let mut add = |side: &mut Vec<u8>, name: &[u8], value: &[u8], requote: bool| {
         let n = side.len();
-        encode::write_requoted_query_component(name.as_bytes(), side);
+        if requote {
+            encode::write_requoted_query_component(name, side);
+        } else {
+            encode::write_query_component(name, side);
+        }
         let v = side.len();
-        encode::write_requoted_query_component(value.as_bytes(), side);
+        if requote {
+            encode::write_requoted_query_component(value, side);
+        } else {
+            encode::write_query_component(value, side);
+        }
         if let Some(reserved) = RESERVED_QUERY
             .iter()
             .find(|r| r.as_bytes().eq_ignore_ascii_case(&side[n..v]))
@@ -395,6 +454,30 @@ fn write_query(
             name: n..v,
             value: v..side.len(),
         });
+        Ok(())
+    };
+    match query {
+        QuerySource::Raw(raw) => {
+            if raw.bytes().any(|b| b.is_ascii_control() || b == b'#') {
+                return Err(Error::InvalidQuery {
+                    reason: "contains a control character or '#'",
+                });
+            }
+            for piece in raw.split('&').filter(|p| !p.is_empty()) {
+                let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+                add(side, name.as_bytes(), value.as_bytes(), true)?;
+            }
+        }
+        QuerySource::Pairs(pairs) => {
+            for (name, value) in pairs.iter() {
+                if name.is_empty() {
+                    return Err(Error::InvalidQuery {
+                        reason: "a parameter name is empty",
+                    });
+                }
+                add(side, name.as_bytes(), value.as_bytes(), false)?;
+            }
+        }
     }
     if let Auth::Query {
         access_key_id,
@@ -518,6 +601,15 @@ mod tests {
     use super::*;
     use crate::request::{Method, SignableRequest};
     use crate::time::SigningTime;
+
+    fn write(
+        req: &SignableRequest<'_>,
+        mode: PathMode,
+        auth: &Auth<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<Layout, Error> {
+        super::write(&req.parts(mode), auth, scratch)
+    }
 
     fn header_mode(req: &SignableRequest<'_>, mode: PathMode) -> String {
         let date = SigningTime::parse_amz_date("20150830T123600Z")

@@ -143,6 +143,60 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// A bucket name is empty, longer than 255 characters, or has a character
+    /// outside `A-Z a-z 0-9 . _ -`.
+    #[error("invalid bucket name {bucket:?}: {reason}")]
+    InvalidBucketName {
+        /// The rejected name (truncated to 64 bytes).
+        bucket: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// An S3 endpoint URL could not be used.
+    #[error("invalid endpoint {endpoint:?}: {reason}")]
+    InvalidEndpoint {
+        /// The rejected endpoint (truncated to 64 bytes).
+        endpoint: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// The requested addressing style cannot be used with this bucket or
+    /// endpoint (virtual-hosted with a name that is not DNS-compatible,
+    /// transfer acceleration in a partition without it, ...).
+    #[error("cannot address bucket {bucket:?} this way: {reason}")]
+    UnsupportedAddressing {
+        /// The bucket (truncated to 64 bytes).
+        bucket: String,
+        /// Why not.
+        reason: &'static str,
+    },
+
+    /// An S3 object key is empty.
+    #[error("invalid object key: empty")]
+    EmptyKey,
+
+    /// The credentials expire before the presigned URL would, so the URL
+    /// would stop working early. Shorten the expiry, refresh the
+    /// credentials, or ask for clamping.
+    #[error(
+        "credentials expire {credentials_remaining} s after the signing time, before the requested expiry of {expires_in} s"
+    )]
+    CredentialsExpireFirst {
+        /// The requested expiry, in seconds.
+        expires_in: u64,
+        /// Seconds from the signing time until the credentials expire.
+        credentials_remaining: i64,
+    },
+
+    /// The credentials had already expired at the signing time.
+    #[error("credentials expired {expired_for} s before the signing time")]
+    CredentialsExpired {
+        /// Seconds between their expiry and the signing time.
+        expired_for: i64,
+    },
+
     /// The expiry of a presigned request is outside the allowed range.
     #[error("expiry of {seconds} s is out of range: expected {min} to {max} s")]
     ExpiresOutOfRange {

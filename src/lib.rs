@@ -49,6 +49,7 @@ pub mod encode;
 mod error;
 mod mac;
 pub mod request;
+pub mod s3;
 pub mod scope;
 pub mod sign;
 pub mod signature;

@@ -2,6 +2,8 @@
 
 use core::fmt;
 
+use crate::canonical::{Parts, PathSource, QuerySource};
+use crate::encode::PathMode;
 use crate::error::{Error, excerpt};
 
 /// An HTTP method, checked to be an RFC 9110 token.
@@ -180,6 +182,23 @@ impl<'a> SignableRequest<'a> {
     /// The headers added with [`header`](Self::header), in order.
     pub fn headers(&self) -> &[(&'a str, &'a str)] {
         &self.headers
+    }
+}
+
+impl<'a> SignableRequest<'a> {
+    /// The parts the canonical request is built from.
+    pub(crate) fn parts(&'a self, mode: PathMode) -> Parts<'a> {
+        Parts {
+            method: self.method.as_str(),
+            host: self.host,
+            path: PathSource::Wire {
+                path: self.path,
+                mode,
+            },
+            query: QuerySource::Raw(self.query),
+            headers: &self.headers,
+            payload: self.payload,
+        }
     }
 }
 

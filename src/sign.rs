@@ -5,9 +5,10 @@
 
 use core::cell::Cell;
 use core::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::canonical::{self, Auth, CanonicalRequest, Scratch};
+use crate::canonical::{self, Auth, CanonicalRequest, Parts, Scratch};
 use crate::credentials::Credentials;
 use crate::encode::{PathMode, Sink};
 use crate::error::Error;
@@ -82,7 +83,8 @@ pub struct Signer {
     token_mode: SessionTokenMode,
     content_sha256: bool,
     max_expires: Duration,
-    cache: SigningKeyCache,
+    clamp_to_credentials: bool,
+    cache: Arc<SigningKeyCache>,
 }
 
 thread_local! {
@@ -113,7 +115,8 @@ impl Signer {
             token_mode: SessionTokenMode::Signed,
             content_sha256: false,
             max_expires: MAX_EXPIRES,
-            cache: SigningKeyCache::default(),
+            clamp_to_credentials: false,
+            cache: Arc::new(SigningKeyCache::default()),
         }
     }
 
@@ -138,14 +141,29 @@ impl Signer {
 
     /// Raises or lowers the longest expiry [`presign`](Self::presign) accepts
     /// (default and AWS's limit: 7 days), for providers that allow longer.
+    /// Expiries are always at least one second.
     pub fn max_expires(mut self, max: Duration) -> Self {
         self.max_expires = max;
         self
     }
 
-    /// Uses a key cache of a given capacity.
+    /// When temporary credentials expire before a presigned request would,
+    /// shorten the request's expiry to theirs instead of failing with
+    /// [`Error::CredentialsExpireFirst`].
+    pub fn clamp_expiry_to_credentials(mut self, yes: bool) -> Self {
+        self.clamp_to_credentials = yes;
+        self
+    }
+
+    /// Uses a fresh key cache of a given capacity.
     pub fn cache_capacity(mut self, capacity: usize) -> Self {
-        self.cache = SigningKeyCache::new(capacity);
+        self.cache = Arc::new(SigningKeyCache::new(capacity));
+        self
+    }
+
+    /// Shares a key cache with other signers (for example one per bucket).
+    pub fn with_key_cache(mut self, cache: Arc<SigningKeyCache>) -> Self {
+        self.cache = cache;
         self
     }
 
@@ -169,7 +187,14 @@ impl Signer {
         Scope::new(time.scope_date(), &self.region, &self.service)
     }
 
-    fn expires_secs(&self, expires_in: Duration) -> Result<u64, Error> {
+    /// Checks an expiry against the cap and against the credentials' own
+    /// expiry (clamping to it if asked), in whole seconds.
+    fn expires_secs(
+        &self,
+        expires_in: Duration,
+        creds: &Credentials,
+        time: SigningTime,
+    ) -> Result<u64, Error> {
         let seconds = expires_in.as_secs();
         let max = self.max_expires.as_secs();
         if seconds == 0 || seconds > max {
@@ -179,7 +204,25 @@ impl Signer {
                 max,
             });
         }
-        Ok(seconds)
+        let Some(creds_expiry) = creds.expires_at() else {
+            return Ok(seconds);
+        };
+        let remaining = creds_expiry.unix_timestamp() - time.unix_timestamp();
+        if remaining <= 0 {
+            return Err(Error::CredentialsExpired {
+                expired_for: -remaining,
+            });
+        }
+        if remaining as u64 >= seconds {
+            Ok(seconds)
+        } else if self.clamp_to_credentials {
+            Ok(remaining as u64)
+        } else {
+            Err(Error::CredentialsExpireFirst {
+                expires_in: seconds,
+                credentials_remaining: remaining,
+            })
+        }
     }
 
     fn auth<'a>(
@@ -200,7 +243,7 @@ impl Signer {
                 access_key_id: creds.access_key_id(),
                 scope: self.scope(time),
                 amz_date,
-                expires: self.expires_secs(expires_in)?,
+                expires: self.expires_secs(expires_in, creds, time)?,
                 token_encoded: creds.session_token_query_encoded().filter(|_| signed_token),
             },
         })
@@ -218,7 +261,7 @@ impl Signer {
         let amz_date = time.amz_date();
         let auth = self.auth(credentials, time, &amz_date, location)?;
         with_scratch(|s| {
-            canonical::write(request, self.path_mode, &auth, s)?;
+            canonical::write(&request.parts(self.path_mode), &auth, s)?;
             Ok(CanonicalRequest::from_bytes(s.buf.clone()))
         })
     }
@@ -234,7 +277,7 @@ impl Signer {
         let amz_date = time.amz_date();
         let auth = self.auth(credentials, time, &amz_date, location)?;
         with_scratch(|s| {
-            canonical::write(request, self.path_mode, &auth, s)?;
+            canonical::write(&request.parts(self.path_mode), &auth, s)?;
             Ok(StringToSign::new(time, self.scope(time), &sha256(&s.buf)))
         })
     }
@@ -254,7 +297,7 @@ impl Signer {
         let scope = self.scope(time);
         let key = self.cache.get(credentials, scope);
         with_scratch(|s| {
-            let layout = canonical::write(request, self.path_mode, &auth, s)?;
+            let layout = canonical::write(&request.parts(self.path_mode), &auth, s)?;
             let sts = StringToSign::new(time, scope, &sha256(&s.buf));
             let signature = key.sign(sts.as_bytes());
 
@@ -311,6 +354,37 @@ impl Signer {
         time: SigningTime,
         expires_in: Duration,
     ) -> Result<PresignedRequest, Error> {
+        let parts = request.parts(self.path_mode);
+        self.presign_parts(&parts, credentials, time, expires_in, |p| {
+            // S3 mode sends the canonical (encoded-once) path; other services
+            // get the path exactly as given, since the server re-encodes it.
+            let path: &[u8] = match self.path_mode {
+                PathMode::S3 => p.path,
+                PathMode::Standard => request.path.as_bytes(),
+            };
+            let mut uri = Vec::with_capacity(path.len() + 1 + p.signed_query_len());
+            uri.put(path);
+            uri.put_byte(b'?');
+            p.write_signed_query(&mut uri);
+            PresignedRequest {
+                uri: ascii_string(uri),
+                query_start: path.len() + 1,
+                signature: p.signature,
+                expires_in: p.expires,
+            }
+        })
+    }
+
+    /// Query-signs `parts` and hands the pieces of the result to `finish`,
+    /// which builds the caller-facing output with one allocation.
+    pub(crate) fn presign_parts<R>(
+        &self,
+        parts: &Parts<'_>,
+        credentials: &Credentials,
+        time: SigningTime,
+        expires_in: Duration,
+        finish: impl FnOnce(&Presigned<'_>) -> R,
+    ) -> Result<R, Error> {
         let amz_date = time.amz_date();
         let location = SignatureLocation::Query { expires_in };
         let auth = self.auth(credentials, time, &amz_date, location)?;
@@ -321,39 +395,66 @@ impl Signer {
         let scope = self.scope(time);
         let key = self.cache.get(credentials, scope);
         with_scratch(|s| {
-            let layout = canonical::write(request, self.path_mode, &auth, s)?;
+            let layout = canonical::write(parts, &auth, s)?;
             let sts = StringToSign::new(time, scope, &sha256(&s.buf));
             let signature = key.sign(sts.as_bytes());
-
-            let path: &[u8] = match self.path_mode {
-                PathMode::S3 => &s.buf[layout.path],
-                PathMode::Standard => request.path.as_bytes(),
-            };
-            let query = &s.buf[layout.query];
-            let unsigned_token = match self.token_mode {
-                SessionTokenMode::AddedAfterSigning => credentials.session_token_query_encoded(),
-                SessionTokenMode::Signed => None,
-            };
-            let mut uri = Vec::with_capacity(
-                path.len() + 1 + query.len() + 17 + 64 + unsigned_token.map_or(0, |t| 22 + t.len()),
-            );
-            uri.put(path);
-            let query_start = uri.len() + 1;
-            uri.put_byte(b'?');
-            uri.put(query);
-            if let Some(token) = unsigned_token {
-                uri.put(b"&X-Amz-Security-Token=");
-                uri.put(token.as_bytes());
-            }
-            uri.put(b"&X-Amz-Signature=");
-            uri.put(signature.to_hex().as_bytes());
-            Ok(PresignedRequest {
-                uri: ascii_string(uri),
-                query_start,
+            Ok(finish(&Presigned {
+                path: &s.buf[layout.path],
+                query: &s.buf[layout.query],
+                unsigned_token: match self.token_mode {
+                    SessionTokenMode::AddedAfterSigning => {
+                        credentials.session_token_query_encoded()
+                    }
+                    SessionTokenMode::Signed => None,
+                },
                 signature,
-                expires_in: expires,
-            })
+                expires,
+            }))
         })
+    }
+
+    /// The longest expiry this signer accepts.
+    pub fn max_expires_in(&self) -> Duration {
+        self.max_expires
+    }
+}
+
+/// The pieces of a query signature, borrowed from the scratch buffers.
+pub(crate) struct Presigned<'s> {
+    /// The canonical (encoded) path.
+    pub(crate) path: &'s [u8],
+    /// The canonical query string: every parameter but the signature.
+    pub(crate) query: &'s [u8],
+    /// The encoded session token, when it is added after signing.
+    pub(crate) unsigned_token: Option<&'s str>,
+    pub(crate) signature: Signature,
+    pub(crate) expires: u64,
+}
+
+impl Presigned<'_> {
+    const SIGNATURE_PARAM: &'static [u8] = b"&X-Amz-Signature=";
+    const TOKEN_PARAM: &'static [u8] = b"&X-Amz-Security-Token=";
+
+    /// The length of [`write_signed_query`](Self::write_signed_query)'s output.
+    pub(crate) fn signed_query_len(&self) -> usize {
+        self.query.len()
+            + self
+                .unsigned_token
+                .map_or(0, |t| Self::TOKEN_PARAM.len() + t.len())
+            + Self::SIGNATURE_PARAM.len()
+            + 64
+    }
+
+    /// Writes the query to send: the canonical query, the unsigned token if
+    /// any, and the signature.
+    pub(crate) fn write_signed_query(&self, out: &mut Vec<u8>) {
+        out.put(self.query);
+        if let Some(token) = self.unsigned_token {
+            out.put(Self::TOKEN_PARAM);
+            out.put(token.as_bytes());
+        }
+        out.put(Self::SIGNATURE_PARAM);
+        out.put(self.signature.to_hex().as_bytes());
     }
 }
 

@@ -1,0 +1,796 @@
+//! S3 actions and their presigned URLs.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::Duration;
+
+use core::fmt;
+
+use crate::canonical::{Parts, PathSource, QuerySource};
+use crate::credentials::Credentials;
+use crate::encode::Sink;
+use crate::error::Error;
+use crate::request::{Method, Payload};
+use crate::scope::{Region, Service};
+use crate::sign::Signer;
+use crate::signature::Signature;
+use crate::signing_key::SigningKeyCache;
+use crate::time::SigningTime;
+
+use super::endpoint::{self, Addressing, Endpoint, Resolved};
+
+/// A presigner for one bucket: name, region, endpoint, addressing and a
+/// signing-key cache. Share it (`Send + Sync`, every method takes `&self`).
+///
+/// Built for AWS's regional endpoint with automatic addressing; change
+/// either with [`endpoint`](Self::endpoint) and
+/// [`addressing`](Self::addressing).
+///
+/// ```
+/// use presign::s3::{Addressing, Bucket, Endpoint};
+/// use presign::Region;
+///
+/// let aws = Bucket::new("examplebucket", Region::new("eu-west-1")?)?;
+/// assert_eq!(aws.base_url(), "https://examplebucket.s3.eu-west-1.amazonaws.com");
+///
+/// let minio = Bucket::new("uploads", Region::new("us-east-1")?)?
+///     .endpoint(Endpoint::custom("http://127.0.0.1:9000")?)?;
+/// assert_eq!(minio.base_url(), "http://127.0.0.1:9000/uploads");
+///
+/// let r2 = Bucket::new("media", Region::new("auto")?)?
+///     .endpoint(Endpoint::custom("https://ACCOUNT.r2.cloudflarestorage.com")?)?
+///     .addressing(Addressing::VirtualHosted)?;
+/// assert_eq!(r2.base_url(), "https://media.account.r2.cloudflarestorage.com");
+/// # Ok::<(), presign::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Bucket {
+    name: String,
+    region: Region,
+    endpoint: Endpoint,
+    addressing: Addressing,
+    resolved: Resolved,
+    signer: Signer,
+}
+
+impl Bucket {
+    /// A bucket on AWS's regional endpoint, with automatic addressing.
+    ///
+    /// Fails with [`Error::InvalidBucketName`] unless the name is 1 to 255
+    /// characters of `A-Z a-z 0-9 . _ -`.
+    pub fn new(name: impl Into<String>, region: Region) -> Result<Self, Error> {
+        let name = name.into();
+        endpoint::check_bucket_name(&name)?;
+        let endpoint = Endpoint::aws();
+        let addressing = Addressing::Auto;
+        let resolved = endpoint::resolve(&name, &region, &endpoint, addressing)?;
+        let signer = Signer::new(region.clone(), Service::s3());
+        Ok(Bucket {
+            name,
+            region,
+            endpoint,
+            addressing,
+            resolved,
+            signer,
+        })
+    }
+
+    /// Uses another endpoint: dual-stack, transfer acceleration, the legacy
+    /// global endpoint, or any S3-compatible server.
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Result<Self, Error> {
+        self.resolved = endpoint::resolve(&self.name, &self.region, &endpoint, self.addressing)?;
+        self.endpoint = endpoint;
+        Ok(self)
+    }
+
+    /// Sets the addressing style. Fails with [`Error::UnsupportedAddressing`]
+    /// for virtual-hosted addressing with a name that is not DNS-compatible,
+    /// or path-style with transfer acceleration.
+    pub fn addressing(mut self, addressing: Addressing) -> Result<Self, Error> {
+        self.resolved = endpoint::resolve(&self.name, &self.region, &self.endpoint, addressing)?;
+        self.addressing = addressing;
+        Ok(self)
+    }
+
+    /// Changes the longest expiry accepted (default and AWS's limit: 7
+    /// days), for S3-compatible providers that allow longer.
+    pub fn max_expires(mut self, max: Duration) -> Self {
+        self.signer = self.signer.max_expires(max);
+        self
+    }
+
+    /// When temporary credentials expire before a URL would, shorten the
+    /// URL's expiry to theirs instead of failing with
+    /// [`Error::CredentialsExpireFirst`].
+    pub fn clamp_expiry_to_credentials(mut self, yes: bool) -> Self {
+        self.signer = self.signer.clamp_expiry_to_credentials(yes);
+        self
+    }
+
+    /// Shares a signing-key cache with other buckets.
+    pub fn with_key_cache(mut self, cache: Arc<SigningKeyCache>) -> Self {
+        self.signer = self.signer.with_key_cache(cache);
+        self
+    }
+
+    /// The bucket name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The region.
+    pub fn region(&self) -> &Region {
+        &self.region
+    }
+
+    /// The signed `host`: lowercase, with the port only when it is not the
+    /// scheme's default.
+    pub fn host(&self) -> &str {
+        &self.resolved.host
+    }
+
+    /// Whether the bucket name goes in the path (path-style addressing).
+    pub fn is_path_style(&self) -> bool {
+        self.resolved.path_style
+    }
+
+    /// The URL every object URL of this bucket starts with (no trailing `/`).
+    pub fn base_url(&self) -> String {
+        let r = &self.resolved;
+        let mut s = format!("{}://{}{}", r.scheme.as_str(), r.host, r.prefix);
+        if r.path_style {
+            s.push('/');
+            s.push_str(&self.name);
+        }
+        s
+    }
+
+    /// The signing-key cache.
+    pub fn key_cache(&self) -> &SigningKeyCache {
+        self.signer.key_cache()
+    }
+
+    /// A request for an object with any method: the escape hatch for
+    /// actions without a helper.
+    pub fn object_request<'a>(
+        &'a self,
+        method: Method<'static>,
+        key: &'a str,
+    ) -> ObjectRequest<'a> {
+        ObjectRequest::new(self, method, Some(key))
+    }
+
+    /// A request on the bucket itself (no key) with any method, such as
+    /// `PUT` to create it.
+    pub fn bucket_request(&self, method: Method<'static>) -> ObjectRequest<'_> {
+        ObjectRequest::new(self, method, None)
+    }
+
+    /// GetObject: download an object.
+    pub fn get_object<'a>(&'a self, key: &'a str) -> ObjectRequest<'a> {
+        self.object_request(Method::GET, key)
+    }
+
+    /// PutObject: upload an object. Sign the headers the uploader will send
+    /// (`content-type`, ...), and the uploader must send exactly those.
+    pub fn put_object<'a>(&'a self, key: &'a str) -> ObjectRequest<'a> {
+        self.object_request(Method::PUT, key)
+    }
+
+    /// HeadObject: an object's metadata.
+    pub fn head_object<'a>(&'a self, key: &'a str) -> ObjectRequest<'a> {
+        self.object_request(Method::HEAD, key)
+    }
+
+    /// DeleteObject.
+    pub fn delete_object<'a>(&'a self, key: &'a str) -> ObjectRequest<'a> {
+        self.object_request(Method::DELETE, key)
+    }
+
+    /// CreateMultipartUpload: `POST /KEY?uploads`.
+    pub fn create_multipart_upload<'a>(&'a self, key: &'a str) -> ObjectRequest<'a> {
+        self.object_request(Method::POST, key).query("uploads", "")
+    }
+
+    /// UploadPart: `PUT /KEY?partNumber=N&uploadId=ID`. Part numbers run from
+    /// 1 to 10,000; others fail when presigning.
+    pub fn upload_part<'a>(
+        &'a self,
+        key: &'a str,
+        part_number: u16,
+        upload_id: &'a str,
+    ) -> ObjectRequest<'a> {
+        let mut r = self
+            .object_request(Method::PUT, key)
+            .query("partNumber", part_number.to_string())
+            .query("uploadId", upload_id);
+        if !(1..=10_000).contains(&part_number) {
+            r.invalid = Some("partNumber must be 1 to 10000");
+        }
+        r
+    }
+
+    /// CompleteMultipartUpload: `POST /KEY?uploadId=ID`.
+    pub fn complete_multipart_upload<'a>(
+        &'a self,
+        key: &'a str,
+        upload_id: &'a str,
+    ) -> ObjectRequest<'a> {
+        self.object_request(Method::POST, key)
+            .query("uploadId", upload_id)
+    }
+
+    /// AbortMultipartUpload: `DELETE /KEY?uploadId=ID`.
+    pub fn abort_multipart_upload<'a>(
+        &'a self,
+        key: &'a str,
+        upload_id: &'a str,
+    ) -> ObjectRequest<'a> {
+        self.object_request(Method::DELETE, key)
+            .query("uploadId", upload_id)
+    }
+
+    /// ListObjectsV2: `GET /?list-type=2`, narrowed with
+    /// [`prefix`](ObjectRequest::prefix), [`delimiter`](ObjectRequest::delimiter),
+    /// [`max_keys`](ObjectRequest::max_keys), ...
+    pub fn list_objects_v2(&self) -> ObjectRequest<'_> {
+        self.bucket_request(Method::GET).query("list-type", "2")
+    }
+}
+
+/// One S3 request to presign: add signed query parameters and headers, then
+/// call [`presign`](Self::presign).
+///
+/// The payload is always `UNSIGNED-PAYLOAD`: the URL does not fix the body,
+/// only signed headers (such as `content-md5` or `x-amz-checksum-sha256`)
+/// can.
+#[derive(Debug, Clone)]
+pub struct ObjectRequest<'a> {
+    bucket: &'a Bucket,
+    method: Method<'static>,
+    key: Option<&'a str>,
+    query: Vec<(&'a str, Cow<'a, str>)>,
+    headers: Vec<(&'a str, &'a str)>,
+    invalid: Option<&'static str>,
+}
+
+impl<'a> ObjectRequest<'a> {
+    fn new(bucket: &'a Bucket, method: Method<'static>, key: Option<&'a str>) -> Self {
+        ObjectRequest {
+            bucket,
+            method,
+            key,
+            query: Vec::new(),
+            headers: Vec::new(),
+            invalid: None,
+        }
+    }
+
+    /// Adds a signed query parameter (name and value unencoded; they are
+    /// encoded once). An empty value is sent as `name=`. Repeated names are
+    /// all kept. Names the signer writes (`X-Amz-Signature`, ...) are
+    /// rejected when presigning.
+    pub fn query(mut self, name: &'a str, value: impl Into<Cow<'a, str>>) -> Self {
+        self.query.push((name, value.into()));
+        self
+    }
+
+    /// Adds a signed header that the client must then send with exactly this
+    /// value. `host`, `authorization` and the `x-amz-date`,
+    /// `x-amz-security-token` and `x-amz-content-sha256` headers are rejected
+    /// when presigning.
+    pub fn header(mut self, name: &'a str, value: &'a str) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// The headers added, which the client must send.
+    pub fn headers(&self) -> &[(&'a str, &'a str)] {
+        &self.headers
+    }
+
+    /// Overrides the response's `Content-Type` (GET).
+    pub fn response_content_type(self, value: &'a str) -> Self {
+        self.query("response-content-type", value)
+    }
+
+    /// Overrides the response's `Content-Disposition` (GET), e.g.
+    /// `attachment; filename="report.pdf"`.
+    pub fn response_content_disposition(self, value: &'a str) -> Self {
+        self.query("response-content-disposition", value)
+    }
+
+    /// Overrides the response's `Cache-Control` (GET).
+    pub fn response_cache_control(self, value: &'a str) -> Self {
+        self.query("response-cache-control", value)
+    }
+
+    /// Overrides the response's `Content-Encoding` (GET).
+    pub fn response_content_encoding(self, value: &'a str) -> Self {
+        self.query("response-content-encoding", value)
+    }
+
+    /// Overrides the response's `Content-Language` (GET).
+    pub fn response_content_language(self, value: &'a str) -> Self {
+        self.query("response-content-language", value)
+    }
+
+    /// Overrides the response's `Expires` (GET).
+    pub fn response_expires(self, value: &'a str) -> Self {
+        self.query("response-expires", value)
+    }
+
+    /// A specific version of the object.
+    pub fn version_id(self, value: &'a str) -> Self {
+        self.query("versionId", value)
+    }
+
+    /// ListObjectsV2: only keys starting with `prefix`.
+    pub fn prefix(self, prefix: &'a str) -> Self {
+        self.query("prefix", prefix)
+    }
+
+    /// ListObjectsV2: group keys by `delimiter` (usually `/`).
+    pub fn delimiter(self, delimiter: &'a str) -> Self {
+        self.query("delimiter", delimiter)
+    }
+
+    /// ListObjectsV2: at most `n` keys.
+    pub fn max_keys(self, n: u32) -> Self {
+        self.query("max-keys", n.to_string())
+    }
+
+    /// ListObjectsV2: continue a truncated listing.
+    pub fn continuation_token(self, token: &'a str) -> Self {
+        self.query("continuation-token", token)
+    }
+
+    /// ListObjectsV2: start after this key.
+    pub fn start_after(self, key: &'a str) -> Self {
+        self.query("start-after", key)
+    }
+
+    /// Signs `content-type` (PUT): the uploader must send this type.
+    pub fn content_type(self, value: &'a str) -> Self {
+        self.header("content-type", value)
+    }
+
+    /// Signs `content-md5` (PUT): S3 rejects a body with another MD5.
+    pub fn content_md5(self, base64_md5: &'a str) -> Self {
+        self.header("content-md5", base64_md5)
+    }
+
+    /// Signs `content-length` (PUT): the upload must be exactly this size.
+    pub fn content_length(self, decimal: &'a str) -> Self {
+        self.header("content-length", decimal)
+    }
+
+    /// Signs `content-disposition` (PUT), stored with the object.
+    pub fn content_disposition(self, value: &'a str) -> Self {
+        self.header("content-disposition", value)
+    }
+
+    /// Signs `cache-control` (PUT), stored with the object.
+    pub fn cache_control(self, value: &'a str) -> Self {
+        self.header("cache-control", value)
+    }
+
+    /// Signs `x-amz-acl` (PUT), e.g. `private`.
+    pub fn acl(self, canned_acl: &'a str) -> Self {
+        self.header("x-amz-acl", canned_acl)
+    }
+
+    /// Signs `x-amz-storage-class` (PUT), e.g. `STANDARD_IA`.
+    pub fn storage_class(self, class: &'a str) -> Self {
+        self.header("x-amz-storage-class", class)
+    }
+
+    /// Signs `x-amz-checksum-sha256` (PUT): S3 rejects a body with another
+    /// SHA-256 (base64).
+    pub fn checksum_sha256(self, base64_sha256: &'a str) -> Self {
+        self.header("x-amz-checksum-sha256", base64_sha256)
+    }
+
+    /// Signs `x-amz-server-side-encryption` (PUT), e.g. `AES256` or `aws:kms`.
+    pub fn server_side_encryption(self, algorithm: &'a str) -> Self {
+        self.header("x-amz-server-side-encryption", algorithm)
+    }
+
+    /// Signs `x-amz-server-side-encryption-aws-kms-key-id` (PUT).
+    pub fn sse_kms_key_id(self, key_id: &'a str) -> Self {
+        self.header("x-amz-server-side-encryption-aws-kms-key-id", key_id)
+    }
+
+    /// Signs the SSE-C headers: the algorithm (`AES256`), the base64 key and
+    /// its base64 MD5. The client must send all three.
+    ///
+    /// The key is a secret: it travels in the client's headers, never in the
+    /// URL, and `Debug` of this request shows header values (avoid logging
+    /// it).
+    pub fn sse_customer_key(
+        self,
+        algorithm: &'a str,
+        base64_key: &'a str,
+        base64_key_md5: &'a str,
+    ) -> Self {
+        self.header("x-amz-server-side-encryption-customer-algorithm", algorithm)
+            .header("x-amz-server-side-encryption-customer-key", base64_key)
+            .header(
+                "x-amz-server-side-encryption-customer-key-md5",
+                base64_key_md5,
+            )
+    }
+
+    /// Presigns the request: a URL valid for `expires_in` from `time` (1 s to
+    /// 7 days by default).
+    ///
+    /// Fails with [`Error::EmptyKey`], [`Error::ExpiresOutOfRange`],
+    /// [`Error::CredentialsExpireFirst`] (unless the bucket clamps),
+    /// [`Error::ReservedHeader`] or [`Error::ReservedQueryParameter`] for
+    /// names the signer writes, and the header and query errors.
+    pub fn presign(
+        &self,
+        credentials: &Credentials,
+        time: SigningTime,
+        expires_in: Duration,
+    ) -> Result<PresignedUrl, Error> {
+        if self.key == Some("") {
+            return Err(Error::EmptyKey);
+        }
+        if let Some(reason) = self.invalid {
+            return Err(Error::InvalidQuery { reason });
+        }
+        let bucket = self.bucket;
+        let r = &bucket.resolved;
+        let parts = Parts {
+            method: self.method.as_str(),
+            host: &r.host,
+            path: PathSource::S3Object {
+                prefix: &r.prefix,
+                bucket: r.path_style.then_some(bucket.name.as_str()),
+                key: self.key,
+            },
+            query: QuerySource::Pairs(&self.query),
+            headers: &self.headers,
+            payload: Payload::Unsigned,
+        };
+        bucket
+            .signer
+            .presign_parts(&parts, credentials, time, expires_in, |p| {
+                let scheme = r.scheme.as_str().as_bytes();
+                let mut url = Vec::with_capacity(
+                    scheme.len() + 3 + r.host.len() + p.path.len() + 1 + p.signed_query_len(),
+                );
+                url.put(scheme);
+                url.put(b"://");
+                url.put(r.host.as_bytes());
+                url.put(p.path);
+                let query_start = url.len() + 1;
+                url.put_byte(b'?');
+                p.write_signed_query(&mut url);
+                PresignedUrl {
+                    // Built from ASCII only: encoded pieces and validated names.
+                    url: String::from_utf8(url).unwrap_or_default(),
+                    query_start,
+                    method: self.method,
+                    signature: p.signature,
+                    expires_in: p.expires,
+                }
+            })
+    }
+}
+
+/// A presigned S3 URL.
+///
+/// Until it expires it is a bearer credential: whoever holds it can do what
+/// it was signed for. `Debug` redacts the signature and any session token;
+/// there is no `Display`, so printing it is always a deliberate
+/// [`as_str`](Self::as_str).
+#[derive(Clone)]
+pub struct PresignedUrl {
+    url: String,
+    query_start: usize,
+    method: Method<'static>,
+    signature: Signature,
+    expires_in: u64,
+}
+
+impl PresignedUrl {
+    /// The URL.
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+
+    /// The URL, by value.
+    pub fn into_string(self) -> String {
+        self.url
+    }
+
+    /// The HTTP method the URL was signed for.
+    pub fn method(&self) -> &'static str {
+        self.method.as_str()
+    }
+
+    /// The signature.
+    pub fn signature(&self) -> Signature {
+        self.signature
+    }
+
+    /// How long the URL is valid from its signing time (shorter than asked
+    /// only when clamped to the credentials' expiry).
+    pub fn expires_in(&self) -> Duration {
+        Duration::from_secs(self.expires_in)
+    }
+
+    /// Each query parameter as `(name, value)`, still percent-encoded.
+    pub fn query_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.url[self.query_start..]
+            .split('&')
+            .map(|p| p.split_once('=').unwrap_or((p, "")))
+    }
+}
+
+impl fmt::Debug for PresignedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = String::with_capacity(self.url.len());
+        shown.push_str(&self.url[..self.query_start]);
+        for (i, (name, value)) in self.query_pairs().enumerate() {
+            if i > 0 {
+                shown.push('&');
+            }
+            shown.push_str(name);
+            shown.push('=');
+            let secret = name == "X-Amz-Security-Token" || name == "X-Amz-Signature";
+            shown.push_str(if secret { "<redacted>" } else { value });
+        }
+        f.debug_struct("PresignedUrl")
+            .field("method", &self.method)
+            .field("url", &shown)
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+/// Why an S3 key may not survive an HTTP client unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyWarning {
+    /// The key starts with `/`, so its URL path has `//`, which some clients
+    /// and proxies merge.
+    LeadingSlash,
+    /// The key has a `.` or `..` segment, which most HTTP clients and
+    /// browsers remove (RFC 3986 dot-segment removal) before sending.
+    DotSegment,
+}
+
+impl fmt::Display for KeyWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeyWarning::LeadingSlash => {
+                "the key starts with '/', and some HTTP clients merge the resulting '//'"
+            }
+            KeyWarning::DotSegment => {
+                "the key has a '.' or '..' segment, which many HTTP clients remove before sending"
+            }
+        })
+    }
+}
+
+/// Checks a key for shapes many HTTP clients rewrite. The crate signs such
+/// keys exactly as given; a client that rewrites the path gets a 403.
+///
+/// ```
+/// use presign::s3::{key_warning, KeyWarning};
+///
+/// assert_eq!(key_warning("photos/cat.jpg"), None);
+/// assert_eq!(key_warning("a/../b"), Some(KeyWarning::DotSegment));
+/// assert_eq!(key_warning("/rooted"), Some(KeyWarning::LeadingSlash));
+/// ```
+pub fn key_warning(key: &str) -> Option<KeyWarning> {
+    if key.starts_with('/') {
+        Some(KeyWarning::LeadingSlash)
+    } else if key.split('/').any(|s| s == "." || s == "..") {
+        Some(KeyWarning::DotSegment)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::s3::Endpoint;
+
+    fn creds() -> Credentials {
+        Credentials::new(
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        )
+        .unwrap()
+    }
+
+    fn t() -> SigningTime {
+        SigningTime::parse_amz_date("20130524T000000Z").unwrap()
+    }
+
+    // S3 API Reference, "Authenticating Requests: Using Query Parameters":
+    // examplebucket/test.txt, virtual-hosted on the legacy global endpoint.
+    #[test]
+    fn reproduces_the_s3_documentation_url() {
+        let bucket = Bucket::new("examplebucket", Region::new("us-east-1").unwrap())
+            .unwrap()
+            .endpoint(Endpoint::aws_legacy_global())
+            .unwrap();
+        let url = bucket
+            .get_object("test.txt")
+            .presign(&creds(), t(), Duration::from_secs(86400))
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256\
+             &X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request\
+             &X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host\
+             &X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+        );
+    }
+
+    #[test]
+    fn keys_are_encoded_once_and_never_decoded() {
+        let bucket = Bucket::new("b", Region::new("us-east-1").unwrap())
+            .unwrap()
+            .endpoint(Endpoint::custom("http://127.0.0.1:9000/prefix/").unwrap())
+            .unwrap();
+        let url = bucket
+            .get_object("a b+c%20d/./../x//y?#~")
+            .presign(&creds(), t(), Duration::from_secs(60))
+            .unwrap();
+        assert!(
+            url.as_str().starts_with(
+                "http://127.0.0.1:9000/prefix/b/a%20b%2Bc%2520d/./../x//y%3F%23~?X-Amz-"
+            ),
+            "{}",
+            url.as_str()
+        );
+        let e = bucket
+            .get_object("")
+            .presign(&creds(), t(), Duration::from_secs(60))
+            .unwrap_err();
+        assert_eq!(e, Error::EmptyKey);
+    }
+
+    #[test]
+    fn extras_are_signed_and_reserved_names_rejected() {
+        let bucket = Bucket::new("examplebucket", Region::new("us-east-1").unwrap()).unwrap();
+        let url = bucket
+            .get_object("k")
+            .response_content_disposition("attachment; filename=\"a b.txt\"")
+            .version_id("v/1")
+            .presign(&creds(), t(), Duration::from_secs(60))
+            .unwrap();
+        let pairs: Vec<_> = url.query_pairs().collect();
+        assert!(pairs.contains(&(
+            "response-content-disposition",
+            "attachment%3B%20filename%3D%22a%20b.txt%22"
+        )));
+        assert!(pairs.contains(&("versionId", "v%2F1")));
+        let put = bucket
+            .put_object("k")
+            .content_type("text/plain")
+            .presign(&creds(), t(), Duration::from_secs(60))
+            .unwrap();
+        assert!(
+            put.query_pairs()
+                .any(|p| p == ("X-Amz-SignedHeaders", "content-type%3Bhost"))
+        );
+        assert!(matches!(
+            bucket
+                .get_object("k")
+                .query("X-Amz-Signature", "x")
+                .presign(&creds(), t(), Duration::from_secs(60)),
+            Err(Error::ReservedQueryParameter { .. })
+        ));
+        assert!(matches!(
+            bucket.get_object("k").header("Host", "x").presign(
+                &creds(),
+                t(),
+                Duration::from_secs(60)
+            ),
+            Err(Error::ReservedHeader { .. })
+        ));
+        assert!(matches!(
+            bucket
+                .upload_part("k", 0, "id")
+                .presign(&creds(), t(), Duration::from_secs(60)),
+            Err(Error::InvalidQuery { .. })
+        ));
+    }
+
+    #[test]
+    fn expiry_is_bounded_and_respects_credentials() {
+        let bucket = Bucket::new("b", Region::new("us-east-1").unwrap()).unwrap();
+        let get = bucket.get_object("k");
+        assert!(matches!(
+            get.presign(&creds(), t(), Duration::ZERO),
+            Err(Error::ExpiresOutOfRange { seconds: 0, .. })
+        ));
+        assert!(
+            get.presign(&creds(), t(), Duration::from_secs(604_800))
+                .is_ok()
+        );
+        assert!(matches!(
+            get.presign(&creds(), t(), Duration::from_secs(604_801)),
+            Err(Error::ExpiresOutOfRange { max: 604_800, .. })
+        ));
+        let temp = creds().with_expiry(t().to_offset_date_time() + time::Duration::seconds(100));
+        assert_eq!(
+            get.presign(&temp, t(), Duration::from_secs(3600))
+                .unwrap_err(),
+            Error::CredentialsExpireFirst {
+                expires_in: 3600,
+                credentials_remaining: 100
+            }
+        );
+        let clamping = Bucket::new("b", Region::new("us-east-1").unwrap())
+            .unwrap()
+            .clamp_expiry_to_credentials(true);
+        let url = clamping
+            .get_object("k")
+            .presign(&temp, t(), Duration::from_secs(3600))
+            .unwrap();
+        assert_eq!(url.expires_in(), Duration::from_secs(100));
+        assert!(url.query_pairs().any(|p| p == ("X-Amz-Expires", "100")));
+        let expired = creds().with_expiry(t().to_offset_date_time() - time::Duration::seconds(5));
+        assert_eq!(
+            get.presign(&expired, t(), Duration::from_secs(60))
+                .unwrap_err(),
+            Error::CredentialsExpired { expired_for: 5 }
+        );
+    }
+
+    #[test]
+    fn listing_and_multipart_paths() {
+        let bucket = Bucket::new("my.bucket", Region::new("us-east-1").unwrap()).unwrap();
+        let list = bucket
+            .list_objects_v2()
+            .prefix("photos/")
+            .max_keys(10)
+            .presign(&creds(), t(), Duration::from_secs(60))
+            .unwrap();
+        assert!(
+            list.as_str()
+                .starts_with("https://s3.us-east-1.amazonaws.com/my.bucket?"),
+            "{}",
+            list.as_str()
+        );
+        assert!(list.query_pairs().any(|p| p == ("list-type", "2")));
+        assert!(list.query_pairs().any(|p| p == ("prefix", "photos%2F")));
+        let part = bucket
+            .upload_part("k", 3, "abc")
+            .presign(&creds(), t(), Duration::from_secs(60))
+            .unwrap();
+        assert_eq!(part.method(), "PUT");
+        assert!(part.query_pairs().any(|p| p == ("partNumber", "3")));
+        let create = bucket
+            .create_multipart_upload("k")
+            .presign(&creds(), t(), Duration::from_secs(60))
+            .unwrap();
+        assert!(create.query_pairs().any(|p| p == ("uploads", "")));
+    }
+
+    #[test]
+    fn debug_redacts_token_and_signature() {
+        let temp = creds().with_session_token("SESSIONTOKENVALUE").unwrap();
+        let bucket = Bucket::new("b", Region::new("us-east-1").unwrap()).unwrap();
+        let url = bucket
+            .get_object("k")
+            .presign(&temp, t(), Duration::from_secs(60))
+            .unwrap();
+        assert!(
+            url.as_str()
+                .contains("X-Amz-Security-Token=SESSIONTOKENVALUE")
+        );
+        let shown = format!("{url:?}");
+        assert!(!shown.contains("SESSIONTOKENVALUE"));
+        assert!(!shown.contains(&url.signature().to_string()));
+    }
+}
