@@ -1,0 +1,355 @@
+//! The `presign` example's command-line contract (issue: "a `presign` example
+//! with the interface of `aws s3 presign`"), run as a real process.
+//!
+//! `cargo test` builds the examples before it runs the tests; the binary sits
+//! in `target/<profile>/examples/`.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const AKID: &str = "AKIAIOSFODNN7EXAMPLE";
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const DATE: &str = "20130524T000000Z";
+
+fn example_binary() -> PathBuf {
+    // target/<profile>/deps/cli_presign-HASH -> target/<profile>/examples/presign
+    let mut path = std::env::current_exe().expect("test binary path");
+    path.pop();
+    path.pop();
+    path.push("examples");
+    path.push(format!("presign{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is missing: run through `cargo test`, which builds the examples",
+        path.display()
+    );
+    path
+}
+
+/// Runs the CLI with the example credentials and a clean AWS environment,
+/// plus `env`.
+fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(example_binary());
+    cmd.args(args);
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("AWS_ACCESS_KEY_ID", AKID)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run the presign example")
+}
+
+fn run(args: &[&str]) -> Output {
+    run_with_env(args, &[])
+}
+
+/// Asserts success with one URL line on stdout and returns it and stderr.
+fn ok(out: &Output) -> (String, String) {
+    let stdout = String::from_utf8(out.stdout.clone()).unwrap();
+    let stderr = String::from_utf8(out.stderr.clone()).unwrap();
+    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+    assert_eq!(stdout.lines().count(), 1, "stdout: {stdout:?}");
+    assert!(stdout.ends_with('\n'));
+    (stdout.trim_end().to_owned(), stderr)
+}
+
+/// Asserts exit 2, nothing on stdout and one line on stderr containing
+/// `needle`.
+fn fails(out: &Output, needle: &str) {
+    let stderr = String::from_utf8(out.stderr.clone()).unwrap();
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(out.stdout.is_empty(), "stdout: {:?}", out.stdout);
+    assert_eq!(stderr.lines().count(), 1, "stderr: {stderr:?}");
+    assert!(
+        stderr.contains(needle),
+        "stderr {stderr:?} should mention {needle:?}"
+    );
+}
+
+fn query_param<'a>(url: &'a str, name: &str) -> Vec<&'a str> {
+    let query = url.split_once('?').expect("a query").1;
+    query
+        .split('&')
+        .filter_map(|p| p.split_once('=').or(Some((p, ""))))
+        .filter(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+        .collect()
+}
+
+// The S3 documentation example, through the legacy global host given as a
+// custom endpoint with virtual-hosted addressing.
+#[test]
+fn reproduces_the_s3_documentation_url() {
+    let out = run(&[
+        "s3://examplebucket/test.txt",
+        "--date",
+        DATE,
+        "--expires-in",
+        "86400",
+        "--endpoint-url",
+        "https://s3.amazonaws.com",
+        "--addressing",
+        "virtual",
+    ]);
+    let (url, stderr) = ok(&out);
+    assert_eq!(stderr, "");
+    assert_eq!(
+        url,
+        "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256\
+         &X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request\
+         &X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host\
+         &X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+    );
+}
+
+#[test]
+fn default_endpoints_are_regional() {
+    let (url, _) = ok(&run(&["s3://examplebucket/a.txt", "--date", DATE]));
+    assert!(url.starts_with("https://examplebucket.s3.us-east-1.amazonaws.com/a.txt?"));
+    assert_eq!(query_param(&url, "X-Amz-Expires"), ["3600"]);
+
+    let (url, _) = ok(&run(&[
+        "s3://examplebucket/a.txt",
+        "--addressing",
+        "path",
+        "--region",
+        "eu-west-3",
+    ]));
+    assert!(url.starts_with("https://s3.eu-west-3.amazonaws.com/examplebucket/a.txt?"));
+    assert!(query_param(&url, "X-Amz-Credential")[0].contains("%2Feu-west-3%2Fs3%2F"));
+
+    let (url, _) = ok(&run(&["s3://examplebucket/a", "--region", "cn-north-1"]));
+    assert!(url.starts_with("https://examplebucket.s3.cn-north-1.amazonaws.com.cn/a?"));
+
+    // Auto: dots (over https), uppercase and short names go path-style.
+    for bucket in ["my.bucket", "MyBucket", "ab", "192.168.1.1"] {
+        let (url, _) = ok(&run(&[&format!("s3://{bucket}/k")]));
+        assert!(
+            url.starts_with(&format!("https://s3.us-east-1.amazonaws.com/{bucket}/k?")),
+            "{url}"
+        );
+    }
+    assert!(!ok(&run(&["s3://b/k"])).0.contains("s3.amazonaws.com/"));
+}
+
+#[test]
+fn region_comes_from_flag_then_environment() {
+    let region_of = |args: &[&str], env: &[(&str, &str)]| {
+        let (url, _) = ok(&run_with_env(args, env));
+        query_param(&url, "X-Amz-Credential")[0]
+            .split("%2F")
+            .nth(2)
+            .unwrap()
+            .to_owned()
+    };
+    let both = [
+        ("AWS_REGION", "eu-north-1"),
+        ("AWS_DEFAULT_REGION", "ap-south-1"),
+    ];
+    assert_eq!(region_of(&["s3://bucket/k"], &[]), "us-east-1");
+    assert_eq!(region_of(&["s3://bucket/k"], &both), "eu-north-1");
+    assert_eq!(region_of(&["s3://bucket/k"], &both[1..]), "ap-south-1");
+    assert_eq!(
+        region_of(&["s3://bucket/k", "--region", "sa-east-1"], &both),
+        "sa-east-1"
+    );
+}
+
+#[test]
+fn keys_are_literal_and_encoded_once() {
+    let (url, stderr) = ok(&run(&["s3://bucket/a b+c%2F?x=1#frag~ü"]));
+    assert!(
+        url.starts_with(
+            "https://bucket.s3.us-east-1.amazonaws.com/a%20b%2Bc%252F%3Fx%3D1%23frag~%C3%BC?"
+        ),
+        "{url}"
+    );
+    assert_eq!(stderr, "");
+    let (url, _) = ok(&run(&["s3://bucket/a//b/./c/../d"]));
+    assert!(url.starts_with("https://bucket.s3.us-east-1.amazonaws.com/a//b/./c/../d?"));
+}
+
+#[test]
+fn warns_about_keys_clients_rewrite() {
+    for key in ["./a", "a/../b", "a/.", "/leading"] {
+        let (_, stderr) = ok(&run(&[&format!("s3://bucket/{key}")]));
+        assert_eq!(stderr.lines().count(), 1, "{key}: {stderr:?}");
+        assert!(stderr.contains("warning"), "{key}: {stderr:?}");
+    }
+    for key in ["a.b", "..a", "a/.b/c"] {
+        let (_, stderr) = ok(&run(&[&format!("s3://bucket/{key}")]));
+        assert_eq!(stderr, "", "{key}");
+    }
+}
+
+#[test]
+fn custom_endpoints() {
+    let (url, _) = ok(&run(&[
+        "s3://bucket/k",
+        "--endpoint-url",
+        "HTTP://LocalHost:80/Prefix/",
+    ]));
+    assert!(
+        url.starts_with("http://localhost/Prefix/bucket/k?"),
+        "{url}"
+    );
+    let (url, _) = ok(&run(&[
+        "s3://bucket/k",
+        "--endpoint-url",
+        "https://minio.example.com:9000",
+        "--addressing",
+        "virtual",
+    ]));
+    assert!(
+        url.starts_with("https://bucket.minio.example.com:9000/k?"),
+        "{url}"
+    );
+    let (url, _) = ok(&run(&[
+        "s3://bucket/k",
+        "--endpoint-url=http://127.0.0.1:9000",
+        "--region=auto",
+    ]));
+    assert!(url.starts_with("http://127.0.0.1:9000/bucket/k?"), "{url}");
+    assert!(query_param(&url, "X-Amz-Credential")[0].contains("%2Fauto%2Fs3%2F"));
+}
+
+#[test]
+fn extra_query_and_headers_are_signed() {
+    let args = [
+        "s3://bucket/k",
+        "--method",
+        "PUT",
+        "--date",
+        DATE,
+        "--query",
+        "acl",
+        "--query",
+        "x=2",
+        "--query",
+        "x=1",
+        "--query",
+        "response-content-disposition=attachment; filename=\"a b\"",
+        "--header",
+        "  Content-Type :  text/plain  ",
+        "--header",
+        "x-amz-meta-a:b:c",
+    ];
+    let (url, _) = ok(&run(&args));
+    assert_eq!(query_param(&url, "acl"), [""]);
+    assert_eq!(query_param(&url, "x"), ["1", "2"]);
+    assert_eq!(
+        query_param(&url, "response-content-disposition"),
+        ["attachment%3B%20filename%3D%22a%20b%22"]
+    );
+    assert_eq!(
+        query_param(&url, "X-Amz-SignedHeaders"),
+        ["content-type%3Bhost%3Bx-amz-meta-a"]
+    );
+    // The same request through the library gives the same URL.
+    let creds = presign::Credentials::new(AKID, SECRET).unwrap();
+    let bucket =
+        presign::s3::Bucket::new("bucket", presign::Region::new("us-east-1").unwrap()).unwrap();
+    let expected = bucket
+        .put_object("k")
+        .query("acl", "")
+        .query("x", "2")
+        .query("x", "1")
+        .response_content_disposition("attachment; filename=\"a b\"")
+        .content_type("text/plain")
+        .header("x-amz-meta-a", "b:c")
+        .presign(
+            &creds,
+            presign::SigningTime::parse_amz_date(DATE).unwrap(),
+            std::time::Duration::from_secs(3600),
+        )
+        .unwrap();
+    assert_eq!(url, expected.as_str());
+}
+
+#[test]
+fn session_token_is_signed_into_the_url() {
+    let (url, _) = ok(&run_with_env(
+        &["s3://bucket/k"],
+        &[("AWS_SESSION_TOKEN", "tok/en+=")],
+    ));
+    assert_eq!(
+        query_param(&url, "X-Amz-Security-Token"),
+        ["tok%2Fen%2B%3D"]
+    );
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line() {
+    let cases: &[(&[&str], &str)] = &[
+        (&[], "missing s3://BUCKET/KEY"),
+        (&["bucket/key"], "expected s3://BUCKET/KEY"),
+        (&["s3:///key"], "missing bucket"),
+        (&["s3://bucket"], "missing key"),
+        (&["s3://bucket/"], "missing key"),
+        (&["s3://bu cket/k"], "invalid bucket name"),
+        (
+            &[&format!("s3://{}/k", "a".repeat(256))],
+            "invalid bucket name",
+        ),
+        (&["s3://a/k", "s3://b/k"], "exactly one"),
+        (&["s3://b/k", "--expires-in", "0"], "--expires-in"),
+        (&["s3://b/k", "--expires-in", "604801"], "--expires-in"),
+        (&["s3://b/k", "--expires-in", "1.5"], "--expires-in"),
+        (&["s3://b/k", "--expires-in", "+60"], "--expires-in"),
+        (&["s3://b/k", "--expires-in"], "needs a value"),
+        (&["s3://b/k", "--method", "POST"], "--method"),
+        (&["s3://b/k", "--addressing", "dns"], "--addressing"),
+        (
+            &["s3://My_Bucket/k", "--addressing", "virtual"],
+            "DNS-compatible",
+        ),
+        (&["s3://b/k", "--date", "2013-05-24"], "YYYYMMDDTHHMMSSZ"),
+        (
+            &["s3://b/k", "--endpoint-url", "ftp://x"],
+            "invalid endpoint",
+        ),
+        (&["s3://b/k", "--region", "us east"], "invalid region"),
+        (&["s3://b/k", "--header", "no-colon"], "NAME:VALUE"),
+        (&["s3://b/k", "--header", "Host: evil"], "set by the signer"),
+        (
+            &["s3://b/k", "--query", "X-Amz-Signature=1"],
+            "set by the signer",
+        ),
+        (&["s3://b/k", "--query", "=v"], "NAME=VALUE"),
+        (&["s3://b/k", "--bogus"], "unknown option"),
+    ];
+    for (args, needle) in cases {
+        fails(&run(args), needle);
+    }
+    let out = run_with_env(&["s3://b/k"], &[("AWS_ACCESS_KEY_ID", "")]);
+    fails(&out, "AWS_ACCESS_KEY_ID");
+}
+
+#[test]
+fn expiry_bounds_are_inclusive() {
+    for secs in ["1", "604800"] {
+        let (url, _) = ok(&run(&["s3://b/k", "--expires-in", secs]));
+        assert_eq!(query_param(&url, "X-Amz-Expires"), [secs]);
+    }
+}
+
+#[test]
+fn errors_never_show_the_secret() {
+    let out = run_with_env(
+        &["s3://b/k", "--header", "x-bad:\u{1}"],
+        &[("AWS_SESSION_TOKEN", "SESSIONTOKENSECRET")],
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stderr.contains(SECRET));
+    assert!(!stderr.contains("SESSIONTOKENSECRET"));
+}
