@@ -237,7 +237,7 @@ pub(crate) fn write(
     }
     buf.put_byte(b'\n');
     let sh_start = buf.len();
-    write_signed_headers(headers, side, b";", buf);
+    write_signed_headers(headers, side, false, buf);
     let signed_headers = sh_start..buf.len();
     buf.put_byte(b'\n');
 
@@ -262,16 +262,28 @@ pub(crate) fn write_payload_hash<S: Sink + ?Sized>(payload: &Payload<'_>, out: &
     }
 }
 
-fn write_signed_headers(headers: &[HeaderEntry], side: &[u8], sep: &[u8], out: &mut Vec<u8>) {
+/// Writes the unique header names joined by `;`, or, for the
+/// `X-Amz-SignedHeaders` query value, query-encoded (`;` is `%3B`, and so on
+/// for the other token characters that are not unreserved).
+fn write_signed_headers(
+    headers: &[HeaderEntry],
+    side: &[u8],
+    query_encoded: bool,
+    out: &mut Vec<u8>,
+) {
     for (i, h) in headers.iter().enumerate() {
         let name = &side[h.name.clone()];
         if i > 0 {
             if side[headers[i - 1].name.clone()] == *name {
                 continue;
             }
-            out.put(sep);
+            out.put(if query_encoded { b"%3B" } else { b";" });
         }
-        out.put(name);
+        if query_encoded {
+            encode::write_query_component(name, out);
+        } else {
+            out.put(name);
+        }
     }
 }
 
@@ -511,7 +523,7 @@ fn write_query(
             push(side, "X-Amz-Security-Token", &|s| s.put(token.as_bytes()));
         }
         aux.clear();
-        write_signed_headers(headers, side, b"%3B", aux);
+        write_signed_headers(headers, side, true, aux);
         push(side, "X-Amz-SignedHeaders", &|s| s.put(aux));
     }
     params.sort_by(|a, b| {

@@ -88,15 +88,16 @@ impl Credentials {
     /// instance profile, SSO, ...).
     ///
     /// Fails with [`Error::InvalidSessionToken`] when it is empty or contains
-    /// a control character (it is sent as a header or query value).
+    /// whitespace or a control character (it is sent as a header or query
+    /// value; real tokens are base64 text).
     pub fn with_session_token(mut self, token: impl Into<String>) -> Result<Self, Error> {
         let raw = Zeroizing::new(token.into());
         if raw.is_empty() {
             return Err(Error::InvalidSessionToken { reason: "empty" });
         }
-        if raw.bytes().any(|b| b.is_ascii_control()) {
+        if raw.bytes().any(|b| b.is_ascii_control() || b == b' ') {
             return Err(Error::InvalidSessionToken {
-                reason: "contains a control character",
+                reason: "contains whitespace or a control character",
             });
         }
         let mut encoded = Zeroizing::new(Vec::with_capacity(encode::query_component_len(
