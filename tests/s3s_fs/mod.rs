@@ -1,0 +1,343 @@
+//! End-to-end test harness: an S3 server that verifies SigV4 (s3s with the
+//! s3s-fs file-system backend), run in-process on 127.0.0.1, and a raw
+//! HTTP/1.1 client that sends the request target exactly as given.
+//!
+//! The server runs on a multi-threaded tokio runtime whose worker threads live
+//! in the background of the test; [`TestServer`] owns the runtime and the
+//! temporary data folder and shuts both down when dropped. Nothing is
+//! installed, nothing is left running and no traffic leaves 127.0.0.1.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::path::Path;
+use std::time::Duration;
+
+use hyper_util::rt::TokioIo;
+use s3s::auth::SimpleAuth;
+use s3s::host::SingleDomain;
+use s3s::service::{S3Service, S3ServiceBuilder};
+use s3s_fs::FileSystem;
+use tempfile::TempDir;
+use tokio::runtime::Runtime;
+
+/// The access key the server knows.
+pub const ACCESS_KEY: &str = "AKIAPRESIGNTEST";
+/// Its secret (with `/` and `+`, like real AWS secrets).
+pub const SECRET_KEY: &str = "presign/E2E+secret/KEY0123456789abcdefghij";
+
+/// How long the client waits for the server before failing the test.
+const IO_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// An s3s-fs server on 127.0.0.1, a free port and a temporary data folder.
+///
+/// Path-style requests are accepted with `Host: 127.0.0.1:PORT` or
+/// `Host: localhost:PORT`; virtual-hosted-style requests with
+/// `Host: BUCKET.localhost:PORT`.
+pub struct TestServer {
+    port: u16,
+    runtime: Option<Runtime>,
+    data: Option<TempDir>,
+}
+
+impl TestServer {
+    /// Starts a server; when this returns, the port is already listening.
+    ///
+    /// # Panics
+    /// If the server cannot start: that fails the test, it never skips it.
+    pub fn start() -> TestServer {
+        let data = tempfile::Builder::new()
+            .prefix("presign-e2e-s3s-fs-")
+            .tempdir()
+            .unwrap_or_else(|e| panic!("cannot create the server's data folder: {e}"));
+
+        // Bind before anything is spawned, so that no request can race the
+        // server's start.
+        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:0: {e}"));
+        let port = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("no local address: {e}"))
+            .port();
+        listener
+            .set_nonblocking(true)
+            .unwrap_or_else(|e| panic!("cannot make the listener non-blocking: {e}"));
+
+        let fs = FileSystem::new(data.path())
+            .unwrap_or_else(|e| panic!("s3s-fs cannot use {}: {e:?}", data.path().display()));
+        let service = {
+            let mut b = S3ServiceBuilder::new(fs);
+            b.set_auth(SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
+            b.set_host(
+                SingleDomain::new(&format!("localhost:{port}"))
+                    .unwrap_or_else(|e| panic!("s3s rejects the domain localhost:{port}: {e}")),
+            );
+            b.build()
+        };
+
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("s3s-fs-test-server")
+            .enable_io()
+            .build()
+            .unwrap_or_else(|e| panic!("cannot start a tokio runtime: {e}"));
+        let listener = {
+            let _guard = runtime.enter();
+            tokio::net::TcpListener::from_std(listener)
+                .unwrap_or_else(|e| panic!("tokio cannot take the listener: {e}"))
+        };
+        runtime.spawn(accept_loop(listener, service));
+
+        TestServer {
+            port,
+            runtime: Some(runtime),
+            data: Some(data),
+        }
+    }
+
+    /// The port the server listens on, on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// `localhost:PORT`: the server's domain, the `Host` of path-style
+    /// requests, and the suffix of virtual-hosted-style ones.
+    pub fn domain(&self) -> String {
+        format!("localhost:{}", self.port)
+    }
+
+    /// `127.0.0.1:PORT`: a path-style `Host` too.
+    pub fn ip_host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// `BUCKET.localhost:PORT`: the `Host` of a virtual-hosted-style request.
+    pub fn virtual_host(&self, bucket: &str) -> String {
+        format!("{bucket}.localhost:{}", self.port)
+    }
+
+    /// The server's data folder (s3s-fs keeps each bucket as a folder in it).
+    pub fn data_dir(&self) -> &Path {
+        self.data.as_ref().expect("data folder").path()
+    }
+
+    /// Sends a request to this server: see [`send`].
+    pub fn send(
+        &self,
+        method: &str,
+        host_header: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Response {
+        send(self.port, method, host_header, target, headers, body)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        // Dropping the runtime's tasks closes the listener and every
+        // connection; then the data folder goes.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_timeout(Duration::from_secs(5));
+        }
+        drop(self.data.take());
+    }
+}
+
+async fn accept_loop(listener: tokio::net::TcpListener, service: S3Service) {
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // A failed accept (a connection reset before it was taken) only
+            // loses that connection; the client sees the error.
+            Err(_) => continue,
+        };
+        let service = service.clone();
+        tokio::spawn(async move {
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// A response: status code, headers in the order received, and the body
+/// (de-chunked).
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The first header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text (lossy), for messages.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The `<Code>` of an S3 error body, if there is one.
+    pub fn error_code(&self) -> Option<String> {
+        let text = self.text();
+        let start = text.find("<Code>")? + "<Code>".len();
+        let len = text[start..].find("</Code>")?;
+        Some(text[start..start + len].to_owned())
+    }
+}
+
+/// Sends one HTTP/1.1 request to 127.0.0.1:`port` and reads the response.
+///
+/// The request line is `METHOD TARGET HTTP/1.1` with `target` written byte
+/// for byte as given: no normalization, no encoding. `Host` comes first, then
+/// `headers` in order, then `Content-Length` (unless `headers` has one) and
+/// `Connection: close`, then `body`.
+///
+/// # Panics
+/// On any I/O error or malformed response: a test failure.
+pub fn send(
+    port: u16,
+    method: &str,
+    host_header: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Response {
+    let mut request = Vec::with_capacity(256 + body.len());
+    request.extend_from_slice(method.as_bytes());
+    request.push(b' ');
+    request.extend_from_slice(target.as_bytes());
+    request.extend_from_slice(b" HTTP/1.1\r\nHost: ");
+    request.extend_from_slice(host_header.as_bytes());
+    request.extend_from_slice(b"\r\n");
+    for (name, value) in headers {
+        request.extend_from_slice(name.as_bytes());
+        request.extend_from_slice(b": ");
+        request.extend_from_slice(value.as_bytes());
+        request.extend_from_slice(b"\r\n");
+    }
+    if !headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+    {
+        request.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
+    }
+    request.extend_from_slice(b"Connection: close\r\n\r\n");
+    request.extend_from_slice(body);
+
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let what = format!("{method} {target} (Host: {host_header})");
+    let mut stream = TcpStream::connect_timeout(&addr, IO_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{what}: cannot connect to {addr}: {e}"));
+    stream
+        .set_read_timeout(Some(IO_TIMEOUT))
+        .and_then(|()| stream.set_write_timeout(Some(IO_TIMEOUT)))
+        .unwrap_or_else(|e| panic!("{what}: cannot set timeouts: {e}"));
+    stream
+        .write_all(&request)
+        .unwrap_or_else(|e| panic!("{what}: cannot write the request: {e}"));
+
+    // `Connection: close`: the server closes after its response.
+    let mut raw = Vec::new();
+    stream
+        .read_to_end(&mut raw)
+        .unwrap_or_else(|e| panic!("{what}: cannot read the response: {e}"));
+    parse_response(&raw, method.eq_ignore_ascii_case("HEAD")).unwrap_or_else(|e| {
+        panic!(
+            "{what}: bad response ({e}): {:?}",
+            String::from_utf8_lossy(&raw)
+        )
+    })
+}
+
+fn parse_response(raw: &[u8], head_request: bool) -> Result<Response, String> {
+    let head_end = find(raw, b"\r\n\r\n").ok_or("no end of headers")?;
+    let head = std::str::from_utf8(&raw[..head_end]).map_err(|_| "headers are not UTF-8")?;
+    let rest = &raw[head_end + 4..];
+
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().ok_or("no status line")?;
+    let mut parts = status_line.splitn(3, ' ');
+    if !parts.next().is_some_and(|v| v.starts_with("HTTP/1.")) {
+        return Err(format!("not an HTTP/1.x status line: {status_line:?}"));
+    }
+    let status: u16 = parts
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("no status code in {status_line:?}"))?;
+
+    let mut headers = Vec::new();
+    for line in lines {
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| format!("malformed header line {line:?}"))?;
+        headers.push((name.trim().to_owned(), value.trim().to_owned()));
+    }
+    let mut response = Response {
+        status,
+        headers,
+        body: Vec::new(),
+    };
+
+    if head_request || status == 204 || status == 304 || (100..200).contains(&status) {
+        return Ok(response);
+    }
+    let chunked = response
+        .header("transfer-encoding")
+        .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"));
+    response.body = if chunked {
+        dechunk(rest)?
+    } else if let Some(len) = response.header("content-length") {
+        let len: usize = len
+            .parse()
+            .map_err(|_| format!("bad content-length {len:?}"))?;
+        if rest.len() < len {
+            return Err(format!(
+                "body has {} bytes, content-length {len}",
+                rest.len()
+            ));
+        }
+        rest[..len].to_vec()
+    } else {
+        rest.to_vec()
+    };
+    Ok(response)
+}
+
+fn dechunk(mut data: &[u8]) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = find(data, b"\r\n").ok_or("unterminated chunk size")?;
+        let line = std::str::from_utf8(&data[..line_end]).map_err(|_| "chunk size not UTF-8")?;
+        let size_text = line.split(';').next().unwrap_or("").trim();
+        let size = usize::from_str_radix(size_text, 16)
+            .map_err(|_| format!("bad chunk size {size_text:?}"))?;
+        data = &data[line_end + 2..];
+        if size == 0 {
+            // Trailers, if any, end with an empty line; nothing to keep.
+            return Ok(body);
+        }
+        if data.len() < size + 2 || &data[size..size + 2] != b"\r\n" {
+            return Err(format!("truncated chunk of {size} bytes"));
+        }
+        body.extend_from_slice(&data[..size]);
+        data = &data[size + 2..];
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
