@@ -197,6 +197,25 @@ pub enum Error {
         expired_for: i64,
     },
 
+    /// A POST policy condition is malformed (bad JSON, an unknown operator,
+    /// a field without `$`, a negative size) or the conditions contradict
+    /// each other (min above max, two different exact values for a field).
+    #[error("invalid post policy: {reason}")]
+    InvalidPolicy {
+        /// What is wrong, naming the field or operator.
+        reason: String,
+    },
+
+    /// A POST form field that signing writes itself (`key`, `bucket`,
+    /// `policy`, `file`, `x-amz-algorithm`, `x-amz-credential`,
+    /// `x-amz-date`, `x-amz-security-token`, `x-amz-signature`) was set by
+    /// hand.
+    #[error("form field {name:?} is set by the signer and cannot be given")]
+    ReservedPostField {
+        /// The reserved field (lowercase).
+        name: String,
+    },
+
     /// The expiry of a presigned request is outside the allowed range.
     #[error("expiry of {seconds} s is out of range: expected {min} to {max} s")]
     ExpiresOutOfRange {

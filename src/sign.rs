@@ -189,7 +189,7 @@ impl Signer {
 
     /// Checks an expiry against the cap and against the credentials' own
     /// expiry (clamping to it if asked), in whole seconds.
-    fn expires_secs(
+    pub(crate) fn check_expiry(
         &self,
         expires_in: Duration,
         creds: &Credentials,
@@ -243,7 +243,7 @@ impl Signer {
                 access_key_id: creds.access_key_id(),
                 scope: self.scope(time),
                 amz_date,
-                expires: self.expires_secs(expires_in, creds, time)?,
+                expires: self.check_expiry(expires_in, creds, time)?,
                 token_encoded: creds.session_token_query_encoded().filter(|_| signed_token),
             },
         })

@@ -33,6 +33,11 @@
 
 mod endpoint;
 mod object;
+mod post;
 
 pub use endpoint::{Addressing, Endpoint, Scheme, is_dns_compatible};
 pub use object::{Bucket, KeyWarning, ObjectRequest, PresignedUrl, key_warning};
+pub use post::{
+    Condition, FILENAME_PLACEHOLDER, PostKey, PostPolicy, PresignedPost, SignedPolicy,
+    parse_policy_conditions,
+};

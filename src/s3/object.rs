@@ -150,6 +150,10 @@ impl Bucket {
         self.signer.key_cache()
     }
 
+    pub(crate) fn signer(&self) -> &Signer {
+        &self.signer
+    }
+
     /// A request for an object with any method: the escape hatch for
     /// actions without a helper.
     pub fn object_request<'a>(
