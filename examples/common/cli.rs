@@ -1,0 +1,177 @@
+//! Command-line plumbing shared by the `presign` and `presign_post` examples:
+//! flag parsing, the `s3://BUCKET/KEY` target, credentials from the
+//! environment and the bucket's endpoint. Bad input is a one-line message
+//! and exit status 2.
+
+use std::process::ExitCode;
+
+use presign::s3::{Addressing, Bucket, Endpoint};
+use presign::{Credentials, Region, SigningTime};
+
+/// The command line split into flags (in order) and the one target.
+pub struct CommandLine {
+    /// `(flag, value)`; `value` is `None` for switches.
+    pub flags: Vec<(String, Option<String>)>,
+    pub target: String,
+}
+
+/// What to do after parsing.
+pub enum Parsed {
+    Run(CommandLine),
+    Help,
+}
+
+/// Splits `argv` into flags and one positional target. `with_value` lists
+/// the flags that take a value (as `--flag VALUE` or `--flag=VALUE`);
+/// `switches` the ones that take none.
+pub fn parse(
+    argv: impl IntoIterator<Item = String>,
+    with_value: &[&str],
+    switches: &[&str],
+) -> Result<Parsed, String> {
+    let mut flags = Vec::new();
+    let mut target = None;
+    let mut argv = argv.into_iter();
+    while let Some(arg) = argv.next() {
+        if arg == "-h" || arg == "--help" {
+            return Ok(Parsed::Help);
+        }
+        if arg == "--" || !arg.starts_with("--") {
+            let positional = if arg == "--" {
+                argv.next().ok_or("expected s3://BUCKET/KEY after --")?
+            } else {
+                arg
+            };
+            if target.replace(positional).is_some() {
+                return Err("expected exactly one s3://BUCKET/KEY".into());
+            }
+            continue;
+        }
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f.to_owned(), Some(v.to_owned())),
+            None => (arg, None),
+        };
+        if switches.contains(&flag.as_str()) {
+            if inline.is_some() {
+                return Err(format!("{flag} takes no value"));
+            }
+            flags.push((flag, None));
+        } else if with_value.contains(&flag.as_str()) {
+            let value = match inline {
+                Some(v) => v,
+                None => argv.next().ok_or_else(|| format!("{flag} needs a value"))?,
+            };
+            flags.push((flag, Some(value)));
+        } else {
+            return Err(format!("unknown option {flag}"));
+        }
+    }
+    let target = target.ok_or("missing s3://BUCKET/KEY")?;
+    Ok(Parsed::Run(CommandLine { flags, target }))
+}
+
+/// Splits `s3://BUCKET/KEY`: the bucket is everything up to the first `/`,
+/// the key everything after it, literally.
+pub fn split_target(target: &str) -> Result<(String, String), String> {
+    let rest = target
+        .strip_prefix("s3://")
+        .ok_or_else(|| format!("expected s3://BUCKET/KEY, got {target:?}"))?;
+    let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        return Err("missing bucket in s3://BUCKET/KEY".into());
+    }
+    if key.is_empty() {
+        return Err("missing key in s3://BUCKET/KEY".into());
+    }
+    Ok((bucket.to_owned(), key.to_owned()))
+}
+
+/// `--expires-in`: an integer from 1 to 604800.
+pub fn expires_in(value: &str) -> Result<u64, String> {
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|s| value.bytes().all(|b| b.is_ascii_digit()) && (1..=604_800).contains(s))
+        .ok_or_else(|| format!("--expires-in must be an integer from 1 to 604800, not {value:?}"))
+}
+
+/// `--addressing`: auto, virtual or path.
+pub fn addressing(value: &str) -> Result<Addressing, String> {
+    match value {
+        "auto" => Ok(Addressing::Auto),
+        "virtual" => Ok(Addressing::VirtualHosted),
+        "path" => Ok(Addressing::Path),
+        _ => Err(format!(
+            "--addressing must be auto, virtual or path, not {value:?}"
+        )),
+    }
+}
+
+/// `--date`: `YYYYMMDDTHHMMSSZ`.
+pub fn date(value: &str) -> Result<SigningTime, String> {
+    SigningTime::parse_amz_date(value).map_err(|e| format!("--date: {e}"))
+}
+
+/// A non-empty environment variable.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and, if
+/// set, `AWS_SESSION_TOKEN`.
+pub fn credentials() -> Result<Credentials, String> {
+    let access_key = env("AWS_ACCESS_KEY_ID").ok_or("AWS_ACCESS_KEY_ID is not set")?;
+    let secret = env("AWS_SECRET_ACCESS_KEY").ok_or("AWS_SECRET_ACCESS_KEY is not set")?;
+    let creds = Credentials::new(access_key, secret).map_err(|e| e.to_string())?;
+    match env("AWS_SESSION_TOKEN") {
+        Some(token) => creds.with_session_token(token).map_err(|e| e.to_string()),
+        None => Ok(creds),
+    }
+}
+
+/// The bucket: the region from the flag, then `$AWS_REGION`, then
+/// `$AWS_DEFAULT_REGION`, then `us-east-1`; a custom endpoint if given; the
+/// addressing style.
+pub fn bucket(
+    name: &str,
+    region: Option<&str>,
+    endpoint_url: Option<&str>,
+    addressing: Addressing,
+) -> Result<Bucket, String> {
+    let region = region
+        .map(str::to_owned)
+        .or_else(|| env("AWS_REGION"))
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .unwrap_or_else(|| "us-east-1".to_owned());
+    let region = Region::new(region).map_err(|e| e.to_string())?;
+    let mut bucket = Bucket::new(name, region).map_err(|e| e.to_string())?;
+    if let Some(url) = endpoint_url {
+        let endpoint = Endpoint::custom(url).map_err(|e| e.to_string())?;
+        bucket = bucket.endpoint(endpoint).map_err(|e| e.to_string())?;
+    }
+    bucket.addressing(addressing).map_err(|e| e.to_string())
+}
+
+/// Runs a command: `Ok(None)` was `--help` (print `usage`), `Ok(Some(out))`
+/// prints `out` on stdout, `Err` prints one line on stderr and exits 2.
+pub fn main(
+    name: &str,
+    usage: &str,
+    run: impl FnOnce() -> Result<Option<String>, String>,
+) -> ExitCode {
+    match run() {
+        Ok(Some(out)) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            println!("{usage}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            // One line, whatever the message holds.
+            eprintln!("{name}: {}", e.replace(['\n', '\r'], " "));
+            ExitCode::from(2)
+        }
+    }
+}
