@@ -274,3 +274,42 @@ fn s3_presigned_get_object() {
     }
     f.finish(&ex.name);
 }
+
+/// "Example: Browser-Based Upload using HTTP POST (Using AWS Signature
+/// Version 4)": the published policy text (CRLF line endings) gives the
+/// published base64 policy and signature byte for byte.
+#[test]
+fn post_policy_browser_upload() {
+    let ex = load("post-policy.json");
+    let (inputs, expected) = (&ex.inputs, &ex.expected);
+    let bucket = presign::s3::Bucket::new(
+        json_str(inputs, "bucket"),
+        Region::new(json_str(inputs, "region")).expect("region"),
+    )
+    .expect("bucket");
+    let signed = bucket.sign_policy_document(
+        json_str(inputs, "policy_text_crlf"),
+        &ex.credentials,
+        ex.time,
+    );
+    assert_eq!(
+        signed.policy_base64,
+        json_str(expected, "policy_base64"),
+        "{}: base64 policy",
+        ex.name
+    );
+    assert_eq!(
+        signed.signature.to_string(),
+        json_str(expected, "signature"),
+        "{}: signature",
+        ex.name
+    );
+    // The conditions parse; the ones signing adds are there.
+    let conditions =
+        presign::s3::parse_policy_conditions(json_str(inputs, "policy_text_crlf")).expect("parse");
+    assert!(conditions.contains(&presign::s3::Condition::starts_with("key", "user/user1/")));
+    assert!(conditions.contains(&presign::s3::Condition::eq(
+        "x-amz-credential",
+        "AKIAIOSFODNN7EXAMPLE/20151229/us-east-1/s3/aws4_request"
+    )));
+}
