@@ -1,51 +1,16 @@
-//! The `presign` example's command-line contract (issue: "a `presign` example
-//! with the interface of `aws s3 presign`"), run as a real process.
-//!
-//! `cargo test` builds the examples before it runs the tests; the binary sits
-//! in `target/<profile>/examples/`.
+//! The `presign` example's command-line contract (the interface of
+//! `aws s3 presign`), run as a real process.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod cli_support;
 
-const AKID: &str = "AKIAIOSFODNN7EXAMPLE";
-const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+use std::process::Output;
+
+use cli_support::{AKID, SECRET, fails};
+
 const DATE: &str = "20130524T000000Z";
 
-fn example_binary() -> PathBuf {
-    // target/<profile>/deps/cli_presign-HASH -> target/<profile>/examples/presign
-    let mut path = std::env::current_exe().expect("test binary path");
-    path.pop();
-    path.pop();
-    path.push("examples");
-    path.push(format!("presign{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run through `cargo test`, which builds the examples",
-        path.display()
-    );
-    path
-}
-
-/// Runs the CLI with the example credentials and a clean AWS environment,
-/// plus `env`.
 fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(example_binary());
-    cmd.args(args);
-    for var in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("AWS_ACCESS_KEY_ID", AKID)
-        .env("AWS_SECRET_ACCESS_KEY", SECRET);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run the presign example")
+    cli_support::run_with_env("presign", args, env)
 }
 
 fn run(args: &[&str]) -> Output {
@@ -54,25 +19,9 @@ fn run(args: &[&str]) -> Output {
 
 /// Asserts success with one URL line on stdout and returns it and stderr.
 fn ok(out: &Output) -> (String, String) {
-    let stdout = String::from_utf8(out.stdout.clone()).unwrap();
-    let stderr = String::from_utf8(out.stderr.clone()).unwrap();
-    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+    let (stdout, stderr) = cli_support::ok(out);
     assert_eq!(stdout.lines().count(), 1, "stdout: {stdout:?}");
-    assert!(stdout.ends_with('\n'));
     (stdout.trim_end().to_owned(), stderr)
-}
-
-/// Asserts exit 2, nothing on stdout and one line on stderr containing
-/// `needle`.
-fn fails(out: &Output, needle: &str) {
-    let stderr = String::from_utf8(out.stderr.clone()).unwrap();
-    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
-    assert!(out.stdout.is_empty(), "stdout: {:?}", out.stdout);
-    assert_eq!(stderr.lines().count(), 1, "stderr: {stderr:?}");
-    assert!(
-        stderr.contains(needle),
-        "stderr {stderr:?} should mention {needle:?}"
-    );
 }
 
 fn query_param<'a>(url: &'a str, name: &str) -> Vec<&'a str> {
