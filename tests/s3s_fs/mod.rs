@@ -79,6 +79,9 @@ impl TestServer {
             .worker_threads(2)
             .thread_name("s3s-fs-test-server")
             .enable_io()
+            // s3s keeps a CompleteMultipartUpload connection alive with a
+            // timer (tokio's `time` feature comes with s3s).
+            .enable_time()
             .build()
             .unwrap_or_else(|e| panic!("cannot start a tokio runtime: {e}"));
         let listener = {
