@@ -258,10 +258,20 @@ impl Signer {
         time: SigningTime,
         location: SignatureLocation,
     ) -> Result<CanonicalRequest, Error> {
+        self.canonical_request_of(&request.parts(self.path_mode), credentials, time, location)
+    }
+
+    pub(crate) fn canonical_request_of(
+        &self,
+        parts: &Parts<'_>,
+        credentials: &Credentials,
+        time: SigningTime,
+        location: SignatureLocation,
+    ) -> Result<CanonicalRequest, Error> {
         let amz_date = time.amz_date();
         let auth = self.auth(credentials, time, &amz_date, location)?;
         with_scratch(|s| {
-            canonical::write(&request.parts(self.path_mode), &auth, s)?;
+            canonical::write(parts, &auth, s)?;
             Ok(CanonicalRequest::from_bytes(s.buf.clone()))
         })
     }
@@ -274,12 +284,12 @@ impl Signer {
         time: SigningTime,
         location: SignatureLocation,
     ) -> Result<StringToSign, Error> {
-        let amz_date = time.amz_date();
-        let auth = self.auth(credentials, time, &amz_date, location)?;
-        with_scratch(|s| {
-            canonical::write(&request.parts(self.path_mode), &auth, s)?;
-            Ok(StringToSign::new(time, self.scope(time), &sha256(&s.buf)))
-        })
+        let canonical = self.canonical_request(request, credentials, time, location)?;
+        Ok(StringToSign::new(
+            time,
+            self.scope(time),
+            &canonical.sha256(),
+        ))
     }
 
     /// Signs a request with an `Authorization` header.

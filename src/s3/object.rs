@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use core::fmt;
 
-use crate::canonical::{Parts, PathSource, QuerySource};
+use crate::canonical::{CanonicalRequest, Parts, PathSource, QuerySource};
 use crate::credentials::Credentials;
 use crate::encode::Sink;
 use crate::error::Error;
 use crate::request::{Method, Payload};
 use crate::scope::{Region, Service};
-use crate::sign::Signer;
+use crate::sign::{Presigned, SignatureLocation, Signer};
 use crate::signature::Signature;
 use crate::signing_key::SigningKeyCache;
 use crate::time::SigningTime;
@@ -438,40 +438,13 @@ impl<'a> ObjectRequest<'a> {
         time: SigningTime,
         expires_in: Duration,
     ) -> Result<PresignedUrl, Error> {
-        if self.key == Some("") {
-            return Err(Error::EmptyKey);
-        }
-        if let Some(reason) = self.invalid {
-            return Err(Error::InvalidQuery { reason });
-        }
-        let bucket = self.bucket;
-        let r = &bucket.resolved;
-        let parts = Parts {
-            method: self.method.as_str(),
-            host: &r.host,
-            path: PathSource::S3Object {
-                prefix: &r.prefix,
-                bucket: r.path_style.then_some(bucket.name.as_str()),
-                key: self.key,
-            },
-            query: QuerySource::Pairs(&self.query),
-            headers: &self.headers,
-            payload: Payload::Unsigned,
-        };
-        bucket
+        let r = &self.bucket.resolved;
+        let parts = self.parts()?;
+        self.bucket
             .signer
             .presign_parts(&parts, credentials, time, expires_in, |p| {
-                let scheme = r.scheme.as_str().as_bytes();
-                let mut url = Vec::with_capacity(
-                    scheme.len() + 3 + r.host.len() + p.path.len() + 1 + p.signed_query_len(),
-                );
-                url.put(scheme);
-                url.put(b"://");
-                url.put(r.host.as_bytes());
-                url.put(p.path);
-                let query_start = url.len() + 1;
-                url.put_byte(b'?');
-                p.write_signed_query(&mut url);
+                let mut url = Vec::with_capacity(url_len(r, p));
+                let query_start = write_url(r, p, &mut url);
                 PresignedUrl {
                     // Built from ASCII only: encoded pieces and validated names.
                     url: String::from_utf8(url).unwrap_or_default(),
@@ -482,6 +455,89 @@ impl<'a> ObjectRequest<'a> {
                 }
             })
     }
+
+    /// Like [`presign`](Self::presign), but writes the URL into `out`
+    /// (replacing what it held). With a warm key cache and an `out` that has
+    /// room, presigning allocates nothing: the path for presigning many URLs
+    /// into one reused buffer.
+    pub fn presign_into(
+        &self,
+        credentials: &Credentials,
+        time: SigningTime,
+        expires_in: Duration,
+        out: &mut String,
+    ) -> Result<(), Error> {
+        let r = &self.bucket.resolved;
+        let parts = self.parts()?;
+        self.bucket
+            .signer
+            .presign_parts(&parts, credentials, time, expires_in, |p| {
+                let mut bytes = core::mem::take(out).into_bytes();
+                bytes.clear();
+                bytes.reserve(url_len(r, p));
+                write_url(r, p, &mut bytes);
+                // ASCII only; the conversion keeps the buffer.
+                *out = String::from_utf8(bytes).unwrap_or_default();
+            })
+    }
+
+    /// The canonical request [`presign`](Self::presign) signs, for debugging
+    /// a signature mismatch against what a server computed. It may contain
+    /// the session token: never log it.
+    pub fn canonical_request(
+        &self,
+        credentials: &Credentials,
+        time: SigningTime,
+        expires_in: Duration,
+    ) -> Result<CanonicalRequest, Error> {
+        self.bucket.signer.canonical_request_of(
+            &self.parts()?,
+            credentials,
+            time,
+            SignatureLocation::Query { expires_in },
+        )
+    }
+
+    fn parts(&self) -> Result<Parts<'_>, Error> {
+        if self.key == Some("") {
+            return Err(Error::EmptyKey);
+        }
+        if let Some(reason) = self.invalid {
+            return Err(Error::InvalidQuery { reason });
+        }
+        let bucket = self.bucket;
+        let r = &bucket.resolved;
+        Ok(Parts {
+            method: self.method.as_str(),
+            host: &r.host,
+            path: PathSource::S3Object {
+                prefix: &r.prefix,
+                bucket: r.path_style.then_some(bucket.name.as_str()),
+                key: self.key,
+            },
+            query: QuerySource::Pairs(&self.query),
+            headers: &self.headers,
+            payload: Payload::Unsigned,
+        })
+    }
+}
+
+/// The exact length of [`write_url`]'s output.
+fn url_len(r: &Resolved, p: &Presigned<'_>) -> usize {
+    r.scheme.as_str().len() + 3 + r.host.len() + p.path.len() + 1 + p.signed_query_len()
+}
+
+/// Writes `scheme://host/path?query&X-Amz-Signature=...`; returns where the
+/// query starts.
+fn write_url(r: &Resolved, p: &Presigned<'_>, url: &mut Vec<u8>) -> usize {
+    url.put(r.scheme.as_str().as_bytes());
+    url.put(b"://");
+    url.put(r.host.as_bytes());
+    url.put(p.path);
+    url.put_byte(b'?');
+    let query_start = url.len();
+    p.write_signed_query(url);
+    query_start
 }
 
 /// A presigned S3 URL.

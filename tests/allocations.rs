@@ -1,0 +1,158 @@
+//! Heap allocations per presign, counted by a global allocator (a count, not
+//! a timing): with a warm key cache a presign allocates the returned URL and
+//! nothing else, and `presign_into` a reused buffer allocates nothing.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::time::Duration;
+
+use presign::s3::Bucket;
+use presign::{
+    Credentials, Method, Payload, Region, Service, SignableRequest, Signer, SigningTime,
+};
+
+/// Counts the allocations of the current thread while `COUNTING` is set.
+struct CountingAllocator;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static COUNT: Cell<usize> = const { Cell::new(0) };
+}
+
+fn note_allocation() {
+    // `try_with`: the allocator runs during thread teardown too.
+    let _ = COUNTING.try_with(|on| {
+        if on.get() {
+            let _ = COUNT.try_with(|c| c.set(c.get() + 1));
+        }
+    });
+}
+
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note_allocation();
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note_allocation();
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note_allocation();
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// The number of allocations `f` makes on this thread, and its result.
+fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    COUNT.with(|c| c.set(0));
+    COUNTING.with(|on| on.set(true));
+    let r = f();
+    COUNTING.with(|on| on.set(false));
+    (COUNT.with(Cell::get), r)
+}
+
+fn creds() -> Credentials {
+    Credentials::new(
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    )
+    .unwrap()
+}
+
+fn time() -> SigningTime {
+    SigningTime::parse_amz_date("20260524T120000Z").unwrap()
+}
+
+const KEY: &str = "photos/2026/summer vacation/IMG_0001.jpg";
+const DAY: Duration = Duration::from_secs(86_400);
+
+#[test]
+fn the_counter_counts() {
+    let (n, v) = allocations(|| vec![1u8; 10]);
+    assert_eq!(n, 1);
+    drop(v);
+    let (n, ()) = allocations(|| {});
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn warm_s3_get_allocates_only_the_url() {
+    let bucket = Bucket::new("examplebucket", Region::new("us-east-1").unwrap()).unwrap();
+    let creds = creds();
+    let get = bucket.get_object(KEY);
+    // Warm the key cache and this thread's buffers.
+    get.presign(&creds, time(), DAY).unwrap();
+    let (n, url) = allocations(|| get.presign(&creds, time(), DAY).unwrap());
+    assert_eq!(n, 1, "one allocation: the URL");
+    assert!(url.as_str().contains("X-Amz-Signature="));
+}
+
+#[test]
+fn warm_s3_put_with_token_and_header_allocates_only_the_url() {
+    let bucket = Bucket::new("examplebucket", Region::new("us-east-1").unwrap()).unwrap();
+    let creds = creds().with_session_token("T".repeat(1024)).unwrap();
+    let put = bucket.put_object(KEY).content_type("image/jpeg");
+    put.presign(&creds, time(), DAY).unwrap();
+    let (n, url) = allocations(|| put.presign(&creds, time(), DAY).unwrap());
+    assert_eq!(n, 1, "one allocation: the URL");
+    assert!(url.as_str().contains(&"T".repeat(1024)));
+}
+
+#[test]
+fn presign_into_a_reused_buffer_allocates_nothing() {
+    let bucket = Bucket::new("examplebucket", Region::new("us-east-1").unwrap()).unwrap();
+    let creds = creds().with_session_token("T".repeat(1024)).unwrap();
+    let mut out = String::new();
+    let keys: Vec<String> = (0..100).map(|i| format!("batch/{i:04}.jpg")).collect();
+    bucket
+        .get_object(&keys[0])
+        .presign_into(&creds, time(), DAY, &mut out)
+        .unwrap();
+    let (n, ()) = allocations(|| {
+        for key in &keys {
+            bucket
+                .get_object(key)
+                .presign_into(&creds, time(), DAY, &mut out)
+                .unwrap();
+            assert!(out.contains("X-Amz-Signature="));
+        }
+    });
+    assert_eq!(n, 0, "no allocation for 100 presigns into one buffer");
+    let expected = bucket
+        .get_object(&keys[99])
+        .presign(&creds, time(), DAY)
+        .unwrap();
+    assert_eq!(out, expected.as_str());
+}
+
+#[test]
+fn warm_generic_signing_allocates_only_its_output() {
+    let creds = creds();
+    let signer = Signer::new(
+        Region::new("us-east-1").unwrap(),
+        Service::new("iam").unwrap(),
+    );
+    let req = SignableRequest::new(
+        Method::GET,
+        "iam.amazonaws.com",
+        "/?Action=ListUsers&Version=2010-05-08",
+    )
+    .header(
+        "Content-Type",
+        "application/x-www-form-urlencoded; charset=utf-8",
+    )
+    .payload(Payload::Bytes(b""));
+    signer.sign_headers(&req, &creds, time()).unwrap();
+    signer.presign(&req, &creds, time(), DAY).unwrap();
+    let (n, _) = allocations(|| signer.sign_headers(&req, &creds, time()).unwrap());
+    assert_eq!(n, 1, "one allocation: the Authorization value");
+    let (n, _) = allocations(|| signer.presign(&req, &creds, time(), DAY).unwrap());
+    assert_eq!(n, 1, "one allocation: the URI");
+}
