@@ -344,3 +344,107 @@ fn dechunk(mut data: &[u8]) -> Result<Vec<u8>, String> {
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
+
+// ---------------------------------------------------------------------------
+// Browser-style POST uploads: multipart/form-data
+
+/// The file of a form upload: the `file` field, always sent last.
+#[derive(Debug, Clone, Copy)]
+pub struct FormFile<'a> {
+    /// The `filename` of the part, as a browser sends the chosen file's name.
+    pub filename: &'a str,
+    /// The part's own `Content-Type` (not the object's: S3 takes that from
+    /// the `Content-Type` form field).
+    pub content_type: &'a str,
+    /// The file's bytes.
+    pub content: &'a [u8],
+}
+
+/// A `multipart/form-data` body and the `Content-Type` header that names its
+/// boundary.
+#[derive(Debug, Clone)]
+pub struct FormData {
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+/// Encodes a form as a browser does (RFC 7578): each field as a part, in the
+/// order given, then `file` with its filename and content type, last.
+///
+/// The boundary is chosen so that it occurs in no value and not in the file.
+/// Names and filenames are written inside quotes without escaping, so they
+/// may not contain `"`, CR or LF (a panic: the tests never need them).
+pub fn multipart_form_data(fields: &[(String, String)], file: &FormFile<'_>) -> FormData {
+    for text in fields
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .chain([file.filename, file.content_type])
+    {
+        assert!(
+            !text.contains(['"', '\r', '\n']),
+            "cannot quote {text:?} in a multipart header"
+        );
+    }
+    let boundary = (0u32..)
+        .map(|n| format!("presign-e2e-form-boundary-{n}"))
+        .find(|b| {
+            let b = b.as_bytes();
+            fields
+                .iter()
+                .all(|(_, value)| find(value.as_bytes(), b).is_none())
+                && find(file.content, b).is_none()
+        })
+        .expect("some boundary is free");
+
+    let mut body = Vec::with_capacity(
+        512 + file.content.len()
+            + fields
+                .iter()
+                .map(|(n, v)| n.len() + v.len() + boundary.len() + 64)
+                .sum::<usize>(),
+    );
+    for (name, value) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        body.extend_from_slice(
+            format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(value.as_bytes());
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+    body.extend_from_slice(
+        format!(
+            "Content-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n\
+             Content-Type: {}\r\n\r\n",
+            file.filename, file.content_type
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file.content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    FormData {
+        content_type: format!("multipart/form-data; boundary={boundary}"),
+        body,
+    }
+}
+
+impl TestServer {
+    /// Posts a form (see [`multipart_form_data`]) to `target` with this
+    /// `Host`, as a browser submits an upload form.
+    pub fn post_form(
+        &self,
+        host_header: &str,
+        target: &str,
+        fields: &[(String, String)],
+        file: &FormFile<'_>,
+    ) -> Response {
+        let form = multipart_form_data(fields, file);
+        self.send(
+            "POST",
+            host_header,
+            target,
+            &[("Content-Type", form.content_type.as_str())],
+            &form.body,
+        )
+    }
+}
