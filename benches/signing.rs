@@ -1,47 +1,192 @@
-//! Criterion benches of the signing hot path and its cryptographic floor.
+//! Criterion benches of the signing hot paths, each beside its cryptographic
+//! floor: the SHA-256 of the canonical request plus one HMAC of the string
+//! to sign (or, for a POST policy, the HMAC of the base64 policy), with the
+//! signing key and its keyed HMAC state cached.
 //!
 //! `cargo bench --bench signing`
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use presign::s3::{Bucket, PostKey};
 use presign::{
-    Credentials, Method, Payload, Region, Scope, Service, SignableRequest, Signer, SigningKey,
-    SigningTime,
+    Credentials, Method, Region, Scope, Service, SignableRequest, SignatureLocation, Signer,
+    SigningKey, SigningTime, StringToSign,
 };
+use sha2::{Digest, Sha256};
 
-fn benches(c: &mut Criterion) {
-    let creds = Credentials::new(
+const KEY: &str = "photos/2026/summer vacation/IMG_0001.jpg";
+const DAY: Duration = Duration::from_secs(86_400);
+
+fn creds() -> Credentials {
+    Credentials::new(
         "AKIAIOSFODNN7EXAMPLE",
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     )
-    .unwrap();
-    let region = Region::new("us-east-1").unwrap();
-    let service = Service::s3();
-    let time = SigningTime::parse_amz_date("20260524T000000Z").unwrap();
+    .unwrap()
+}
 
-    c.bench_function("derive signing key", |b| {
-        let scope = Scope::new(time.scope_date(), &region, &service);
-        b.iter(|| SigningKey::derive(black_box(creds.secret_access_key()), black_box(scope)))
-    });
+fn time() -> SigningTime {
+    SigningTime::parse_amz_date("20260524T120000Z").unwrap()
+}
 
-    let signer = Signer::new(region.clone(), service.clone());
-    let get = SignableRequest::new(
-        Method::GET,
-        "examplebucket.s3.amazonaws.com",
-        "/photos/2026/summer%20vacation/IMG_0001.jpg",
-    )
-    .payload(Payload::Unsigned);
-    c.bench_function("presign S3 GET (generic signer, warm cache)", |b| {
+fn bucket() -> Bucket {
+    Bucket::new("examplebucket", Region::new("us-east-1").unwrap()).unwrap()
+}
+
+/// The floor for a canonical request: its SHA-256, then the HMAC of the
+/// string to sign with a cached key.
+fn floor(c: &mut Criterion, name: &str, canonical: &str, key: &SigningKey, scope: Scope<'_>) {
+    let hash: [u8; 32] = Sha256::digest(canonical.as_bytes()).into();
+    let sts = StringToSign::new(time(), scope, &hash);
+    c.bench_function(name, |b| {
         b.iter(|| {
-            signer
-                .presign(black_box(&get), &creds, time, Duration::from_secs(86_400))
-                .unwrap()
+            let hash = Sha256::digest(black_box(canonical.as_bytes()));
+            black_box(hash);
+            key.sign(black_box(sts.as_bytes()))
         })
     });
+}
 
-    let iam = Signer::new(region.clone(), Service::new("iam").unwrap());
+fn key_derivation(c: &mut Criterion) {
+    let (region, service) = (Region::new("us-east-1").unwrap(), Service::s3());
+    let scope = Scope::new(time().scope_date(), &region, &service);
+    let creds = creds();
+    c.bench_function("derive signing key", |b| {
+        b.iter(|| SigningKey::derive(black_box(creds.secret_access_key()), black_box(scope)))
+    });
+}
+
+fn s3_presign(c: &mut Criterion) {
+    let bucket = bucket();
+    let (region, service) = (Region::new("us-east-1").unwrap(), Service::s3());
+    let scope = Scope::new(time().scope_date(), &region, &service);
+
+    // GET, virtual-hosted, one day.
+    let creds = creds();
+    let key = SigningKey::derive(creds.secret_access_key(), scope);
+    let get = bucket.get_object(KEY);
+    let canonical = get.canonical_request(&creds, time(), DAY).unwrap();
+    floor(c, "floor: S3 GET", canonical.as_str(), &key, scope);
+    c.bench_function("presign: S3 GET", |b| {
+        b.iter(|| get.presign(&creds, black_box(time()), DAY).unwrap())
+    });
+
+    // PUT with a 1,024-byte session token and a signed content-type.
+    let temp = creds.clone().with_session_token("T".repeat(1024)).unwrap();
+    let put = bucket.put_object(KEY).content_type("image/jpeg");
+    let canonical = put.canonical_request(&temp, time(), DAY).unwrap();
+    floor(
+        c,
+        "floor: S3 PUT + token + content-type",
+        canonical.as_str(),
+        &key,
+        scope,
+    );
+    c.bench_function("presign: S3 PUT + token + content-type", |b| {
+        b.iter(|| put.presign(&temp, black_box(time()), DAY).unwrap())
+    });
+}
+
+fn batch(c: &mut Criterion) {
+    let bucket = bucket();
+    let creds = creds();
+    let keys: Vec<String> = (0..1000)
+        .map(|i| format!("photos/2026/batch/IMG_{i:04}.jpg"))
+        .collect();
+    let mut out = String::new();
+    c.bench_function("batch: 1,000 S3 GETs into one buffer", |b| {
+        b.iter(|| {
+            for key in &keys {
+                bucket
+                    .get_object(key)
+                    .presign_into(&creds, time(), DAY, &mut out)
+                    .unwrap();
+                black_box(&out);
+            }
+        })
+    });
+}
+
+fn two_threads(c: &mut Criterion) {
+    let bucket = bucket();
+    let creds = creds();
+    let get = bucket.get_object(KEY);
+    get.presign(&creds, time(), DAY).unwrap();
+    // Time per presign while two threads presign from one shared Bucket.
+    c.bench_function("two threads share a bucket: S3 GET (per presign)", |b| {
+        b.iter_custom(|iters| {
+            let barrier = Barrier::new(2);
+            let per_thread = iters.div_ceil(2);
+            let elapsed = std::thread::scope(|s| {
+                let workers: Vec<_> = (0..2)
+                    .map(|_| {
+                        s.spawn(|| {
+                            barrier.wait();
+                            let start = Instant::now();
+                            for _ in 0..per_thread {
+                                black_box(get.presign(&creds, time(), DAY).unwrap());
+                            }
+                            start.elapsed()
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|w| w.join().unwrap())
+                    .max()
+                    .unwrap()
+            });
+            // Two threads did `iters` presigns in `elapsed`.
+            elapsed / 2
+        })
+    });
+}
+
+fn post_policy(c: &mut Criterion) {
+    let bucket = bucket();
+    let creds = creds();
+    let (region, service) = (Region::new("us-east-1").unwrap(), Service::s3());
+    let key = SigningKey::derive(
+        creds.secret_access_key(),
+        Scope::new(time().scope_date(), &region, &service),
+    );
+    let policy = || {
+        bucket
+            .post_policy(
+                PostKey::new("uploads/user-42/${filename}"),
+                time(),
+                Duration::from_secs(600),
+            )
+            .content_length_range(1, 10 << 20)
+            .starts_with("$Content-Type", "image/")
+            .success_action_status(201)
+    };
+    let signed = policy().sign(&creds).unwrap();
+    let policy_b64 = signed
+        .fields()
+        .iter()
+        .find(|(n, _)| n == "policy")
+        .unwrap()
+        .1
+        .clone();
+    c.bench_function("floor: POST policy", |b| {
+        b.iter(|| key.sign(black_box(policy_b64.as_bytes())))
+    });
+    c.bench_function("sign: POST policy", |b| {
+        b.iter(|| policy().sign(&creds).unwrap())
+    });
+}
+
+fn header_signing(c: &mut Criterion) {
+    let creds = creds();
+    let (region, service) = (
+        Region::new("us-east-1").unwrap(),
+        Service::new("iam").unwrap(),
+    );
+    let iam = Signer::new(region.clone(), service.clone());
     let list = SignableRequest::new(
         Method::GET,
         "iam.amazonaws.com",
@@ -51,10 +196,30 @@ fn benches(c: &mut Criterion) {
         "Content-Type",
         "application/x-www-form-urlencoded; charset=utf-8",
     );
-    c.bench_function("sign headers (IAM ListUsers, warm cache)", |b| {
-        b.iter(|| iam.sign_headers(black_box(&list), &creds, time).unwrap())
+    let scope = Scope::new(time().scope_date(), &region, &service);
+    let key = SigningKey::derive(creds.secret_access_key(), scope);
+    let canonical = iam
+        .canonical_request(&list, &creds, time(), SignatureLocation::Headers)
+        .unwrap();
+    floor(
+        c,
+        "floor: header signing (IAM ListUsers)",
+        canonical.as_str(),
+        &key,
+        scope,
+    );
+    c.bench_function("sign: header signing (IAM ListUsers)", |b| {
+        b.iter(|| iam.sign_headers(black_box(&list), &creds, time()).unwrap())
     });
 }
 
-criterion_group!(signing, benches);
+criterion_group!(
+    signing,
+    key_derivation,
+    s3_presign,
+    batch,
+    two_threads,
+    post_policy,
+    header_signing
+);
 criterion_main!(signing);
