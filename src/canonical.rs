@@ -26,7 +26,6 @@ use crate::encode::{self, PathMode, Sink};
 use crate::error::{Error, excerpt};
 use crate::mac::sha256;
 use crate::request::{Payload, is_tchar};
-use crate::scope::Scope;
 use crate::signature::hex64;
 use crate::string_to_sign::ALGORITHM;
 use crate::time::AmzDate;
@@ -43,14 +42,14 @@ const RESERVED_HEADERS: [&str; 5] = [
     "x-amz-content-sha256",
 ];
 
-/// Query parameters query signing writes itself.
+/// Query parameters query signing writes itself, in canonical order.
 pub(crate) const RESERVED_QUERY: [&str; 7] = [
     "X-Amz-Algorithm",
     "X-Amz-Credential",
     "X-Amz-Date",
     "X-Amz-Expires",
-    "X-Amz-SignedHeaders",
     "X-Amz-Security-Token",
+    "X-Amz-SignedHeaders",
     "X-Amz-Signature",
 ];
 
@@ -65,8 +64,8 @@ pub(crate) enum Auth<'a> {
     },
     /// Query signing: the `X-Amz-*` parameters other than the signature.
     Query {
-        access_key_id: &'a str,
-        scope: Scope<'a>,
+        /// The `X-Amz-Credential` value, query-encoded.
+        credential: &'a str,
         amz_date: &'a AmzDate,
         expires: u64,
         /// The token, already query-encoded, when it is signed.
@@ -104,20 +103,30 @@ pub(crate) struct Scratch {
     aux: Vec<u8>,
     headers: Vec<HeaderEntry>,
     params: Vec<Param>,
+    /// Whether the buffers hold a session token or caller header values
+    /// (which may be secrets, such as an SSE-C key).
+    sensitive: bool,
 }
 
 impl Scratch {
-    /// Zeroes and clears every buffer, keeping their capacity.
+    /// Clears every buffer, keeping their capacity; zeroes them first when
+    /// they held anything sensitive.
+    ///
+    /// The buffers outlive the call (they are reused), so a plain `memset`
+    /// made observable with `black_box` does the job of `zeroize`'s
+    /// byte-by-byte volatile writes, which cost more than the hashing
+    /// itself on a presign.
     pub(crate) fn wipe(&mut self) {
-        use zeroize::Zeroize;
-        self.buf.as_mut_slice().zeroize();
-        self.side.as_mut_slice().zeroize();
-        self.aux.as_mut_slice().zeroize();
-        self.buf.clear();
-        self.side.clear();
-        self.aux.clear();
+        for bytes in [&mut self.buf, &mut self.side, &mut self.aux] {
+            if self.sensitive {
+                bytes.fill(0);
+                core::hint::black_box(&mut bytes[..]);
+            }
+            bytes.clear();
+        }
         self.headers.clear();
         self.params.clear();
+        self.sensitive = false;
     }
 }
 
@@ -160,12 +169,22 @@ pub(crate) fn write(
     scratch: &mut Scratch,
 ) -> Result<Layout, Error> {
     scratch.wipe();
+    scratch.sensitive = !req.headers.is_empty()
+        || matches!(
+            auth,
+            Auth::Header { token: Some(_), .. }
+                | Auth::Query {
+                    token_encoded: Some(_),
+                    ..
+                }
+        );
     let Scratch {
         buf,
         side,
         aux,
         headers,
         params,
+        ..
     } = scratch;
 
     check_host(req.host)?;
@@ -214,7 +233,7 @@ pub(crate) fn write(
 
     // Query.
     let query_start = buf.len();
-    write_query(&req.query, auth, headers, side, aux, params, buf)?;
+    write_query(&req.query, auth, headers, side, params, buf)?;
     let query = query_start..buf.len();
     buf.put_byte(b'\n');
 
@@ -288,12 +307,26 @@ fn write_signed_headers(
 }
 
 fn check_host(host: &str) -> Result<(), Error> {
+    /// Bytes a host may not contain: controls, space, `/ ? # @ \\`.
+    static BAD: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 0x20 {
+            t[i] = true;
+            i += 1;
+        }
+        t[0x7f] = true;
+        t[b' ' as usize] = true;
+        t[b'/' as usize] = true;
+        t[b'?' as usize] = true;
+        t[b'#' as usize] = true;
+        t[b'@' as usize] = true;
+        t[b'\\' as usize] = true;
+        t
+    };
     let reason = if host.is_empty() {
         Some("empty")
-    } else if host
-        .bytes()
-        .any(|b| b.is_ascii_control() || b" /?#@\\".contains(&b))
-    {
+    } else if host.bytes().any(|b| BAD[b as usize]) {
         Some("contains whitespace, a control character or one of / ? # @ \\")
     } else {
         None
@@ -437,7 +470,6 @@ fn write_query(
     auth: &Auth<'_>,
     headers: &[HeaderEntry],
     side: &mut Vec<u8>,
-    aux: &mut Vec<u8>,
     params: &mut Vec<Param>,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
@@ -491,54 +523,59 @@ fn write_query(
             }
         }
     }
+    // The caller's parameters, sorted by name then value...
+    if params.len() > 1 {
+        params.sort_by(|a, b| {
+            side[a.name.clone()]
+                .cmp(&side[b.name.clone()])
+                .then_with(|| side[a.value.clone()].cmp(&side[b.value.clone()]))
+        });
+    }
+    // ...merged with the signer's, which are already in order and written
+    // straight into the output. No name can be equal: the caller's may not
+    // be reserved ones.
+    let mut user = params.iter().peekable();
+    let mut first = true;
+    let mut write_user_until = |limit: Option<&[u8]>, out: &mut Vec<u8>, first: &mut bool| {
+        while let Some(p) = user.next_if(|p| limit.is_none_or(|l| side[p.name.clone()] < *l)) {
+            if !*first {
+                out.put_byte(b'&');
+            }
+            *first = false;
+            out.put(&side[p.name.clone()]);
+            out.put_byte(b'=');
+            out.put(&side[p.value.clone()]);
+        }
+    };
     if let Auth::Query {
-        access_key_id,
-        scope,
+        credential,
         amz_date,
         expires,
         token_encoded,
     } = auth
     {
-        let mut push = |side: &mut Vec<u8>, name: &str, write_value: &dyn Fn(&mut Vec<u8>)| {
-            let n = side.len();
-            side.extend_from_slice(name.as_bytes());
-            let v = side.len();
-            write_value(side);
-            params.push(Param {
-                name: n..v,
-                value: v..side.len(),
-            });
-        };
-        push(side, "X-Amz-Algorithm", &|s| s.put(ALGORITHM.as_bytes()));
-        push(side, "X-Amz-Credential", &|s| {
-            encode::write_query_component(access_key_id.as_bytes(), s);
-            s.put(b"%2F");
-            scope.write_with(b"%2F", s);
-        });
-        push(side, "X-Amz-Date", &|s| s.put(amz_date.as_bytes()));
-        push(side, "X-Amz-Expires", &|s| {
-            s.put(itoa_u64(*expires).as_bytes())
-        });
-        if let Some(token) = token_encoded {
-            push(side, "X-Amz-Security-Token", &|s| s.put(token.as_bytes()));
+        for (i, name) in RESERVED_QUERY[..6].iter().enumerate() {
+            if i == 4 && token_encoded.is_none() {
+                continue;
+            }
+            write_user_until(Some(name.as_bytes()), out, &mut first);
+            if !first {
+                out.put_byte(b'&');
+            }
+            first = false;
+            out.put(name.as_bytes());
+            out.put_byte(b'=');
+            match i {
+                0 => out.put(ALGORITHM.as_bytes()),
+                1 => out.put(credential.as_bytes()),
+                2 => out.put(amz_date.as_bytes()),
+                3 => out.put(itoa_u64(*expires).as_bytes()),
+                4 => out.put(token_encoded.unwrap_or_default().as_bytes()),
+                _ => write_signed_headers(headers, side, true, out),
+            }
         }
-        aux.clear();
-        write_signed_headers(headers, side, true, aux);
-        push(side, "X-Amz-SignedHeaders", &|s| s.put(aux));
     }
-    params.sort_by(|a, b| {
-        side[a.name.clone()]
-            .cmp(&side[b.name.clone()])
-            .then_with(|| side[a.value.clone()].cmp(&side[b.value.clone()]))
-    });
-    for (i, p) in params.iter().enumerate() {
-        if i > 0 {
-            out.put_byte(b'&');
-        }
-        out.put(&side[p.name.clone()]);
-        out.put_byte(b'=');
-        out.put(&side[p.value.clone()]);
-    }
+    write_user_until(None, out, &mut first);
     Ok(())
 }
 

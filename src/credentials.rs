@@ -184,7 +184,7 @@ impl CacheId {
         msg.extend_from_slice(&(access_key_id.len() as u64).to_be_bytes());
         msg.extend_from_slice(access_key_id.as_bytes());
         msg.extend_from_slice(secret.as_bytes());
-        CacheId(crate::mac::sha256(&msg))
+        CacheId(crate::mac::sha256_secret(&msg))
     }
 }
 

@@ -73,6 +73,8 @@ pub use sign::{
     Signer,
 };
 pub use signature::{Signature, SignatureHex};
-pub use signing_key::{DEFAULT_CACHE_CAPACITY, KeyDerivation, SigningKey, SigningKeyCache};
+pub use signing_key::{
+    CachedSigningKey, DEFAULT_CACHE_CAPACITY, KeyDerivation, SigningKey, SigningKeyCache,
+};
 pub use string_to_sign::{ALGORITHM, StringToSign};
 pub use time::{AmzDate, ScopeDate, ScopeDateText, SigningTime};

@@ -15,17 +15,30 @@ const IV: [u32; 8] = [
 ];
 
 /// SHA-256 of `data`, into a fixed array.
-/// The working state is zeroized afterwards, as `data` may be a key.
 pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     let mut state = IV;
-    let out = finish(&mut state, 0, data);
+    finish(&mut state, 0, data, Wipe::No)
+}
+
+/// SHA-256 of secret `data` (a key): the copy of its tail and the working
+/// state are zeroized afterwards.
+pub(crate) fn sha256_secret(data: &[u8]) -> [u8; 32] {
+    let mut state = IV;
+    let out = finish(&mut state, 0, data, Wipe::Yes);
     state.zeroize();
     out
 }
 
+/// Whether [`finish`] zeroizes its copy of the message's tail.
+#[derive(PartialEq, Eq)]
+enum Wipe {
+    Yes,
+    No,
+}
+
 /// Absorbs `msg` into `state` (which has already absorbed `prefix_len` bytes,
 /// a multiple of 64), pads, and returns the digest. Leaves `state` scrambled.
-fn finish(state: &mut [u32; 8], prefix_len: u64, msg: &[u8]) -> [u8; 32] {
+fn finish(state: &mut [u32; 8], prefix_len: u64, msg: &[u8], wipe: Wipe) -> [u8; 32] {
     let (blocks, rest) = msg.as_chunks::<64>();
     if !blocks.is_empty() {
         compress256(state, blocks);
@@ -38,7 +51,9 @@ fn finish(state: &mut [u32; 8], prefix_len: u64, msg: &[u8]) -> [u8; 32] {
     let bits = (prefix_len + msg.len() as u64).wrapping_mul(8);
     flat[n * 64 - 8..n * 64].copy_from_slice(&bits.to_be_bytes());
     compress256(state, &tail[..n]);
-    tail.as_flattened_mut().zeroize();
+    if wipe == Wipe::Yes {
+        tail.as_flattened_mut().zeroize();
+    }
     let mut out = [0u8; 32];
     for (o, w) in out.chunks_exact_mut(4).zip(state.iter()) {
         o.copy_from_slice(&w.to_be_bytes());
@@ -58,7 +73,7 @@ impl HmacState {
     pub(crate) fn new(key: &[u8]) -> Self {
         let mut block = [0u8; 64];
         if key.len() > 64 {
-            let mut h = sha256(key);
+            let mut h = sha256_secret(key);
             block[..32].copy_from_slice(&h);
             h.zeroize();
         } else {
@@ -81,15 +96,15 @@ impl HmacState {
     }
 
     /// HMAC-SHA256 of `msg` under this key.
+    ///
+    /// Nothing here needs wiping: the keyed states are only read, and what
+    /// the working copies end up holding is the inner hash and the MAC.
     #[inline]
     pub(crate) fn mac(&self, msg: &[u8]) -> [u8; 32] {
         let mut state = self.inner;
-        let mut inner_hash = finish(&mut state, 64, msg);
+        let inner_hash = finish(&mut state, 64, msg, Wipe::No);
         state = self.outer;
-        let out = finish(&mut state, 64, &inner_hash);
-        inner_hash.zeroize();
-        state.zeroize();
-        out
+        finish(&mut state, 64, &inner_hash, Wipe::No)
     }
 }
 

@@ -16,7 +16,7 @@ use crate::mac::sha256;
 use crate::request::SignableRequest;
 use crate::scope::{Region, Scope, Service};
 use crate::signature::Signature;
-use crate::signing_key::SigningKeyCache;
+use crate::signing_key::{CachedSigningKey, SigningKeyCache};
 use crate::string_to_sign::{ALGORITHM, StringToSign};
 use crate::time::{AmzDate, SigningTime};
 
@@ -228,6 +228,7 @@ impl Signer {
     fn auth<'a>(
         &'a self,
         creds: &'a Credentials,
+        key: &'a CachedSigningKey,
         time: SigningTime,
         amz_date: &'a AmzDate,
         location: SignatureLocation,
@@ -240,8 +241,7 @@ impl Signer {
                 content_sha256: self.content_sha256,
             },
             SignatureLocation::Query { expires_in } => Auth::Query {
-                access_key_id: creds.access_key_id(),
-                scope: self.scope(time),
+                credential: key.credential_query(),
                 amz_date,
                 expires: self.check_expiry(expires_in, creds, time)?,
                 token_encoded: creds.session_token_query_encoded().filter(|_| signed_token),
@@ -269,7 +269,8 @@ impl Signer {
         location: SignatureLocation,
     ) -> Result<CanonicalRequest, Error> {
         let amz_date = time.amz_date();
-        let auth = self.auth(credentials, time, &amz_date, location)?;
+        let key = self.cache.get(credentials, self.scope(time));
+        let auth = self.auth(credentials, &key, time, &amz_date, location)?;
         with_scratch(|s| {
             canonical::write(parts, &auth, s)?;
             Ok(CanonicalRequest::from_bytes(s.buf.clone()))
@@ -303,31 +304,36 @@ impl Signer {
         time: SigningTime,
     ) -> Result<AuthorizationHeaders<'c>, Error> {
         let amz_date = time.amz_date();
-        let auth = self.auth(credentials, time, &amz_date, SignatureLocation::Headers)?;
-        let scope = self.scope(time);
-        let key = self.cache.get(credentials, scope);
+        let key = self.cache.get(credentials, self.scope(time));
+        let auth = self.auth(
+            credentials,
+            &key,
+            time,
+            &amz_date,
+            SignatureLocation::Headers,
+        )?;
         with_scratch(|s| {
             let layout = canonical::write(&request.parts(self.path_mode), &auth, s)?;
-            let sts = StringToSign::new(time, scope, &sha256(&s.buf));
+            let sts = StringToSign::from_text(&amz_date, key.scope(), &sha256(&s.buf));
             let signature = key.sign(sts.as_bytes());
 
             let signed_headers = &s.buf[layout.signed_headers];
+            let access_key_id = credentials.access_key_id();
             let mut authorization = Vec::with_capacity(
                 ALGORITHM.len()
-                    + 12
-                    + credentials.access_key_id().len()
-                    + 1
-                    + 100
-                    + 16
+                    + " Credential=/".len()
+                    + access_key_id.len()
+                    + key.scope().len()
+                    + ", SignedHeaders=".len()
                     + signed_headers.len()
-                    + 12
+                    + ", Signature=".len()
                     + 64,
             );
             authorization.put(ALGORITHM.as_bytes());
             authorization.put(b" Credential=");
-            authorization.put(credentials.access_key_id().as_bytes());
+            authorization.put(access_key_id.as_bytes());
             authorization.put_byte(b'/');
-            scope.write_with(b"/", &mut authorization);
+            authorization.put(key.scope().as_bytes());
             authorization.put(b", SignedHeaders=");
             authorization.put(signed_headers);
             authorization.put(b", Signature=");
@@ -397,16 +403,15 @@ impl Signer {
     ) -> Result<R, Error> {
         let amz_date = time.amz_date();
         let location = SignatureLocation::Query { expires_in };
-        let auth = self.auth(credentials, time, &amz_date, location)?;
+        let key = self.cache.get(credentials, self.scope(time));
+        let auth = self.auth(credentials, &key, time, &amz_date, location)?;
         let expires = match auth {
             Auth::Query { expires, .. } => expires,
             Auth::Header { .. } => 0,
         };
-        let scope = self.scope(time);
-        let key = self.cache.get(credentials, scope);
         with_scratch(|s| {
             let layout = canonical::write(parts, &auth, s)?;
-            let sts = StringToSign::new(time, scope, &sha256(&s.buf));
+            let sts = StringToSign::from_text(&amz_date, key.scope(), &sha256(&s.buf));
             let signature = key.sign(sts.as_bytes());
             Ok(finish(&Presigned {
                 path: &s.buf[layout.path],

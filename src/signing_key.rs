@@ -13,6 +13,7 @@ use std::sync::{Arc, RwLock};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::credentials::{CacheId, Credentials};
+use crate::encode;
 use crate::mac::{HmacState, hmac_sha256};
 use crate::scope::{Region, Scope, Service, TERMINATOR};
 use crate::signature::Signature;
@@ -166,7 +167,68 @@ struct Entry {
     date: ScopeDate,
     region: Region,
     service: Service,
-    key: Arc<SigningKey>,
+    key: Arc<CachedSigningKey>,
+}
+
+/// A signing key from a [`SigningKeyCache`], with the text signing needs for
+/// its scope computed once: the scope and the `X-Amz-Credential` value.
+/// Dereferences to the [`SigningKey`].
+pub struct CachedSigningKey {
+    key: SigningKey,
+    scope: Box<str>,
+    credential_query: Box<str>,
+}
+
+impl CachedSigningKey {
+    fn new(credentials: &Credentials, scope: Scope<'_>) -> Self {
+        let key = SigningKey::derive(credentials.secret_access_key(), scope);
+        let scope_text = scope.to_string();
+        let mut credential =
+            Vec::with_capacity(credentials.access_key_id().len() + scope_text.len() + 16);
+        encode::write_query_component(credentials.access_key_id().as_bytes(), &mut credential);
+        credential.extend_from_slice(b"%2F");
+        scope.write_with(b"%2F", &mut credential);
+        CachedSigningKey {
+            key,
+            scope: scope_text.into_boxed_str(),
+            // Only ASCII is written.
+            credential_query: String::from_utf8(credential)
+                .unwrap_or_default()
+                .into_boxed_str(),
+        }
+    }
+
+    /// The signing key.
+    pub fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
+    /// The scope text, `date/region/service/aws4_request`.
+    pub fn scope(&self) -> &str {
+        &self.scope
+    }
+
+    /// The `X-Amz-Credential` query value: `ACCESS_KEY_ID/scope`,
+    /// query-encoded.
+    pub fn credential_query(&self) -> &str {
+        &self.credential_query
+    }
+}
+
+impl core::ops::Deref for CachedSigningKey {
+    type Target = SigningKey;
+    fn deref(&self) -> &SigningKey {
+        &self.key
+    }
+}
+
+impl fmt::Debug for CachedSigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CachedSigningKey")
+            .field("key", &self.key)
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 impl Entry {
@@ -198,7 +260,7 @@ impl SigningKeyCache {
 
     /// The signing key for these credentials and scope, derived on the first
     /// call and reused afterwards.
-    pub fn get(&self, credentials: &Credentials, scope: Scope<'_>) -> Arc<SigningKey> {
+    pub fn get(&self, credentials: &Credentials, scope: Scope<'_>) -> Arc<CachedSigningKey> {
         let id = credentials.cache_id();
         {
             let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
@@ -206,7 +268,7 @@ impl SigningKeyCache {
                 return Arc::clone(&e.key);
             }
         }
-        let key = Arc::new(SigningKey::derive(credentials.secret_access_key(), scope));
+        let key = Arc::new(CachedSigningKey::new(credentials, scope));
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         if let Some(e) = entries.iter().find(|e| e.matches(&id, &scope)) {
             return Arc::clone(&e.key);

@@ -766,6 +766,35 @@ mod tests {
     }
 
     #[test]
+    fn caller_parameters_merge_into_canonical_order() {
+        let bucket = Bucket::new("b", Region::new("us-east-1").unwrap()).unwrap();
+        let temp = creds().with_session_token("tok").unwrap();
+        let req = bucket
+            .get_object("k")
+            .query("z", "1")
+            .query("X-Amz-Zeta", "2")
+            .query("X-Amz-Beta", "3")
+            .query("A", "4")
+            .query("X-Amz-Sf", "5")
+            .query("0", "6")
+            .query("z", "0");
+        let canonical = req
+            .canonical_request(&temp, t(), Duration::from_secs(60))
+            .unwrap();
+        let query = canonical.as_str().lines().nth(2).unwrap();
+        let names: Vec<(&str, &str)> = query
+            .split('&')
+            .map(|p| p.split_once('=').unwrap())
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted, "{query}");
+        assert_eq!(names.len(), 13);
+        let url = req.presign(&temp, t(), Duration::from_secs(60)).unwrap();
+        assert!(url.as_str().contains(&format!("?{query}&X-Amz-Signature=")));
+    }
+
+    #[test]
     fn expiry_is_bounded_and_respects_credentials() {
         let bucket = Bucket::new("b", Region::new("us-east-1").unwrap()).unwrap();
         let get = bucket.get_object("k");
