@@ -156,6 +156,9 @@ pub(crate) enum QuerySource<'a> {
 pub(crate) struct Parts<'a> {
     pub(crate) method: &'a str,
     pub(crate) host: &'a str,
+    /// Whether `host` was validated already (an S3 bucket's host is, when
+    /// the bucket is built), so signing need not scan it again.
+    pub(crate) host_checked: bool,
     pub(crate) path: PathSource<'a>,
     pub(crate) query: QuerySource<'a>,
     pub(crate) headers: &'a [(&'a str, &'a str)],
@@ -187,7 +190,10 @@ pub(crate) fn write(
         ..
     } = scratch;
 
-    check_host(req.host)?;
+    if !req.host_checked {
+        check_host(req.host)?;
+    }
+    buf.reserve(url_upper_bound(req, auth) + 256);
     canonical_headers(req, auth, side, aux, headers)?;
     let headers = &*headers;
 
@@ -271,6 +277,35 @@ pub(crate) fn write(
         signed_headers,
         payload_hash,
     })
+}
+
+/// An upper bound on the bytes the path and query of a canonical request
+/// take (every byte of caller input may become `%XY`), to reserve buffers
+/// once.
+pub(crate) fn url_upper_bound(req: &Parts<'_>, auth: &Auth<'_>) -> usize {
+    let path = match req.path {
+        PathSource::Wire { path, .. } => path.len() + 1,
+        PathSource::S3Object {
+            prefix,
+            bucket,
+            key,
+        } => prefix.len() + bucket.map_or(0, |b| b.len() + 1) + key.map_or(1, |k| k.len() + 1),
+    };
+    let query = match req.query {
+        QuerySource::Raw(raw) => raw.len() + 1,
+        QuerySource::Pairs(pairs) => pairs.iter().map(|(n, v)| n.len() + v.len() + 2).sum(),
+    };
+    let headers: usize = req.headers.iter().map(|(n, _)| n.len() + 1).sum::<usize>() + 5;
+    let signer = match auth {
+        // Names, separators, algorithm, date and expiry digits.
+        Auth::Query {
+            credential,
+            token_encoded,
+            ..
+        } => 160 + credential.len() + token_encoded.map_or(0, str::len),
+        Auth::Header { .. } => 0,
+    };
+    3 * (path + query + headers) + signer + req.host.len()
 }
 
 pub(crate) fn write_payload_hash<S: Sink + ?Sized>(payload: &Payload<'_>, out: &mut S) {

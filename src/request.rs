@@ -191,6 +191,7 @@ impl<'a> SignableRequest<'a> {
         Parts {
             method: self.method.as_str(),
             host: self.host,
+            host_checked: false,
             path: PathSource::Wire {
                 path: self.path,
                 mode,

@@ -34,13 +34,25 @@ impl Signature {
 /// Lowercase hex of 32 bytes into a stack buffer.
 #[inline]
 pub(crate) fn hex64(bytes: &[u8; 32]) -> [u8; 64] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = [0u8; 64];
-    for (i, b) in bytes.iter().enumerate() {
-        out[2 * i] = HEX[(b >> 4) as usize];
-        out[2 * i + 1] = HEX[(b & 15) as usize];
+    /// The two hex digits of every byte value.
+    static PAIRS: [[u8; 2]; 256] = {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut t = [[0u8; 2]; 256];
+        let mut i = 0;
+        while i < 256 {
+            t[i] = [HEX[i >> 4], HEX[i & 15]];
+            i += 1;
+        }
+        t
+    };
+    let mut out = [[0u8; 2]; 32];
+    for (o, b) in out.iter_mut().zip(bytes) {
+        *o = PAIRS[*b as usize];
     }
-    out
+    // [[u8; 2]; 32] and [u8; 64] have the same bytes.
+    let mut flat = [0u8; 64];
+    flat.copy_from_slice(out.as_flattened());
+    flat
 }
 
 impl SignatureHex {

@@ -509,7 +509,9 @@ impl<'a> ObjectRequest<'a> {
         let r = &bucket.resolved;
         Ok(Parts {
             method: self.method.as_str(),
+            // Built from a validated bucket name and endpoint host.
             host: &r.host,
+            host_checked: true,
             path: PathSource::S3Object {
                 prefix: &r.prefix,
                 bucket: r.path_style.then_some(bucket.name.as_str()),
