@@ -62,6 +62,11 @@ pub(crate) enum Auth<'a> {
         token: Option<&'a str>,
         content_sha256: bool,
     },
+    /// Verification: the request as received already carries every
+    /// `X-Amz-*` parameter and header; its headers are exactly the signed
+    /// ones (with `host` among them), and the query's `X-Amz-Signature` is
+    /// left out.
+    Received,
     /// Query signing: the `X-Amz-*` parameters other than the signature.
     Query {
         /// The `X-Amz-Credential` value, query-encoded.
@@ -74,6 +79,9 @@ pub(crate) enum Auth<'a> {
 }
 
 /// Where the pieces landed in the buffer, for building the outputs.
+///
+/// (With [`Auth::Received`] the canonical request is rebuilt from a request
+/// as a server received it, to verify its signature.)
 pub(crate) struct Layout {
     pub(crate) path: Range<usize>,
     pub(crate) query: Range<usize>,
@@ -303,7 +311,7 @@ pub(crate) fn url_upper_bound(req: &Parts<'_>, auth: &Auth<'_>) -> usize {
             token_encoded,
             ..
         } => 160 + credential.len() + token_encoded.map_or(0, str::len),
-        Auth::Header { .. } => 0,
+        Auth::Header { .. } | Auth::Received => 0,
     };
     3 * (path + query + headers) + signer + req.host.len()
 }
@@ -399,7 +407,10 @@ fn canonical_headers(
     aux: &mut Vec<u8>,
     entries: &mut Vec<HeaderEntry>,
 ) -> Result<(), Error> {
-    push_raw(side, entries, "host", req.host.as_bytes());
+    let received = matches!(auth, Auth::Received);
+    if !received {
+        push_raw(side, entries, "host", req.host.as_bytes());
+    }
     for &(name, value) in req.headers {
         if name.is_empty() || !name.bytes().all(is_tchar) {
             return Err(Error::InvalidHeaderName {
@@ -408,6 +419,7 @@ fn canonical_headers(
         }
         if let Some(reserved) = RESERVED_HEADERS
             .iter()
+            .filter(|_| !received)
             .find(|r| r.eq_ignore_ascii_case(name))
         {
             return Err(Error::ReservedHeader {
@@ -508,6 +520,7 @@ fn write_query(
     params: &mut Vec<Param>,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
+    let received = matches!(auth, Auth::Received);
     let mut add = |side: &mut Vec<u8>, name: &[u8], value: &[u8], requote: bool| {
         let n = side.len();
         if requote {
@@ -521,7 +534,13 @@ fn write_query(
         } else {
             encode::write_query_component(value, side);
         }
-        if let Some(reserved) = RESERVED_QUERY
+        if received {
+            // The signature is not part of what it signs.
+            if side[n..v] == *b"X-Amz-Signature" {
+                side.truncate(n);
+                return Ok(());
+            }
+        } else if let Some(reserved) = RESERVED_QUERY
             .iter()
             .find(|r| r.as_bytes().eq_ignore_ascii_case(&side[n..v]))
         {

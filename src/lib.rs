@@ -56,6 +56,7 @@ pub mod signature;
 pub mod signing_key;
 pub mod string_to_sign;
 pub mod time;
+pub mod verify;
 
 /// The README's examples, run as doctests.
 #[doc = include_str!("../README.md")]

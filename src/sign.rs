@@ -93,7 +93,7 @@ thread_local! {
 
 /// Runs `f` with this thread's reusable canonicalization buffers, wiping them
 /// afterwards. A nested or late (thread teardown) call gets fresh buffers.
-fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
     let mut scratch = SCRATCH.try_with(Cell::take).unwrap_or_default();
     let result = f(&mut scratch);
     scratch.wipe();
@@ -407,7 +407,7 @@ impl Signer {
         let auth = self.auth(credentials, &key, time, &amz_date, location)?;
         let expires = match auth {
             Auth::Query { expires, .. } => expires,
-            Auth::Header { .. } => 0,
+            Auth::Header { .. } | Auth::Received => 0,
         };
         with_scratch(|s| {
             let layout = canonical::write(parts, &auth, s)?;
