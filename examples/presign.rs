@@ -42,7 +42,9 @@ const FLAGS: [&str; 8] = [
 ];
 
 fn run() -> Result<Option<String>, String> {
-    let cli::Parsed::Run(line) = cli::parse(std::env::args().skip(1), &FLAGS, &[])? else {
+    let cli::Parsed::Run(line) =
+        cli::parse(std::env::args().skip(1), "s3://BUCKET/KEY", &FLAGS, &[])?
+    else {
         return Ok(None);
     };
     let mut method = Method::GET;

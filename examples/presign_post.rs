@@ -48,7 +48,13 @@ const FLAGS: [&str; 7] = [
 ];
 
 fn run() -> Result<Option<String>, String> {
-    let cli::Parsed::Run(line) = cli::parse(std::env::args().skip(1), &FLAGS, &["--html"])? else {
+    let cli::Parsed::Run(line) = cli::parse(
+        std::env::args().skip(1),
+        "s3://BUCKET/KEY",
+        &FLAGS,
+        &["--html"],
+    )?
+    else {
         return Ok(None);
     };
     let mut expires_in = 3600;

@@ -1,7 +1,10 @@
-//! Command-line plumbing shared by the `presign` and `presign_post` examples:
+//! Command-line plumbing shared by the `presign`, `presign_post` and `verify`
+//! examples:
 //! flag parsing, the `s3://BUCKET/KEY` target, credentials from the
 //! environment and the bucket's endpoint. Bad input is a one-line message
 //! and exit status 2.
+// Each example uses part of this module.
+#![allow(dead_code)]
 
 use std::process::ExitCode;
 
@@ -21,11 +24,13 @@ pub enum Parsed {
     Help,
 }
 
-/// Splits `argv` into flags and one positional target. `with_value` lists
-/// the flags that take a value (as `--flag VALUE` or `--flag=VALUE`);
-/// `switches` the ones that take none.
+/// Splits `argv` into flags and one positional target (named `what` in
+/// messages, such as `s3://BUCKET/KEY`). `with_value` lists the flags that
+/// take a value (as `--flag VALUE` or `--flag=VALUE`); `switches` the ones
+/// that take none.
 pub fn parse(
     argv: impl IntoIterator<Item = String>,
+    what: &str,
     with_value: &[&str],
     switches: &[&str],
 ) -> Result<Parsed, String> {
@@ -38,12 +43,13 @@ pub fn parse(
         }
         if arg == "--" || !arg.starts_with("--") {
             let positional = if arg == "--" {
-                argv.next().ok_or("expected s3://BUCKET/KEY after --")?
+                argv.next()
+                    .ok_or_else(|| format!("expected {what} after --"))?
             } else {
                 arg
             };
             if target.replace(positional).is_some() {
-                return Err("expected exactly one s3://BUCKET/KEY".into());
+                return Err(format!("expected exactly one {what}"));
             }
             continue;
         }
@@ -66,7 +72,7 @@ pub fn parse(
             return Err(format!("unknown option {flag}"));
         }
     }
-    let target = target.ok_or("missing s3://BUCKET/KEY")?;
+    let target = target.ok_or_else(|| format!("missing {what}"))?;
     Ok(Parsed::Run(CommandLine { flags, target }))
 }
 
@@ -113,7 +119,7 @@ pub fn date(value: &str) -> Result<SigningTime, String> {
 }
 
 /// A non-empty environment variable.
-fn env(name: &str) -> Option<String> {
+pub fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
