@@ -213,8 +213,31 @@ fn header_signing(c: &mut Criterion) {
     });
 }
 
+fn verification(c: &mut Criterion) {
+    let bucket = bucket();
+    let creds = creds();
+    let url = bucket.get_object(KEY).presign(&creds, time(), DAY).unwrap();
+    let host = "examplebucket.s3.us-east-1.amazonaws.com";
+    let target = &url.as_str()[url.as_str().find(host).unwrap() + host.len()..];
+    let known = creds.clone();
+    let verifier = presign::verify::Verifier::new(move |id: &str| {
+        (id == known.access_key_id()).then(|| known.clone())
+    });
+    let request = presign::verify::ReceivedRequest::new("GET", target).header("host", host);
+    verifier.verify_presigned(&request, time()).unwrap();
+    // Same floor as the S3 GET it verifies: one SHA-256 and one HMAC.
+    c.bench_function("verify: S3 GET presigned URL", |b| {
+        b.iter(|| {
+            verifier
+                .verify_presigned(black_box(&request), time())
+                .unwrap()
+        })
+    });
+}
+
 criterion_group!(
     signing,
+    verification,
     key_derivation,
     s3_presign,
     batch,
