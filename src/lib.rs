@@ -47,7 +47,10 @@ pub mod canonical;
 pub mod credentials;
 pub mod encode;
 mod error;
+#[cfg(feature = "http")]
+pub mod http;
 mod mac;
+pub mod provider;
 pub mod request;
 pub mod s3;
 pub mod scope;
@@ -56,6 +59,7 @@ pub mod signature;
 pub mod signing_key;
 pub mod string_to_sign;
 pub mod time;
+pub mod tokens;
 pub mod verify;
 
 /// The README's examples, run as doctests.

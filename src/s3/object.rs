@@ -10,6 +10,7 @@ use crate::canonical::{CanonicalRequest, Parts, PathSource, QuerySource};
 use crate::credentials::Credentials;
 use crate::encode::Sink;
 use crate::error::Error;
+use crate::provider::{ProvideCredentials, ProviderError};
 use crate::request::{Method, Payload};
 use crate::scope::{Region, Service};
 use crate::sign::{Presigned, SignatureLocation, Signer};
@@ -454,6 +455,20 @@ impl<'a> ObjectRequest<'a> {
                     expires_in: p.expires,
                 }
             })
+    }
+
+    /// Presigns with credentials from a provider (a caching provider of
+    /// temporary credentials in a signing service). As with
+    /// [`presign`](Self::presign), a URL never outlives its credentials
+    /// without [`Error::CredentialsExpireFirst`] or an explicit clamp.
+    pub fn presign_with(
+        &self,
+        provider: &dyn ProvideCredentials,
+        time: SigningTime,
+        expires_in: Duration,
+    ) -> Result<PresignedUrl, ProviderError> {
+        let credentials = provider.credentials(time)?;
+        Ok(self.presign(&credentials, time, expires_in)?)
     }
 
     /// Like [`presign`](Self::presign), but writes the URL into `out`

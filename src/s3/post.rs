@@ -38,6 +38,7 @@ use time::OffsetDateTime;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, excerpt};
+use crate::provider::{ProvideCredentials, ProviderError};
 use crate::signature::Signature;
 use crate::string_to_sign::ALGORITHM;
 use crate::time::SigningTime;
@@ -476,6 +477,15 @@ impl<'a> PostPolicy<'a> {
     /// The object's tags, as the `tagging` XML document.
     pub fn tagging(self, xml: &str) -> Self {
         self.field("tagging", xml)
+    }
+
+    /// Signs with credentials from a provider, at the policy's signing time.
+    pub fn sign_with(
+        &self,
+        provider: &dyn ProvideCredentials,
+    ) -> Result<PresignedPost, ProviderError> {
+        let credentials = provider.credentials(self.time)?;
+        Ok(self.sign(&credentials)?)
     }
 
     /// Checks the conditions and signs the policy.
