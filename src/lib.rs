@@ -19,6 +19,16 @@
 //! | signature | [`signature`] | [`Signature`] |
 //! | outputs | [`sign`] | [`Signer`], [`AuthorizationHeaders`], [`PresignedRequest`] |
 //!
+//! On top of it:
+//!
+//! - [`s3`]: presigned S3 URLs ([`s3::Bucket`]) and POST policies for browser
+//!   uploads ([`s3::PostPolicy`]), for AWS and any S3-compatible endpoint;
+//! - [`verify`]: server-side verification of presigned URLs, `Authorization`
+//!   headers and POST uploads;
+//! - [`provider`]: credential providers for long-running signers;
+//! - [`tokens`]: RDS IAM database tokens and EKS cluster tokens;
+//! - `http` (feature `http`): signing and presigning `http::Request`s.
+//!
 //! # Example
 //!
 //! ```
