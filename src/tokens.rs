@@ -60,8 +60,16 @@ pub fn rds_auth_token(
         "/?Action=connect&DBUser={}",
         encode::query_component(username)
     );
+    // The token text keeps the host as given; the signature covers the
+    // host as an HTTPS client would send it: lowercase, no default port.
+    let hostname = hostname.to_ascii_lowercase();
+    let signed_host = if port == 443 {
+        hostname
+    } else {
+        format!("{hostname}:{port}")
+    };
     let signer = Signer::new(region.clone(), Service::new("rds-db")?);
-    let request = SignableRequest::new(Method::GET, &host, &target);
+    let request = SignableRequest::new(Method::GET, &signed_host, &target);
     let presigned = signer.presign(&request, credentials, time, RDS_TOKEN_EXPIRES)?;
     Ok(format!(
         "{host}{}",

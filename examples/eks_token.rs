@@ -1,0 +1,61 @@
+//! `eks_token`: print an EKS cluster token, the `status.token` of
+//! `aws eks get-token --cluster-name CLUSTER` (a presigned STS
+//! `GetCallerIdentity` URL for the regional endpoint, valid for 60 seconds).
+//!
+//! ```text
+//! AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... \
+//!   cargo run --example eks_token -- my-cluster --region us-west-2
+//! ```
+//!
+//! Credentials come from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and, if
+//! set, `AWS_SESSION_TOKEN`; the region from `--region`, then `$AWS_REGION`,
+//! then `$AWS_DEFAULT_REGION`. Nothing is sent anywhere. Bad input prints one
+//! line on stderr and exits with status 2.
+
+#[path = "common/cli.rs"]
+mod cli;
+
+use std::process::ExitCode;
+
+use presign::provider::{EnvironmentProvider, ProvideCredentials};
+use presign::tokens::eks_token;
+use presign::{Region, SigningTime};
+
+const USAGE: &str = "\
+usage: eks_token CLUSTER [--region REGION]
+credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, and AWS_SESSION_TOKEN if set";
+
+fn run() -> Result<Option<String>, String> {
+    let mut region = None;
+    let mut positional = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "--region" => region = Some(args.next().ok_or("--region needs a value")?),
+            _ if arg.starts_with("--region=") => region = Some(arg["--region=".len()..].into()),
+            _ if arg.starts_with('-') => return Err(format!("unknown option {arg}")),
+            _ => positional.push(arg),
+        }
+    }
+    let [cluster] = <[String; 1]>::try_from(positional).map_err(|_| "expected one CLUSTER")?;
+    if cluster.is_empty() {
+        return Err("CLUSTER must not be empty".into());
+    }
+    let region = region
+        .or_else(|| cli::env("AWS_REGION"))
+        .or_else(|| cli::env("AWS_DEFAULT_REGION"))
+        .ok_or("no region: pass --region or set AWS_REGION")?;
+    let region = Region::new(region).map_err(|e| e.to_string())?;
+    let now = SigningTime::now();
+    let creds = EnvironmentProvider
+        .credentials(now)
+        .map_err(|e| e.to_string())?;
+    eks_token(&creds, &region, &cluster, now)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+fn main() -> ExitCode {
+    cli::main("eks_token", USAGE, run)
+}
