@@ -65,8 +65,9 @@ pub(crate) enum Auth<'a> {
     /// Verification: the request as received already carries every
     /// `X-Amz-*` parameter and header; its headers are exactly the signed
     /// ones (with `host` among them), and the query's `X-Amz-Signature` is
-    /// left out.
-    Received,
+    /// left out, as is `X-Amz-Security-Token` when it was added after
+    /// signing.
+    Received { token_unsigned: bool },
     /// Query signing: the `X-Amz-*` parameters other than the signature.
     Query {
         /// The `X-Amz-Credential` value, query-encoded.
@@ -311,7 +312,7 @@ pub(crate) fn url_upper_bound(req: &Parts<'_>, auth: &Auth<'_>) -> usize {
             token_encoded,
             ..
         } => 160 + credential.len() + token_encoded.map_or(0, str::len),
-        Auth::Header { .. } | Auth::Received => 0,
+        Auth::Header { .. } | Auth::Received { .. } => 0,
     };
     3 * (path + query + headers) + signer + req.host.len()
 }
@@ -407,7 +408,7 @@ fn canonical_headers(
     aux: &mut Vec<u8>,
     entries: &mut Vec<HeaderEntry>,
 ) -> Result<(), Error> {
-    let received = matches!(auth, Auth::Received);
+    let received = matches!(auth, Auth::Received { .. });
     if !received {
         push_raw(side, entries, "host", req.host.as_bytes());
     }
@@ -520,7 +521,10 @@ fn write_query(
     params: &mut Vec<Param>,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
-    let received = matches!(auth, Auth::Received);
+    let (received, token_unsigned) = match auth {
+        Auth::Received { token_unsigned } => (true, *token_unsigned),
+        _ => (false, false),
+    };
     let mut add = |side: &mut Vec<u8>, name: &[u8], value: &[u8], requote: bool| {
         let n = side.len();
         if requote {
@@ -535,8 +539,10 @@ fn write_query(
             encode::write_query_component(value, side);
         }
         if received {
-            // The signature is not part of what it signs.
-            if side[n..v] == *b"X-Amz-Signature" {
+            // The signature is not part of what it signs, nor is a token
+            // added after signing.
+            let name = &side[n..v];
+            if name == b"X-Amz-Signature" || (token_unsigned && name == b"X-Amz-Security-Token") {
                 side.truncate(n);
                 return Ok(());
             }

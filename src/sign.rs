@@ -407,7 +407,7 @@ impl Signer {
         let auth = self.auth(credentials, &key, time, &amz_date, location)?;
         let expires = match auth {
             Auth::Query { expires, .. } => expires,
-            Auth::Header { .. } | Auth::Received => 0,
+            Auth::Header { .. } | Auth::Received { .. } => 0,
         };
         with_scratch(|s| {
             let layout = canonical::write(parts, &auth, s)?;

@@ -48,6 +48,7 @@ use crate::mac::sha256;
 use crate::request::Payload;
 use crate::s3::{Condition, parse_policy_conditions};
 use crate::scope::{Region, Scope, Service};
+use crate::sign::SessionTokenMode;
 use crate::signing_key::SigningKeyCache;
 use crate::string_to_sign::{ALGORITHM, StringToSign};
 use crate::time::{ScopeDate, SigningTime};
@@ -273,7 +274,8 @@ pub struct VerifiedPost {
     pub access_key_id: String,
     /// The credential scope.
     pub scope: String,
-    /// The object key from the form.
+    /// The object key from the form, as posted: a `${filename}` in it is
+    /// not substituted (S3 replaces it with the uploaded file's name).
     pub key: String,
     /// The policy's conditions.
     pub conditions: Vec<Condition>,
@@ -290,7 +292,9 @@ pub struct Verifier<L> {
     regions: Vec<Region>,
     max_skew: Duration,
     max_expires: Duration,
-    path_mode: PathMode,
+    /// An explicit path mode; by default the service's.
+    path_mode: Option<PathMode>,
+    token_mode: SessionTokenMode,
     cache: SigningKeyCache,
 }
 
@@ -338,23 +342,38 @@ where
             regions: Vec::new(),
             max_skew: Duration::from_secs(900),
             max_expires: crate::sign::MAX_EXPIRES,
-            path_mode: PathMode::S3,
+            path_mode: None,
+            token_mode: SessionTokenMode::Signed,
             cache: SigningKeyCache::default(),
         }
     }
 
-    /// Verifies for another service (its path mode follows:
-    /// [`PathMode::for_service`]).
+    /// Verifies for another service (the path mode follows it, see
+    /// [`PathMode::for_service`], unless set with
+    /// [`path_mode`](Self::path_mode)).
     pub fn service(mut self, service: Service) -> Self {
-        self.path_mode = PathMode::for_service(service.as_str());
         self.service = service;
         self
     }
 
-    /// Overrides the path mode.
+    /// Overrides the path mode, whatever the service.
     pub fn path_mode(mut self, mode: PathMode) -> Self {
-        self.path_mode = mode;
+        self.path_mode = Some(mode);
         self
+    }
+
+    /// How requests carry the session token. With
+    /// [`SessionTokenMode::AddedAfterSigning`], a presigned query's
+    /// `X-Amz-Security-Token` is not part of the signature (it must still
+    /// equal the credentials' token).
+    pub fn session_token_mode(mut self, mode: SessionTokenMode) -> Self {
+        self.token_mode = mode;
+        self
+    }
+
+    fn effective_path_mode(&self) -> PathMode {
+        self.path_mode
+            .unwrap_or_else(|| PathMode::for_service(self.service.as_str()))
     }
 
     /// Accepts this region (call again for more). With none, any region is
@@ -421,11 +440,14 @@ where
         }
         let creds = self.credentials(credential.access_key_id)?;
         check_token(&creds, claims.token.as_deref())?;
+        // What the signer would have signed: S3 presigned URLs sign
+        // UNSIGNED-PAYLOAD, other services the hash of the (empty) body.
         let payload = match request.payload {
             Some(p) => p,
             None => match content_sha256_param(request.query)? {
                 Some(hash) => hash,
-                None => Payload::Unsigned,
+                None if self.effective_path_mode() == PathMode::S3 => Payload::Unsigned,
+                None => Payload::Bytes(b""),
             },
         };
         let signed =
@@ -533,7 +555,39 @@ where
         };
         let policy_b64 = field("policy")?;
         let key = field("key")?;
+        // A repeated field could pass the policy with one value and be
+        // stored with another.
+        for (i, (name, _)) in fields.iter().enumerate() {
+            if fields[..i]
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
+                return Err(VerifyError::PolicyViolation {
+                    field: excerpt(name),
+                    reason: "the field appears more than once",
+                });
+            }
+        }
+        if let Some((_, b)) = fields
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("bucket"))
+        {
+            if *b != bucket {
+                return Err(VerifyError::PolicyViolation {
+                    field: "bucket".into(),
+                    reason: "the form names another bucket than the one posted to",
+                });
+            }
+        }
         let (signed_at, credential) = self.check_claims(&claims)?;
+        let skew = self.max_skew.as_secs() as i64;
+        if signed_at.unix_timestamp() > now.unix_timestamp() + skew {
+            return Err(VerifyError::NotYetValid {
+                signed_at: signed_at.to_string(),
+                now: now.to_string(),
+                max_skew: skew as u64,
+            });
+        }
         let creds = self.credentials(credential.access_key_id)?;
         check_token(&creds, claims.token.as_deref())?;
 
@@ -686,14 +740,17 @@ where
             host_checked: true,
             path: PathSource::Wire {
                 path: request.path,
-                mode: self.path_mode,
+                mode: self.effective_path_mode(),
             },
             query: QuerySource::Raw(request.query),
             headers: &headers,
             payload,
         };
         let hash = crate::sign::with_scratch(|scratch: &mut Scratch| {
-            canonical::write(&parts, &Auth::Received, scratch).map(|_| sha256(&scratch.buf))
+            let auth = Auth::Received {
+                token_unsigned: self.token_mode == SessionTokenMode::AddedAfterSigning,
+            };
+            canonical::write(&parts, &auth, scratch).map(|_| sha256(&scratch.buf))
         })?;
 
         let region = Region::new(credential.region).map_err(VerifyError::MalformedRequest)?;
@@ -721,7 +778,8 @@ fn scope_text(c: &Credential<'_>) -> String {
 /// Compares a received hex signature with the expected one in constant
 /// time (for equal lengths).
 fn check_signature_text(received: &str, expected: &[u8]) -> Result<(), VerifyError> {
-    let received = received.to_ascii_lowercase();
+    // Exactly the lowercase hex the signer writes: another spelling is
+    // another request.
     if received.len() == expected.len() && bool::from(received.as_bytes().ct_eq(expected)) {
         Ok(())
     } else {
@@ -996,4 +1054,93 @@ fn check_conditions(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::s3::{Bucket, PostKey};
+
+    fn creds() -> Credentials {
+        Credentials::new(
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        )
+        .unwrap()
+    }
+
+    fn verifier() -> Verifier<impl Fn(&str) -> Option<Credentials>> {
+        let known = creds();
+        Verifier::new(move |id: &str| (id == known.access_key_id()).then(|| known.clone()))
+    }
+
+    fn at(s: &str) -> SigningTime {
+        SigningTime::parse_amz_date(s).unwrap()
+    }
+
+    // The S3 documentation's presigned GET (sigv4-query-string-auth.html).
+    const TARGET: &str = "/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256\
+        &X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request\
+        &X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host\
+        &X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404";
+
+    #[test]
+    fn the_signature_is_compared_exactly() {
+        let host = "examplebucket.s3.amazonaws.com";
+        let ok = ReceivedRequest::new("GET", TARGET).header("host", host);
+        assert!(
+            verifier()
+                .verify_presigned(&ok, at("20130524T000000Z"))
+                .is_ok()
+        );
+        let upper = TARGET.replace("aeeed9bb", "AEEED9BB");
+        let upper = ReceivedRequest::new("GET", &upper).header("host", host);
+        assert_eq!(
+            verifier().verify_presigned(&upper, at("20130524T000000Z")),
+            Err(VerifyError::SignatureMismatch)
+        );
+    }
+
+    #[test]
+    fn an_explicit_path_mode_survives_a_service_change() {
+        let v = verifier()
+            .path_mode(PathMode::S3)
+            .service(Service::new("execute-api").unwrap());
+        assert_eq!(v.effective_path_mode(), PathMode::S3);
+        let v = verifier().service(Service::new("execute-api").unwrap());
+        assert_eq!(v.effective_path_mode(), PathMode::Standard);
+    }
+
+    #[test]
+    fn post_forms_from_the_future_or_for_another_bucket_are_refused() {
+        let bucket = Bucket::new("examplebucket", Region::new("us-east-1").unwrap()).unwrap();
+        let post = bucket
+            .post_policy(
+                PostKey::new("k"),
+                at("20260524T120000Z"),
+                Duration::from_secs(3600),
+            )
+            .sign(&creds())
+            .unwrap();
+        let fields: Vec<(&str, &str)> = post
+            .fields()
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let v = verifier();
+        assert!(
+            v.verify_post(&fields, 1, "examplebucket", at("20260524T120100Z"))
+                .is_ok()
+        );
+        assert!(matches!(
+            v.verify_post(&fields, 1, "examplebucket", at("20260524T114000Z")),
+            Err(VerifyError::NotYetValid { .. })
+        ));
+        let mut other = fields.clone();
+        other.push(("bucket", "otherbucket"));
+        assert!(matches!(
+            v.verify_post(&other, 1, "examplebucket", at("20260524T120100Z")),
+            Err(VerifyError::PolicyViolation { .. })
+        ));
+    }
 }

@@ -52,7 +52,7 @@ pub enum Condition {
     /// The form field must equal `value`: `{"field": "value"}`, or
     /// `["eq", "$field", "value"]`.
     Eq {
-        /// The field name, without `$`.
+        /// The field name (in the array form, what follows the `$`).
         field: String,
         /// The required value.
         value: String,
@@ -81,24 +81,25 @@ fn policy_error(reason: impl Into<String>) -> Error {
     }
 }
 
-/// Strips the `$` S3 wants in front of field names in array conditions; a
-/// name given without it is accepted as is.
+/// Strips the one `$` S3 writes in front of field names in array
+/// conditions; a name given without it is taken as is.
 fn field_name(name: &str) -> &str {
     name.strip_prefix('$').unwrap_or(name)
 }
 
 impl Condition {
-    /// `{"field": "value"}`. A leading `$` on the field is dropped.
+    /// `{"field": "value"}`: the field, named exactly as given, must equal
+    /// `value`.
     pub fn eq(field: impl Into<String>, value: impl Into<String>) -> Self {
-        let field = field.into();
         Condition::Eq {
-            field: field_name(&field).to_owned(),
+            field: field.into(),
             value: value.into(),
         }
     }
 
-    /// `["starts-with", "$field", "prefix"]`. A leading `$` on the field is
-    /// dropped (it is written back when serialized).
+    /// `["starts-with", "$field", "prefix"]`. Give the field as in the JSON
+    /// (`"$Content-Type"`) or without the `$`; one leading `$` is dropped,
+    /// and written back when serialized.
     pub fn starts_with(field: impl Into<String>, prefix: impl Into<String>) -> Self {
         let field = field.into();
         Condition::StartsWith {
@@ -156,10 +157,15 @@ impl Condition {
                                 excerpt(field)
                             )));
                         }
+                        // The array forms name the field after one `$`.
+                        let field = &field[1..];
                         Ok(if op_lower == "eq" {
-                            Condition::eq(field.as_str(), v.as_str())
+                            Condition::eq(field, v.as_str())
                         } else {
-                            Condition::starts_with(field.as_str(), v.as_str())
+                            Condition::StartsWith {
+                                field: field.to_owned(),
+                                prefix: v.clone(),
+                            }
                         })
                     }
                     ("eq" | "starts-with", _) => Err(policy_error(format!(
