@@ -568,16 +568,14 @@ where
                 });
             }
         }
-        if let Some((_, b)) = fields
+        if fields
             .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("bucket"))
+            .any(|(n, b)| n.eq_ignore_ascii_case("bucket") && *b != bucket)
         {
-            if *b != bucket {
-                return Err(VerifyError::PolicyViolation {
-                    field: "bucket".into(),
-                    reason: "the form names another bucket than the one posted to",
-                });
-            }
+            return Err(VerifyError::PolicyViolation {
+                field: "bucket".into(),
+                reason: "the form names another bucket than the one posted to",
+            });
         }
         let (signed_at, credential) = self.check_claims(&claims)?;
         let skew = self.max_skew.as_secs() as i64;
