@@ -148,16 +148,6 @@ fn received(r: &HttpRequest) -> ReceivedRequest<'_> {
     req
 }
 
-/// The query parameter `name` of a target, still encoded.
-fn query_param<'a>(target: &'a str, name: &str) -> Option<&'a str> {
-    let (_, query) = target.split_once('?')?;
-    query
-        .split('&')
-        .filter_map(|p| p.split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v)
-}
-
 /// Verifies one presigned request at its signing time, on the last second
 /// of its validity and one second after; returns what failed.
 fn check_presigned<L: Fn(&str) -> Option<Credentials>>(
