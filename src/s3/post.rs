@@ -505,8 +505,16 @@ impl<'a> PostPolicy<'a> {
         let expires = signer.check_expiry(self.expires_in, credentials, self.time)?;
         let expiration = self.time.to_offset_date_time() + time::Duration::seconds(expires as i64);
 
-        for (name, _) in &self.fields {
+        for (i, (name, _)) in self.fields.iter().enumerate() {
             check_field_name(name, &RESERVED_FIELDS)?;
+            // A form carries each field once (S3 and the verifier refuse
+            // repeats).
+            if self.fields[..i].iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                return Err(policy_error(format!(
+                    "the field {:?} is given twice",
+                    excerpt(name)
+                )));
+            }
         }
         // Conditions may also narrow `key` and `bucket`; a contradiction with
         // the signed key or bucket is caught below.
@@ -935,6 +943,10 @@ mod tests {
         ));
         assert!(matches!(
             err(p().acl("private").acl("public-read")),
+            Error::InvalidPolicy { .. }
+        ));
+        assert!(matches!(
+            err(p().acl("private").field("ACL", "private")),
             Error::InvalidPolicy { .. }
         ));
         assert!(matches!(
