@@ -509,7 +509,10 @@ impl<'a> PostPolicy<'a> {
             check_field_name(name, &RESERVED_FIELDS)?;
             // A form carries each field once (S3 and the verifier refuse
             // repeats).
-            if self.fields[..i].iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            if self.fields[..i]
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
                 return Err(policy_error(format!(
                     "the field {:?} is given twice",
                     excerpt(name)
