@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::mac::sha256;
 use crate::request::SignableRequest;
 use crate::scope::{Region, Scope, Service};
-use crate::signature::Signature;
+use crate::signature::{Signature, hex64};
 use crate::signing_key::{CachedSigningKey, SigningKeyCache};
 use crate::string_to_sign::{ALGORITHM, StringToSign};
 use crate::time::{AmzDate, SigningTime};
@@ -314,8 +314,7 @@ impl Signer {
         )?;
         with_scratch(|s| {
             let layout = canonical::write(&request.parts(self.path_mode), &auth, s)?;
-            let sts = StringToSign::from_text(&amz_date, key.scope(), &sha256(&s.buf));
-            let signature = key.sign(sts.as_bytes());
+            let signature = sign_canonical(&key, &amz_date, &mut s.buf);
 
             let signed_headers = &s.buf[layout.signed_headers];
             let access_key_id = credentials.access_key_id();
@@ -411,8 +410,7 @@ impl Signer {
         };
         with_scratch(|s| {
             let layout = canonical::write(parts, &auth, s)?;
-            let sts = StringToSign::from_text(&amz_date, key.scope(), &sha256(&s.buf));
-            let signature = key.sign(sts.as_bytes());
+            let signature = sign_canonical(&key, &amz_date, &mut s.buf);
             Ok(finish(&Presigned {
                 path: &s.buf[layout.path],
                 query: &s.buf[layout.query],
@@ -471,6 +469,24 @@ impl Presigned<'_> {
         out.put(Self::SIGNATURE_PARAM);
         out.put(self.signature.to_hex().as_bytes());
     }
+}
+
+/// Signs the canonical request in `buf`: its hash goes into the string to
+/// sign, which is written after it in the same buffer (so no other buffer is
+/// initialized or copied), and signed with the cached key.
+fn sign_canonical(key: &CachedSigningKey, amz_date: &AmzDate, buf: &mut Vec<u8>) -> Signature {
+    let canonical_len = buf.len();
+    let hash = hex64(&sha256(buf));
+    buf.put(ALGORITHM.as_bytes());
+    buf.put_byte(b'\n');
+    buf.put(amz_date.as_bytes());
+    buf.put_byte(b'\n');
+    buf.put(key.scope().as_bytes());
+    buf.put_byte(b'\n');
+    buf.put(&hash);
+    let signature = key.sign(&buf[canonical_len..]);
+    buf.truncate(canonical_len);
+    signature
 }
 
 fn ascii_string(bytes: Vec<u8>) -> String {

@@ -13,7 +13,7 @@ use crate::encode::Sink;
 
 use crate::scope::{MAX_NAME_LEN, Scope};
 use crate::signature::hex64;
-use crate::time::{AmzDate, SigningTime};
+use crate::time::SigningTime;
 
 /// The signing algorithm name for SigV4 with HMAC-SHA256.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -49,41 +49,15 @@ impl StringToSign {
     /// The string to sign for a signing time, a scope and the SHA-256 of a
     /// canonical request.
     pub fn new(time: SigningTime, scope: Scope<'_>, canonical_request_sha256: &[u8; 32]) -> Self {
-        Self::build(
-            &time.amz_date(),
-            |w| scope.write_with(b"/", w),
-            canonical_request_sha256,
-        )
-    }
-
-    /// The same from already formatted pieces (the hot path: the scope text
-    /// comes from the key cache).
-    pub(crate) fn from_text(
-        amz_date: &AmzDate,
-        scope: &str,
-        canonical_request_sha256: &[u8; 32],
-    ) -> Self {
-        Self::build(
-            amz_date,
-            |w| w.put(scope.as_bytes()),
-            canonical_request_sha256,
-        )
-    }
-
-    fn build(
-        amz_date: &AmzDate,
-        write_scope: impl FnOnce(&mut StackWriter),
-        canonical_request_sha256: &[u8; 32],
-    ) -> Self {
         let mut w = StackWriter {
             buf: [0u8; CAPACITY],
             len: 0,
         };
         w.put(ALGORITHM.as_bytes());
         w.put(b"\n");
-        w.put(amz_date.as_bytes());
+        w.put(time.amz_date().as_bytes());
         w.put(b"\n");
-        write_scope(&mut w);
+        scope.write_with(b"/", &mut w);
         w.put(b"\n");
         w.put(&hex64(canonical_request_sha256));
         StringToSign {
