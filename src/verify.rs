@@ -438,8 +438,6 @@ where
                 now: now.to_string(),
             });
         }
-        let creds = self.credentials(credential.access_key_id)?;
-        check_token(&creds, claims.token.as_deref())?;
         // What the signer would have signed: S3 presigned URLs sign
         // UNSIGNED-PAYLOAD, other services the hash of the (empty) body.
         let payload = match request.payload {
@@ -450,17 +448,10 @@ where
                 None => Payload::Bytes(b""),
             },
         };
-        let signed =
-            self.check_signature(request, &claims, &credential, signed_at, payload, &creds)?;
-        Ok(Verified {
-            access_key_id: credential.access_key_id.to_owned(),
-            scope: scope_text(&credential),
-            region: credential.region.to_owned(),
-            signed_headers: signed,
-            signed_at,
-            expires_at: Some(expires_at),
-            content_sha256: None,
-        })
+        let mut verified =
+            self.check_signature(request, &claims, &credential, signed_at, payload)?;
+        verified.expires_at = Some(expires_at);
+        Ok(verified)
     }
 
     /// Verifies a request signed with an `Authorization` header at `now`.
@@ -483,8 +474,6 @@ where
                 max_skew: skew as u64,
             });
         }
-        let creds = self.credentials(credential.access_key_id)?;
-        check_token(&creds, claims.token.as_deref())?;
         let content_sha256 = single(request, "x-amz-content-sha256")?;
         let payload = match (content_sha256, request.payload) {
             (Some(v), _) if v == UNSIGNED_PAYLOAD => Payload::Unsigned,
@@ -500,17 +489,10 @@ where
             (None, Some(p)) => p,
             (None, None) => Payload::Bytes(b""),
         };
-        let signed =
-            self.check_signature(request, &claims, &credential, signed_at, payload, &creds)?;
-        Ok(Verified {
-            access_key_id: credential.access_key_id.to_owned(),
-            scope: scope_text(&credential),
-            region: credential.region.to_owned(),
-            signed_headers: signed,
-            signed_at,
-            expires_at: None,
-            content_sha256: content_sha256.map(str::to_owned),
-        })
+        let mut verified =
+            self.check_signature(request, &claims, &credential, signed_at, payload)?;
+        verified.content_sha256 = content_sha256.map(str::to_owned);
+        Ok(verified)
     }
 
     /// Verifies a browser POST upload: the form fields (every one but the
@@ -701,8 +683,8 @@ where
         })
     }
 
-    /// Rebuilds the canonical request from what was received and compares
-    /// signatures. Returns the signed header names.
+    /// Looks the credentials up, checks the session token, rebuilds the
+    /// canonical request from what was received and compares signatures.
     fn check_signature(
         &self,
         request: &ReceivedRequest<'_>,
@@ -710,8 +692,9 @@ where
         credential: &Credential<'_>,
         signed_at: SigningTime,
         payload: Payload<'_>,
-        creds: &Credentials,
-    ) -> Result<Vec<String>, VerifyError> {
+    ) -> Result<Verified, VerifyError> {
+        let creds = &self.credentials(credential.access_key_id)?;
+        check_token(creds, claims.token.as_deref())?;
         let names: Vec<&str> = claims.signed_headers.split(';').collect();
         if names.iter().any(|n| n.is_empty()) {
             return Err(VerifyError::MalformedParameter {
@@ -759,7 +742,15 @@ where
         let mut signed: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
         signed.sort();
         signed.dedup();
-        Ok(signed)
+        Ok(Verified {
+            access_key_id: credential.access_key_id.to_owned(),
+            scope: scope_text(credential),
+            region: credential.region.to_owned(),
+            signed_headers: signed,
+            signed_at,
+            expires_at: None,
+            content_sha256: None,
+        })
     }
 }
 
