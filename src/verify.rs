@@ -936,7 +936,9 @@ fn policy_expiration(policy: &str) -> Result<i64, VerifyError> {
         .and_then(|v| v.as_str())
         .ok_or_else(bad)?;
     let b = text.as_bytes();
-    if b.len() < 20
+    // ASCII first: every slice below is then on a character boundary.
+    if !text.is_ascii()
+        || b.len() < 20
         || b[4] != b'-'
         || b[7] != b'-'
         || b[10] != b'T'
@@ -1077,6 +1079,28 @@ mod tests {
             verifier().verify_presigned(&upper, at("20130524T000000Z")),
             Err(VerifyError::SignatureMismatch)
         );
+    }
+
+    #[test]
+    fn policy_expirations_are_parsed_strictly() {
+        assert_eq!(
+            policy_expiration(r#"{"expiration":"2015-12-30T12:00:00.000Z"}"#),
+            Ok(1_451_476_800)
+        );
+        assert_eq!(
+            policy_expiration(r#"{"expiration":"2015-12-30T12:00:00Z"}"#),
+            Ok(1_451_476_800)
+        );
+        for bad in [
+            r#"{"expiration":"2015-12-30T12:00:0é.000Z"}"#,
+            r#"{"expiration":"2015-12-30T12:00:00.Z"}"#,
+            r#"{"expiration":"2015-12-30 12:00:00Z"}"#,
+            r#"{"expiration":1}"#,
+            r#"{}"#,
+            "not json",
+        ] {
+            assert!(policy_expiration(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
