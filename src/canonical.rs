@@ -202,7 +202,7 @@ pub(crate) fn write(
     if !req.host_checked {
         check_host(req.host)?;
     }
-    buf.reserve(url_upper_bound(req, auth) + 256);
+    buf.reserve(size_hint(req, auth));
     canonical_headers(req, auth, side, aux, headers)?;
     let headers = &*headers;
 
@@ -288,10 +288,11 @@ pub(crate) fn write(
     })
 }
 
-/// An upper bound on the bytes the path and query of a canonical request
-/// take (every byte of caller input may become `%XY`), to reserve buffers
-/// once.
-pub(crate) fn url_upper_bound(req: &Parts<'_>, auth: &Auth<'_>) -> usize {
+/// A capacity hint for a canonical request: every byte of caller input may
+/// become `%XY`, plus room for the signer's parameters, the host and the
+/// payload hash, so the buffer is reserved once (it still grows if a header
+/// value is longer than the hint allows).
+fn size_hint(req: &Parts<'_>, auth: &Auth<'_>) -> usize {
     let path = match req.path {
         PathSource::Wire { path, .. } => path.len() + 1,
         PathSource::S3Object {
@@ -314,7 +315,7 @@ pub(crate) fn url_upper_bound(req: &Parts<'_>, auth: &Auth<'_>) -> usize {
         } => 160 + credential.len() + token_encoded.map_or(0, str::len),
         Auth::Header { .. } | Auth::Received { .. } => 0,
     };
-    3 * (path + query + headers) + signer + req.host.len()
+    3 * (path + query + headers) + signer + req.host.len() + 256
 }
 
 pub(crate) fn write_payload_hash<S: Sink + ?Sized>(payload: &Payload<'_>, out: &mut S) {
