@@ -20,12 +20,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{
-    Failures, HttpRequest, json_str, parse_rfc3339, query_set, read, read_json, render_request,
-    subdirs, vectors_dir, wire_form,
+    Failures, HttpRequest, crt_credentials, json_str, parse_rfc3339, query_set, read, read_json,
+    render_request, subdirs, vectors_dir, wire_form,
 };
 use presign::{
-    Credentials, Method, PathMode, Payload, Region, Service, SessionTokenMode, SignableRequest,
-    SignatureLocation, Signer, SigningTime,
+    Credentials, PathMode, Region, Service, SessionTokenMode, SignableRequest, SignatureLocation,
+    Signer, SigningTime,
 };
 
 /// The number of cases in the suite; a run that finds fewer (or more) fails.
@@ -46,17 +46,7 @@ impl Case {
     fn load(dir: &Path) -> Case {
         let name = common::file_name(dir);
         let context = read_json(&dir.join("context.json"));
-        let creds = &context["credentials"];
-        let mut credentials = Credentials::new(
-            json_str(creds, "access_key_id"),
-            json_str(creds, "secret_access_key"),
-        )
-        .unwrap_or_else(|e| panic!("{name}: credentials: {e}"));
-        if let Some(token) = creds["token"].as_str() {
-            credentials = credentials
-                .with_session_token(token)
-                .unwrap_or_else(|e| panic!("{name}: session token: {e}"));
-        }
+        let credentials = crt_credentials(&context, &name);
         let flag = |field: &str| context[field].as_bool().unwrap_or(false);
         let path_mode = if flag("normalize") {
             PathMode::Standard
@@ -93,27 +83,14 @@ impl Case {
         read(&self.dir.join(file))
     }
 
-    /// The request as the library takes it: the Host header value, the
-    /// target exactly as in `request.txt`, every other header in file order
-    /// (obs-fold lines still joined with `\n`), and the body.
+    /// The request as the library takes it: `request.txt` (see
+    /// [`HttpRequest::signable`]).
     fn signable(&self) -> SignableRequest<'_> {
-        let r = &self.request;
-        let method = Method::new(&r.method).expect("method");
-        let mut req = SignableRequest::new(method, r.host(), &r.target)
-            .payload(Payload::Bytes(r.body.as_bytes()));
-        for (name, value) in &r.headers {
-            if !name.eq_ignore_ascii_case("host") {
-                req = req.header(name, value);
-            }
-        }
-        req
+        self.request.signable()
     }
 
     fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.request
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
+        self.request.header_pairs()
     }
 }
 
@@ -185,22 +162,8 @@ fn run_header_variant(case: &Case, f: &mut Failures) {
             &shown(actual),
         );
     }
-    let expected = render_request(
-        &sreq.method,
-        &sreq.target,
-        sreq.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-        &sreq.body,
-    );
-    let mut headers: Vec<(&str, &str)> = case.headers().collect();
-    for (name, value) in signed.iter() {
-        headers.push((name, value));
-    }
-    let actual = render_request(
-        &case.request.method,
-        &case.request.target,
-        headers,
-        &case.request.body,
-    );
+    let expected = sreq.render_with([]);
+    let actual = case.request.render_with(signed.iter());
     f.check(label, "signed request", &expected, &actual);
 }
 
@@ -266,7 +229,7 @@ fn run_query_variant(case: &Case, f: &mut Failures) {
     let expected = render_request(
         &sreq.method,
         "(target compared above)",
-        sreq.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        sreq.header_pairs(),
         &sreq.body,
     );
     let actual = render_request(

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 
 use common::{Failures, HttpRequest, authorization_parts, read, render_request, vectors_dir};
 use presign::{
-    Credentials, Method, PathMode, Payload, Region, Service, SessionTokenMode, SignableRequest,
-    SignatureLocation, Signer, SigningTime,
+    Credentials, PathMode, Region, Service, SessionTokenMode, SignatureLocation, Signer,
+    SigningTime,
 };
 
 /// The number of cases in the suite; a run that finds fewer (or more) fails.
@@ -100,14 +100,7 @@ fn run_case(name: &str, dir: &Path, f: &mut Failures) {
     )
     .session_token_mode(token_mode);
 
-    let method = Method::new(&request.method).expect("method");
-    let mut req = SignableRequest::new(method, request.host(), &request.target)
-        .payload(Payload::Bytes(request.body.as_bytes()));
-    for (n, v) in &request.headers {
-        if !n.eq_ignore_ascii_case("host") {
-            req = req.header(n, v);
-        }
-    }
+    let req = request.signable();
 
     let location = SignatureLocation::Headers;
     if let Some(cr) = f.ok(
@@ -150,11 +143,7 @@ fn run_case(name: &str, dir: &Path, f: &mut Failures) {
 
     // The signed request: the headers passed to the library plus the ones it
     // returns, against the .sreq.
-    let mut expected_headers: Vec<(&str, &str)> = sreq
-        .headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let mut expected_headers: Vec<(&str, &str)> = sreq.header_pairs().collect();
     if name == "get-vanilla-with-session-token" {
         // This .sreq is defective in the published suite: it carries
         // get-vanilla's signature (5fa00fa3...), not the one its own .creq,
@@ -167,20 +156,7 @@ fn run_case(name: &str, dir: &Path, f: &mut Failures) {
         }
     }
     let expected = render_request(&sreq.method, &sreq.target, expected_headers, &sreq.body);
-    let mut actual_headers: Vec<(&str, &str)> = request
-        .headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    for (n, v) in signed.iter() {
-        actual_headers.push((n, v));
-    }
-    let actual = render_request(
-        &request.method,
-        &request.target,
-        actual_headers,
-        &request.body,
-    );
+    let actual = request.render_with(signed.iter());
     f.check(label, "signed request (.sreq)", &expected, &actual);
 }
 

@@ -22,98 +22,58 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use presign::s3::{Addressing, Bucket, Condition, Endpoint, ObjectRequest, PostKey, PresignedPost};
-use presign::{Credentials, Method, Region, SigningTime};
-use s3s_fs::{ACCESS_KEY, FormFile, Response, SECRET_KEY, TestServer, multipart_form_data};
+use presign::s3::{Bucket, Condition, PostKey, PostPolicy, PresignedPost};
+use presign::{Credentials, SigningTime};
+use s3s_fs::{
+    ACCESS_KEY, FormFile, Response, SECRET_KEY, TestServer, assert_error, assert_no_object,
+    assert_object, assert_status, call, create_bucket, creds, file, host_and_target,
+    multipart_form_data, path_style, post_form, server_with_bucket, virtual_hosted, xml_values,
+};
 
 const MINUTE: Duration = Duration::from_secs(60);
 const TEN_MINUTES: Duration = Duration::from_secs(600);
 
 // ---------------------------------------------------------------------------
-// Buckets and credentials
+// Policies (buckets, credentials and the server are in `s3s_fs`)
 
-fn creds() -> Credentials {
-    Credentials::new(ACCESS_KEY, SECRET_KEY).unwrap()
+/// A policy for `key` on `bucket`, signed now, for ten minutes.
+fn policy(bucket: &Bucket, key: PostKey) -> PostPolicy<'_> {
+    bucket.post_policy(key, SigningTime::now(), TEN_MINUTES)
 }
 
-fn bucket_at(name: &str, endpoint: &str, addressing: Addressing) -> Bucket {
-    Bucket::new(name, Region::new("us-east-1").unwrap())
-        .and_then(|b| b.endpoint(Endpoint::custom(endpoint)?))
-        .and_then(|b| b.addressing(addressing))
-        .unwrap_or_else(|e| panic!("bucket {name} at {endpoint}: {e}"))
-}
-
-/// Path-style at `http://127.0.0.1:PORT` (automatic addressing is
-/// path-style on a custom endpoint): forms post to
-/// `http://127.0.0.1:PORT/NAME`.
-fn path_style(server: &TestServer, name: &str) -> Bucket {
-    let bucket = bucket_at(name, &server.endpoint(), Addressing::Auto);
-    assert!(bucket.is_path_style());
-    bucket
-}
-
-/// Virtual-hosted at `http://localhost:PORT`, the server's domain: forms
-/// post to `http://NAME.localhost:PORT/`.
-fn virtual_hosted(server: &TestServer, name: &str) -> Bucket {
-    let endpoint = format!("http://{}", server.domain());
-    let bucket = bucket_at(name, &endpoint, Addressing::VirtualHosted);
-    assert!(!bucket.is_path_style());
-    assert_eq!(bucket.host(), server.virtual_host(name));
-    bucket
+/// Signs with the server's credentials.
+fn sign(policy: &PostPolicy<'_>) -> PresignedPost {
+    policy.sign(&creds()).unwrap()
 }
 
 // ---------------------------------------------------------------------------
 // Sending
-
-/// Splits `http://HOST/TARGET` into `HOST` and `/TARGET`.
-fn host_and_target(url: &str) -> (&str, &str) {
-    let rest = url
-        .strip_prefix("http://")
-        .unwrap_or_else(|| panic!("not an http:// URL: {url}"));
-    let end = rest.find('/').unwrap_or_else(|| panic!("no path in {url}"));
-    rest.split_at(end)
-}
-
-/// Presigns `req` (now, for a minute) and sends it with the headers it
-/// signed.
-fn call(server: &TestServer, req: &ObjectRequest<'_>, body: &[u8]) -> Response {
-    let url = req
-        .presign(&creds(), SigningTime::now(), MINUTE)
-        .unwrap_or_else(|e| panic!("presign {req:?}: {e}"));
-    let (host, target) = host_and_target(url.as_str());
-    server.send(url.method(), host, target, req.headers(), body)
-}
-
-/// CreateBucket: a presigned `PUT` on the bucket.
-fn create_bucket(server: &TestServer, bucket: &Bucket) {
-    let r = call(server, &bucket.bucket_request(Method::PUT), b"");
-    assert_status(&r, 200, &format!("CreateBucket {}", bucket.name()));
-}
-
-/// Posts `fields` (in this order) and then `file` to `url`, as a browser
-/// submits a form: `Host` is the URL's authority, the request target its
-/// path.
-fn post_form(
-    server: &TestServer,
-    url: &str,
-    fields: &[(String, String)],
-    file: &FormFile<'_>,
-) -> Response {
-    let (host, target) = host_and_target(url);
-    server.post_form(host, target, fields, file)
-}
 
 /// Posts the signed form exactly as [`PresignedPost`] gives it.
 fn submit(server: &TestServer, post: &PresignedPost, file: &FormFile<'_>) -> Response {
     post_form(server, post.url(), post.fields(), file)
 }
 
-fn file(content: &[u8]) -> FormFile<'_> {
-    FormFile {
-        filename: "upload.bin",
-        content_type: "application/octet-stream",
-        content,
-    }
+/// Posts the signed form with field `name` set to `value` (see
+/// [`with_field`]).
+fn post_with(
+    server: &TestServer,
+    post: &PresignedPost,
+    name: &str,
+    value: &str,
+    file: &FormFile<'_>,
+) -> Response {
+    post_form(server, post.url(), &with_field(post, name, value), file)
+}
+
+/// Posts the signed form without field `name` (see [`without_field`]).
+fn post_without(
+    server: &TestServer,
+    post: &PresignedPost,
+    name: &str,
+    file: &FormFile<'_>,
+) -> Response {
+    post_form(server, post.url(), &without_field(post, name), file)
 }
 
 // ---------------------------------------------------------------------------
@@ -170,20 +130,6 @@ fn with_edited_policy(post: &PresignedPost, from: &str, to: &str) -> Vec<(String
 // ---------------------------------------------------------------------------
 // Assertions
 
-fn assert_status(r: &Response, status: u16, what: &str) {
-    assert_eq!(r.status, status, "{what}: {}", r.text());
-}
-
-/// A response with this status and S3 error code.
-fn assert_error(r: &Response, status: u16, code: &str, what: &str) {
-    assert_eq!(
-        (r.status, r.error_code().as_deref()),
-        (status, Some(code)),
-        "{what}: {}",
-        r.text()
-    );
-}
-
 /// The `<Message>` of an S3 error body, unescaped.
 fn error_message(r: &Response) -> String {
     let text = r.text();
@@ -204,72 +150,29 @@ fn assert_condition_failed(r: &Response, field: &str, what: &str) {
     );
 }
 
+/// A field the policy pins (`name`, lowercase) may be neither changed (to
+/// `other`) nor left out: either form fails the condition on it. `what`
+/// names the field in the messages.
+fn assert_pinned(server: &TestServer, post: &PresignedPost, name: &str, other: &str, what: &str) {
+    let r = post_with(server, post, name, other, &file(b"x"));
+    assert_condition_failed(&r, name, &format!("{what} changed"));
+    let r = post_without(server, post, name, &file(b"x"));
+    assert_condition_failed(&r, name, &format!("{what} missing"));
+}
+
 /// The default answer to a successful upload: 204 No Content, no body.
 fn assert_uploaded(r: &Response, what: &str) {
     assert_status(r, 204, what);
     assert!(r.body.is_empty(), "{what}: a 204 has no body");
 }
 
-fn get_object(server: &TestServer, bucket: &Bucket, key: &str) -> Response {
-    call(server, &bucket.get_object(key), b"")
-}
-
-/// The object exists and has this body; returns the GET response.
-fn assert_object(server: &TestServer, bucket: &Bucket, key: &str, body: &[u8]) -> Response {
-    let r = get_object(server, bucket, key);
-    assert_status(&r, 200, &format!("GET {key:?}"));
-    assert_eq!(r.body, body, "GET {key:?}");
-    r
-}
-
-fn assert_no_object(server: &TestServer, bucket: &Bucket, key: &str) {
-    let r = get_object(server, bucket, key);
-    assert_error(&r, 404, "NoSuchKey", &format!("GET {key:?}"));
-}
-
-/// The text of every `<tag>` element, unescaped.
-fn xml_values(xml: &str, tag: &str) -> Vec<String> {
-    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
-    let mut values = Vec::new();
-    let mut rest = xml;
-    while let Some(start) = rest.find(&open) {
-        rest = &rest[start + open.len()..];
-        let end = rest
-            .find(&close)
-            .unwrap_or_else(|| panic!("{open} unclosed in {xml}"));
-        values.push(xml_unescape(&rest[..end]));
-        rest = &rest[end + close.len()..];
-    }
-    values
-}
-
-/// XML text with its entities replaced (the five named ones and numeric
-/// character references).
-fn xml_unescape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let semi = amp + rest[amp..].find(';').expect("an entity ends with ';'");
-        let entity = &rest[amp + 1..semi];
-        let c = match entity {
-            "amp" => '&',
-            "lt" => '<',
-            "gt" => '>',
-            "quot" => '"',
-            "apos" => '\'',
-            _ => entity
-                .strip_prefix("#x")
-                .map(|hex| u32::from_str_radix(hex, 16))
-                .or_else(|| entity.strip_prefix('#').map(str::parse))
-                .and_then(|n| char::from_u32(n.ok()?))
-                .unwrap_or_else(|| panic!("unknown XML entity &{entity};")),
-        };
-        out.push(c);
-        rest = &rest[semi + 1..];
-    }
-    out.push_str(rest);
-    out
+/// The signed policy document has this condition, as JSON.
+fn assert_policy_has(post: &PresignedPost, condition: &str) {
+    assert!(
+        post.policy_json().contains(condition),
+        "{}",
+        post.policy_json()
+    );
 }
 
 /// Every key in the bucket, listed with a presigned ListObjectsV2.
@@ -330,24 +233,17 @@ fn form_encoder_writes_fields_in_order_and_the_file_last() {
 /// unchanged through a presigned GET.
 #[test]
 fn form_upload_within_policy_stores_the_file() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "uploads");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("uploads");
 
-    let post = bucket
-        .post_policy(
-            PostKey::new("docs/report.txt"),
-            SigningTime::now(),
-            TEN_MINUTES,
-        )
-        .content_length_range(1, 1024)
-        .content_type("text/plain; charset=utf-8")
-        .content_disposition("attachment; filename=\"report.txt\"")
-        .cache_control("max-age=60")
-        .acl("private")
-        .metadata("origin", "e2e test")
-        .sign(&creds())
-        .unwrap();
+    let post = sign(
+        &policy(&bucket, PostKey::new("docs/report.txt"))
+            .content_length_range(1, 1024)
+            .content_type("text/plain; charset=utf-8")
+            .content_disposition("attachment; filename=\"report.txt\"")
+            .cache_control("max-age=60")
+            .acl("private")
+            .metadata("origin", "e2e test"),
+    );
     assert_eq!(post.url(), format!("{}/uploads", server.endpoint()));
     assert_eq!(
         post.fields()[0],
@@ -369,7 +265,6 @@ fn form_upload_within_policy_stores_the_file() {
         },
     );
     assert_uploaded(&r, "POST within the policy");
-
     let r = assert_object(&server, &bucket, "docs/report.txt", &content);
     assert_eq!(r.header("content-type"), Some("text/plain; charset=utf-8"));
     assert_eq!(
@@ -392,11 +287,7 @@ fn form_upload_virtual_hosted() {
     create_bucket(&server, &bucket);
     create_bucket(&server, &other);
 
-    let post = bucket
-        .post_policy(PostKey::starts_with("in/"), SigningTime::now(), TEN_MINUTES)
-        .content_length_range(1, 1024)
-        .sign(&creds())
-        .unwrap();
+    let post = sign(&policy(&bucket, PostKey::starts_with("in/")).content_length_range(1, 1024));
     assert_eq!(
         post.url(),
         format!("http://{}/", server.virtual_host("vposts"))
@@ -448,18 +339,19 @@ fn success_action_status_chooses_the_answer() {
         let name = bucket.name();
         let now = SigningTime::now();
 
-        let created = bucket
-            .post_policy(PostKey::new("created/a b.txt"), now, TEN_MINUTES)
-            .success_action_status(201)
-            .sign(&creds())
-            .unwrap();
+        let created = sign(
+            &bucket
+                .post_policy(PostKey::new("created/a b.txt"), now, TEN_MINUTES)
+                .success_action_status(201),
+        );
         assert_eq!(field(&created, "success_action_status"), "201");
 
         // Asking for 200 instead: refused, nothing stored.
-        let r = post_form(
+        let r = post_with(
             &server,
-            created.url(),
-            &with_field(&created, "success_action_status", "200"),
+            &created,
+            "success_action_status",
+            "200",
             &file(b"201?"),
         );
         assert_condition_failed(
@@ -468,12 +360,7 @@ fn success_action_status_chooses_the_answer() {
             &format!("{name}: status changed"),
         );
         // Dropping the field (for the default 204): refused too.
-        let r = post_form(
-            &server,
-            created.url(),
-            &without_field(&created, "success_action_status"),
-            &file(b"201?"),
-        );
+        let r = post_without(&server, &created, "success_action_status", &file(b"201?"));
         assert_condition_failed(
             &r,
             "success_action_status",
@@ -498,20 +385,17 @@ fn success_action_status_chooses_the_answer() {
         let stored_etag = stored.header("etag").expect("GET returns an ETag");
         assert_eq!(stored_etag.trim_matches('"'), etag[0].trim_matches('"'));
 
-        let ok = bucket
-            .post_policy(PostKey::new("ok.txt"), now, TEN_MINUTES)
-            .success_action_status(200)
-            .sign(&creds())
-            .unwrap();
+        let ok = sign(
+            &bucket
+                .post_policy(PostKey::new("ok.txt"), now, TEN_MINUTES)
+                .success_action_status(200),
+        );
         let r = submit(&server, &ok, &file(b"ok"));
         assert_status(&r, 200, &format!("{name}: success_action_status 200"));
         assert!(r.body.is_empty(), "{name}: 200 has no body: {}", r.text());
         assert_object(&server, &bucket, "ok.txt", b"ok");
 
-        let default = bucket
-            .post_policy(PostKey::new("default.txt"), now, TEN_MINUTES)
-            .sign(&creds())
-            .unwrap();
+        let default = sign(&bucket.post_policy(PostKey::new("default.txt"), now, TEN_MINUTES));
         assert!(
             !default
                 .fields()
@@ -529,20 +413,15 @@ fn success_action_status_chooses_the_answer() {
 /// pinned: a form that redirects elsewhere is refused.
 #[test]
 fn success_action_redirect_answers_303() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "redirects");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("redirects");
     let done = "https://app.example/uploaded?from=form";
-    let post = bucket
-        .post_policy(PostKey::new("r/a b.txt"), SigningTime::now(), TEN_MINUTES)
-        .success_action_redirect(done)
-        .sign(&creds())
-        .unwrap();
+    let post = sign(&policy(&bucket, PostKey::new("r/a b.txt")).success_action_redirect(done));
 
-    let r = post_form(
+    let r = post_with(
         &server,
-        post.url(),
-        &with_field(&post, "success_action_redirect", "https://evil.example/"),
+        &post,
+        "success_action_redirect",
+        "https://evil.example/",
         &file(b"x"),
     );
     assert_condition_failed(&r, "success_action_redirect", "another redirect");
@@ -568,20 +447,9 @@ fn success_action_redirect_answers_303() {
 /// replaces it.
 #[test]
 fn file_outside_content_length_range_is_rejected() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "sizes");
-    create_bucket(&server, &bucket);
-    let post = bucket
-        .post_policy(PostKey::new("sized"), SigningTime::now(), TEN_MINUTES)
-        .content_length_range(4, 16)
-        .sign(&creds())
-        .unwrap();
-    assert!(
-        post.policy_json()
-            .contains(r#"["content-length-range",4,16]"#),
-        "{}",
-        post.policy_json()
-    );
+    let (server, bucket) = server_with_bucket("sizes");
+    let post = sign(&policy(&bucket, PostKey::new("sized")).content_length_range(4, 16));
+    assert_policy_has(&post, r#"["content-length-range",4,16]"#);
 
     let too_large = [b'L'; 17];
     let r = submit(&server, &post, &file(&too_large));
@@ -622,25 +490,11 @@ fn file_outside_content_length_range_is_rejected() {
 /// nothing is stored.
 #[test]
 fn key_outside_starts_with_prefix_is_rejected() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "prefixed");
-    create_bucket(&server, &bucket);
-    let post = bucket
-        .post_policy(
-            PostKey::starts_with("users/42/"),
-            SigningTime::now(),
-            TEN_MINUTES,
-        )
-        .content_length_range(1, 1024)
-        .sign(&creds())
-        .unwrap();
+    let (server, bucket) = server_with_bucket("prefixed");
+    let post =
+        sign(&policy(&bucket, PostKey::starts_with("users/42/")).content_length_range(1, 1024));
     assert_eq!(field(&post, "key"), "users/42/${filename}");
-    assert!(
-        post.policy_json()
-            .contains(r#"["starts-with","$key","users/42/"]"#),
-        "{}",
-        post.policy_json()
-    );
+    assert_policy_has(&post, r#"["starts-with","$key","users/42/"]"#);
 
     let outside = [
         "users/43/x.txt",
@@ -651,12 +505,7 @@ fn key_outside_starts_with_prefix_is_rejected() {
         "x.txt",
     ];
     for key in outside {
-        let r = post_form(
-            &server,
-            post.url(),
-            &with_field(&post, "key", key),
-            &file(b"evil"),
-        );
+        let r = post_with(&server, &post, "key", key, &file(b"evil"));
         assert_condition_failed(&r, "key", &format!("key {key:?}"));
     }
     for key in outside {
@@ -665,12 +514,7 @@ fn key_outside_starts_with_prefix_is_rejected() {
     assert_eq!(list_keys(&server, &bucket), [] as [&str; 0]);
 
     for key in ["users/42/x.txt", "users/42/deeper/y z.txt"] {
-        let r = post_form(
-            &server,
-            post.url(),
-            &with_field(&post, "key", key),
-            &file(key.as_bytes()),
-        );
+        let r = post_with(&server, &post, "key", key, &file(key.as_bytes()));
         assert_uploaded(&r, &format!("key {key:?}"));
         assert_object(&server, &bucket, key, key.as_bytes());
     }
@@ -690,55 +534,26 @@ fn key_outside_starts_with_prefix_is_rejected() {
 /// the untouched `${filename}` key is stored literally.
 #[test]
 fn filename_key_under_the_policy_prefix() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "photos");
-    create_bucket(&server, &bucket);
-    let post = bucket
-        .post_policy(
-            PostKey::new("uploads/${filename}"),
-            SigningTime::now(),
-            TEN_MINUTES,
-        )
-        .content_length_range(1, 1024)
-        .sign(&creds())
-        .unwrap();
+    let (server, bucket) = server_with_bucket("photos");
+    let post =
+        sign(&policy(&bucket, PostKey::new("uploads/${filename}")).content_length_range(1, 1024));
     assert_eq!(field(&post, "key"), "uploads/${filename}");
-    assert!(
-        post.policy_json()
-            .contains(r#"["starts-with","$key","uploads/"]"#),
-        "{}",
-        post.policy_json()
-    );
+    assert_policy_has(&post, r#"["starts-with","$key","uploads/"]"#);
     let photo = FormFile {
         filename: "photo.png",
         content_type: "image/png",
         content: b"\x89PNG\r\n\x1a\n not really",
     };
 
-    let r = post_form(
-        &server,
-        post.url(),
-        &with_field(&post, "key", "photo.png"),
-        &photo,
-    );
+    let r = post_with(&server, &post, "key", "photo.png", &photo);
     assert_condition_failed(&r, "key", "key outside uploads/");
-    let r = post_form(
-        &server,
-        post.url(),
-        &with_field(&post, "key", "elsewhere/photo.png"),
-        &photo,
-    );
+    let r = post_with(&server, &post, "key", "elsewhere/photo.png", &photo);
     assert_condition_failed(&r, "key", "key outside uploads/");
     assert_eq!(list_keys(&server, &bucket), [] as [&str; 0]);
 
     let filled = field(&post, "key").replace("${filename}", photo.filename);
     assert_eq!(filled, "uploads/photo.png");
-    let r = post_form(
-        &server,
-        post.url(),
-        &with_field(&post, "key", &filled),
-        &photo,
-    );
+    let r = post_with(&server, &post, "key", &filled, &photo);
     assert_uploaded(&r, "key with the file name filled in");
     assert_object(&server, &bucket, "uploads/photo.png", photo.content);
     assert_eq!(list_keys(&server, &bucket), ["uploads/photo.png"]);
@@ -758,18 +573,12 @@ fn content_type_starts_with_image() {
     let server = TestServer::start();
     let bucket = virtual_hosted(&server, "images");
     create_bucket(&server, &bucket);
-    let post = bucket
-        .post_policy(PostKey::new("avatar"), SigningTime::now(), TEN_MINUTES)
-        .starts_with("$Content-Type", "image/")
-        .content_length_range(1, 1024)
-        .sign(&creds())
-        .unwrap();
-    assert!(
-        post.policy_json()
-            .contains(r#"["starts-with","$Content-Type","image/"]"#),
-        "{}",
-        post.policy_json()
+    let post = sign(
+        &policy(&bucket, PostKey::new("avatar"))
+            .starts_with("$Content-Type", "image/")
+            .content_length_range(1, 1024),
     );
+    assert_policy_has(&post, r#"["starts-with","$Content-Type","image/"]"#);
     // The client chooses the type: it is not a signed field.
     assert!(
         !post
@@ -783,22 +592,18 @@ fn content_type_starts_with_image() {
         "text/html; image/png",
         "application/image/png",
     ] {
-        let r = post_form(
-            &server,
-            post.url(),
-            &with_field(&post, "Content-Type", bad),
-            &file(b"<script>"),
-        );
+        let r = post_with(&server, &post, "Content-Type", bad, &file(b"<script>"));
         assert_condition_failed(&r, "content-type", &format!("Content-Type {bad}"));
     }
     let r = submit(&server, &post, &file(b"no type"));
     assert_condition_failed(&r, "content-type", "no Content-Type field");
     assert_no_object(&server, &bucket, "avatar");
 
-    let r = post_form(
+    let r = post_with(
         &server,
-        post.url(),
-        &with_field(&post, "Content-Type", "image/png"),
+        &post,
+        "Content-Type",
+        "image/png",
         &file(b"\x89PNG"),
     );
     assert_uploaded(&r, "Content-Type image/png");
@@ -811,15 +616,12 @@ fn content_type_starts_with_image() {
 /// longer matches. So does a signature with one digit changed.
 #[test]
 fn edited_policy_is_rejected() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "edited");
-    create_bucket(&server, &bucket);
-    let post = bucket
-        .post_policy(PostKey::starts_with("in/"), SigningTime::now(), TEN_MINUTES)
-        .content_length_range(1, 16)
-        .starts_with("$Content-Type", "image/")
-        .sign(&creds())
-        .unwrap();
+    let (server, bucket) = server_with_bucket("edited");
+    let post = sign(
+        &policy(&bucket, PostKey::starts_with("in/"))
+            .content_length_range(1, 16)
+            .starts_with("$Content-Type", "image/"),
+    );
     let doc: serde_json::Value = serde_json::from_str(post.policy_json()).unwrap();
     let expiration = doc["expiration"].as_str().unwrap().to_owned();
     assert!(expiration.ends_with(".000Z"), "{}", post.policy_json());
@@ -912,16 +714,11 @@ fn edited_policy_is_rejected() {
 /// [`policy_dated_long_ago_is_refused_by_s3s`].)
 #[test]
 fn expired_policy_is_rejected() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "expiry");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("expiry");
     let signed =
         SigningTime::from_unix_timestamp(SigningTime::now().unix_timestamp() - 120).unwrap();
 
-    let expired = bucket
-        .post_policy(PostKey::new("k"), signed, MINUTE)
-        .sign(&creds())
-        .unwrap();
+    let expired = sign(&bucket.post_policy(PostKey::new("k"), signed, MINUTE));
     assert_eq!(
         expired.expiration().unix_timestamp(),
         signed.unix_timestamp() + 60
@@ -931,10 +728,7 @@ fn expired_policy_is_rejected() {
     assert!(r.text().contains("expired"), "{}", r.text());
     assert_no_object(&server, &bucket, "k");
 
-    let valid = bucket
-        .post_policy(PostKey::new("k"), signed, TEN_MINUTES)
-        .sign(&creds())
-        .unwrap();
+    let valid = sign(&bucket.post_policy(PostKey::new("k"), signed, TEN_MINUTES));
     assert_eq!(field(&valid, "x-amz-date"), field(&expired, "x-amz-date"));
     let r = submit(&server, &valid, &file(b"in time"));
     assert_uploaded(&r, "same signing time, not expired");
@@ -947,16 +741,11 @@ fn expired_policy_is_rejected() {
 /// refused with RequestTimeTooSkewed, though its signature is right.
 #[test]
 fn policy_dated_long_ago_is_refused_by_s3s() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "skew");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("skew");
     let now = SigningTime::now().unix_timestamp();
 
     let hour_ago = SigningTime::from_unix_timestamp(now - 3600).unwrap();
-    let old = bucket
-        .post_policy(PostKey::new("k"), hour_ago, 2 * 60 * MINUTE)
-        .sign(&creds())
-        .unwrap();
+    let old = sign(&bucket.post_policy(PostKey::new("k"), hour_ago, 2 * 60 * MINUTE));
     let r = submit(&server, &old, &file(b"old form"));
     assert_error(&r, 403, "RequestTimeTooSkewed", "signed an hour ago");
     assert_no_object(&server, &bucket, "k");
@@ -964,10 +753,7 @@ fn policy_dated_long_ago_is_refused_by_s3s() {
     let recent = SigningTime::from_unix_timestamp(now - 10 * 60).unwrap();
     let r = submit(
         &server,
-        &bucket
-            .post_policy(PostKey::new("k"), recent, 2 * 60 * MINUTE)
-            .sign(&creds())
-            .unwrap(),
+        &sign(&bucket.post_policy(PostKey::new("k"), recent, 2 * 60 * MINUTE)),
         &file(b"recent form"),
     );
     assert_uploaded(&r, "signed ten minutes ago");
@@ -978,9 +764,7 @@ fn policy_dated_long_ago_is_refused_by_s3s() {
 /// signed for an access key the server does not know is refused before it.
 #[test]
 fn wrong_secret_is_rejected() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "secrets");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("secrets");
     let policy = |creds: &Credentials| {
         bucket
             .post_policy(PostKey::new("k"), SigningTime::now(), TEN_MINUTES)
@@ -1009,14 +793,8 @@ fn wrong_secret_is_rejected() {
 /// named `x-ignore-*` are exempt, as on AWS.
 #[test]
 fn form_field_not_in_the_policy_is_rejected() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "extra");
-    create_bucket(&server, &bucket);
-    let post = bucket
-        .post_policy(PostKey::new("k"), SigningTime::now(), TEN_MINUTES)
-        .metadata("uuid", "14365123651274")
-        .sign(&creds())
-        .unwrap();
+    let (server, bucket) = server_with_bucket("extra");
+    let post = sign(&policy(&bucket, PostKey::new("k")).metadata("uuid", "14365123651274"));
 
     for (name, value) in [
         ("x-amz-meta-evil", "1"),
@@ -1024,12 +802,7 @@ fn form_field_not_in_the_policy_is_rejected() {
         ("acl", "public-read"),
         ("success_action_status", "201"),
     ] {
-        let r = post_form(
-            &server,
-            post.url(),
-            &with_field(&post, name, value),
-            &file(b"evil"),
-        );
+        let r = post_with(&server, &post, name, value, &file(b"evil"));
         assert_error(&r, 403, "AccessDenied", &format!("extra field {name}"));
         let expected = format!(
             "\"{}\" not specified in the policy",
@@ -1043,12 +816,7 @@ fn form_field_not_in_the_policy_is_rejected() {
     }
     assert_no_object(&server, &bucket, "k");
 
-    let r = post_form(
-        &server,
-        post.url(),
-        &with_field(&post, "x-ignore-note", "hi"),
-        &file(b"ok"),
-    );
+    let r = post_with(&server, &post, "x-ignore-note", "hi", &file(b"ok"));
     assert_uploaded(&r, "an x-ignore- field");
     let r = assert_object(&server, &bucket, "k", b"ok");
     assert_eq!(r.header("x-amz-meta-uuid"), Some("14365123651274"));
@@ -1064,35 +832,11 @@ fn form_field_not_in_the_policy_is_rejected() {
 /// changed nor left out.
 #[test]
 fn pinned_field_changed_or_missing_is_rejected() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "pinned");
-    create_bucket(&server, &bucket);
-    let post = bucket
-        .post_policy(PostKey::new("k"), SigningTime::now(), TEN_MINUTES)
-        .metadata("uuid", "14365123651274")
-        .sign(&creds())
-        .unwrap();
+    let (server, bucket) = server_with_bucket("pinned");
+    let post = sign(&policy(&bucket, PostKey::new("k")).metadata("uuid", "14365123651274"));
 
-    let r = post_form(
-        &server,
-        post.url(),
-        &with_field(&post, "x-amz-meta-uuid", "666"),
-        &file(b"x"),
-    );
-    assert_condition_failed(&r, "x-amz-meta-uuid", "pinned field changed");
-    let r = post_form(
-        &server,
-        post.url(),
-        &without_field(&post, "x-amz-meta-uuid"),
-        &file(b"x"),
-    );
-    assert_condition_failed(&r, "x-amz-meta-uuid", "pinned field missing");
-    let r = post_form(
-        &server,
-        post.url(),
-        &with_field(&post, "key", "other"),
-        &file(b"x"),
-    );
+    assert_pinned(&server, &post, "x-amz-meta-uuid", "666", "pinned field");
+    let r = post_with(&server, &post, "key", "other", &file(b"x"));
     assert_condition_failed(&r, "key", "exact key changed");
     assert_no_object(&server, &bucket, "k");
     assert_no_object(&server, &bucket, "other");
@@ -1113,9 +857,7 @@ fn pinned_field_changed_or_missing_is_rejected() {
 /// what this test can show.
 #[test]
 fn temporary_credentials_sign_the_session_token() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "temporary");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("temporary");
     let token = "FwoGZXIvYXdzEXAMPLE/session+token=";
     let temp = creds().with_session_token(token).unwrap();
     let post = bucket
@@ -1123,27 +865,15 @@ fn temporary_credentials_sign_the_session_token() {
         .sign(&temp)
         .unwrap();
     assert_eq!(field(&post, "x-amz-security-token"), token);
-    assert!(
-        post.policy_json()
-            .contains(&format!(r#"{{"x-amz-security-token":"{token}"}}"#)),
-        "{}",
-        post.policy_json()
-    );
+    assert_policy_has(&post, &format!(r#"{{"x-amz-security-token":"{token}"}}"#));
 
-    let r = post_form(
+    assert_pinned(
         &server,
-        post.url(),
-        &with_field(&post, "x-amz-security-token", "FwoGZXIvYXdzOTHER"),
-        &file(b"x"),
+        &post,
+        "x-amz-security-token",
+        "FwoGZXIvYXdzOTHER",
+        "token",
     );
-    assert_condition_failed(&r, "x-amz-security-token", "token changed");
-    let r = post_form(
-        &server,
-        post.url(),
-        &without_field(&post, "x-amz-security-token"),
-        &file(b"x"),
-    );
-    assert_condition_failed(&r, "x-amz-security-token", "token missing");
     assert_no_object(&server, &bucket, "k");
 
     let r = submit(&server, &post, &file(b"temporary"));
@@ -1155,31 +885,18 @@ fn temporary_credentials_sign_the_session_token() {
 /// metadata field the client sends) is enforced like the helpers' ones.
 #[test]
 fn custom_condition_is_enforced() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "custom");
-    create_bucket(&server, &bucket);
-    let post = bucket
-        .post_policy(PostKey::new("k"), SigningTime::now(), TEN_MINUTES)
-        .condition(Condition::starts_with("$x-amz-meta-tag", "team-"))
-        .sign(&creds())
-        .unwrap();
+    let (server, bucket) = server_with_bucket("custom");
+    let post = sign(
+        &policy(&bucket, PostKey::new("k"))
+            .condition(Condition::starts_with("$x-amz-meta-tag", "team-")),
+    );
     assert!(!post.fields().iter().any(|(n, _)| n == "x-amz-meta-tag"));
 
-    let r = post_form(
-        &server,
-        post.url(),
-        &with_field(&post, "x-amz-meta-tag", "other"),
-        &file(b"x"),
-    );
+    let r = post_with(&server, &post, "x-amz-meta-tag", "other", &file(b"x"));
     assert_condition_failed(&r, "x-amz-meta-tag", "tag outside team-");
     assert_no_object(&server, &bucket, "k");
 
-    let r = post_form(
-        &server,
-        post.url(),
-        &with_field(&post, "x-amz-meta-tag", "team-a"),
-        &file(b"x"),
-    );
+    let r = post_with(&server, &post, "x-amz-meta-tag", "team-a", &file(b"x"));
     assert_uploaded(&r, "tag team-a");
     let r = assert_object(&server, &bucket, "k", b"x");
     assert_eq!(r.header("x-amz-meta-tag"), Some("team-a"));
@@ -1191,29 +908,19 @@ fn custom_condition_is_enforced() {
 /// the object lands under that key. A key one character longer is refused.
 #[test]
 fn keys_needing_json_escapes_are_admitted() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "escapes");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("escapes");
     let keys = [
         "ünïcødé/ሴ/😀.bin",
         "quote\"and\\backslash.txt",
         "<tag> & 'apos' {braces} $dollar",
     ];
     for key in keys {
-        let post = bucket
-            .post_policy(PostKey::new(key), SigningTime::now(), TEN_MINUTES)
-            .sign(&creds())
-            .unwrap();
+        let post = sign(&policy(&bucket, PostKey::new(key)));
         assert!(post.policy_json().is_ascii(), "{}", post.policy_json());
         assert_eq!(field(&post, "key"), key);
 
         let near = format!("{key}x");
-        let r = post_form(
-            &server,
-            post.url(),
-            &with_field(&post, "key", &near),
-            &file(b"x"),
-        );
+        let r = post_with(&server, &post, "key", &near, &file(b"x"));
         assert_condition_failed(&r, "key", &format!("key {near:?}"));
         assert_no_object(&server, &bucket, &near);
 

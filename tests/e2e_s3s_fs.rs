@@ -19,49 +19,24 @@ use std::collections::BTreeSet;
 use std::thread::sleep;
 use std::time::Duration;
 
-use presign::s3::{Addressing, Bucket, Endpoint, ObjectRequest, PresignedUrl};
-use presign::{Credentials, Method, Region, SigningTime};
-use s3s_fs::{ACCESS_KEY, Response, SECRET_KEY, TestServer};
+use presign::s3::{Addressing, Bucket, ObjectRequest, PresignedUrl};
+use presign::{Credentials, SigningTime};
+use s3s_fs::{
+    ACCESS_KEY, Response, SECRET_KEY, TestServer, assert_error, assert_no_object, assert_object,
+    assert_status, bucket_at, call, create_bucket, creds, get_object, path_style, send_url,
+    server_with_bucket, virtual_hosted, xml_values,
+};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
 // ---------------------------------------------------------------------------
-// Buckets and credentials
-
-fn creds() -> Credentials {
-    Credentials::new(ACCESS_KEY, SECRET_KEY).unwrap()
-}
-
-fn bucket_at(name: &str, endpoint: &str, addressing: Addressing) -> Bucket {
-    Bucket::new(name, Region::new("us-east-1").unwrap())
-        .and_then(|b| b.endpoint(Endpoint::custom(endpoint)?))
-        .and_then(|b| b.addressing(addressing))
-        .unwrap_or_else(|e| panic!("bucket {name} at {endpoint}: {e}"))
-}
-
-/// Path-style at `http://127.0.0.1:PORT`: automatic addressing, which is
-/// path-style on a custom endpoint.
-fn path_style(server: &TestServer, name: &str) -> Bucket {
-    let bucket = bucket_at(name, &server.endpoint(), Addressing::Auto);
-    assert!(bucket.is_path_style());
-    assert_eq!(bucket.host(), server.ip_host());
-    bucket
-}
+// Buckets (`path_style` and `virtual_hosted` are in `s3s_fs`)
 
 /// Path-style at `http://localhost:PORT`, the server's domain.
 fn path_style_by_name(server: &TestServer, name: &str) -> Bucket {
     let endpoint = format!("http://{}", server.domain());
     let bucket = bucket_at(name, &endpoint, Addressing::Path);
     assert_eq!(bucket.host(), server.domain());
-    bucket
-}
-
-/// Virtual-hosted: `http://NAME.localhost:PORT`.
-fn virtual_hosted(server: &TestServer, name: &str) -> Bucket {
-    let endpoint = format!("http://{}", server.domain());
-    let bucket = bucket_at(name, &endpoint, Addressing::VirtualHosted);
-    assert!(!bucket.is_path_style());
-    assert_eq!(bucket.host(), server.virtual_host(name));
     bucket
 }
 
@@ -83,31 +58,6 @@ fn presign(req: &ObjectRequest<'_>) -> PresignedUrl {
     presign_with(req, &creds(), SigningTime::now(), MINUTE)
 }
 
-/// Splits `http://HOST/TARGET` into `HOST` and `/TARGET`.
-fn host_and_target(url: &str) -> (&str, &str) {
-    let rest = url
-        .strip_prefix("http://")
-        .unwrap_or_else(|| panic!("not an http:// URL: {url}"));
-    let end = rest
-        .find(['/', '?'])
-        .unwrap_or_else(|| panic!("no path in {url}"));
-    assert_eq!(&rest[end..=end], "/", "no path before the query in {url}");
-    rest.split_at(end)
-}
-
-/// Sends `method url`: `Host` is the URL's authority, the request target its
-/// path and query, byte for byte; `headers` and `body` follow.
-fn send_url(
-    server: &TestServer,
-    method: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Response {
-    let (host, target) = host_and_target(url);
-    server.send(method, host, target, headers, body)
-}
-
 /// Sends a presigned URL with the method it was signed for.
 fn send(
     server: &TestServer,
@@ -116,11 +66,6 @@ fn send(
     body: &[u8],
 ) -> Response {
     send_url(server, url.method(), url.as_str(), headers, body)
-}
-
-/// Presigns `req` and sends it with exactly the headers it signed.
-fn call(server: &TestServer, req: &ObjectRequest<'_>, body: &[u8]) -> Response {
-    send(server, &presign(req), req.headers(), body)
 }
 
 // ---------------------------------------------------------------------------
@@ -170,93 +115,14 @@ fn unsigned(url: &PresignedUrl) -> &str {
 // ---------------------------------------------------------------------------
 // Assertions and S3 operations
 
-fn assert_status(r: &Response, status: u16, what: &str) {
-    assert_eq!(r.status, status, "{what}: {}", r.text());
-}
-
-/// A response with this status and S3 error code.
-fn assert_error(r: &Response, status: u16, code: &str, what: &str) {
-    assert_eq!(
-        (r.status, r.error_code().as_deref()),
-        (status, Some(code)),
-        "{what}: {}",
-        r.text()
-    );
-}
-
 /// A 403 with this S3 error code.
 fn assert_denied(r: &Response, code: &str, what: &str) {
     assert_error(r, 403, code, what);
 }
 
-/// CreateBucket: a presigned `PUT` on the bucket.
-fn create_bucket(server: &TestServer, bucket: &Bucket) {
-    let r = call(server, &bucket.bucket_request(Method::PUT), b"");
-    assert_status(&r, 200, &format!("CreateBucket {}", bucket.name()));
-}
-
 fn put_object(server: &TestServer, bucket: &Bucket, key: &str, body: &[u8]) {
     let r = call(server, &bucket.put_object(key), body);
     assert_status(&r, 200, &format!("PUT {key:?}"));
-}
-
-fn get_object(server: &TestServer, bucket: &Bucket, key: &str) -> Response {
-    call(server, &bucket.get_object(key), b"")
-}
-
-/// The object exists and has this body.
-fn assert_object(server: &TestServer, bucket: &Bucket, key: &str, body: &[u8]) {
-    let r = get_object(server, bucket, key);
-    assert_status(&r, 200, &format!("GET {key:?}"));
-    assert_eq!(r.body, body, "GET {key:?}");
-}
-
-fn assert_no_object(server: &TestServer, bucket: &Bucket, key: &str) {
-    let r = get_object(server, bucket, key);
-    assert_error(&r, 404, "NoSuchKey", &format!("GET {key:?}"));
-}
-
-/// The text of every `<tag>` element, unescaped.
-fn xml_values(xml: &str, tag: &str) -> Vec<String> {
-    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
-    let mut values = Vec::new();
-    let mut rest = xml;
-    while let Some(start) = rest.find(&open) {
-        rest = &rest[start + open.len()..];
-        let end = rest
-            .find(&close)
-            .unwrap_or_else(|| panic!("{open} unclosed"));
-        values.push(xml_unescape(&rest[..end]));
-        rest = &rest[end + close.len()..];
-    }
-    values
-}
-
-fn xml_unescape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let semi = rest[amp..].find(';').expect("an entity ends with ';'") + amp;
-        let entity = &rest[amp + 1..semi];
-        let c = match entity {
-            "amp" => '&',
-            "lt" => '<',
-            "gt" => '>',
-            "quot" => '"',
-            "apos" => '\'',
-            _ => entity
-                .strip_prefix("#x")
-                .map(|hex| u32::from_str_radix(hex, 16))
-                .or_else(|| entity.strip_prefix('#').map(str::parse))
-                .and_then(|n| char::from_u32(n.ok()?))
-                .unwrap_or_else(|| panic!("unknown XML entity &{entity};")),
-        };
-        out.push(c);
-        rest = &rest[semi + 1..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// The keys of a presigned ListObjectsV2, in the order listed.
@@ -340,9 +206,7 @@ fn server_starts_and_stops() {
 
 #[test]
 fn unsigned_requests_are_denied() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "private");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("private");
     let put = presign(&bucket.put_object("k"));
     let get = presign(&bucket.get_object("k"));
 
@@ -361,9 +225,7 @@ fn unsigned_requests_are_denied() {
 
 #[test]
 fn presigned_put_get_head_delete_round_trip() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "bucket");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("bucket");
     let body = b"hello, presigned world\n";
 
     let put = bucket.put_object("key.txt").content_type("text/plain");
@@ -392,9 +254,7 @@ fn presigned_put_get_head_delete_round_trip() {
 /// with them as the response's headers.
 #[test]
 fn response_header_overrides_are_returned() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "bucket");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("bucket");
     let put = bucket.put_object("report").content_type("text/plain");
     let r = call(&server, &put, b"contents");
     assert_status(&r, 200, "PUT");
@@ -431,9 +291,7 @@ fn response_header_overrides_are_returned() {
 
 #[test]
 fn flipped_signature_character_is_rejected() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "bucket");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("bucket");
     let url = presign(&bucket.put_object("k"));
 
     let r = send_url(
@@ -454,9 +312,7 @@ fn flipped_signature_character_is_rejected() {
 /// A URL presigned for key A, with its path changed to key B.
 #[test]
 fn url_for_one_key_is_rejected_for_another() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "bucket");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("bucket");
     put_object(&server, &bucket, "b.txt", b"original b");
 
     let for_a = presign(&bucket.put_object("a.txt"));
@@ -476,9 +332,7 @@ fn url_for_one_key_is_rejected_for_another() {
 
 #[test]
 fn changed_expires_is_rejected() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "bucket");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("bucket");
     let url = presign(&bucket.put_object("k"));
     assert!(
         url.query_pairs().any(|p| p == ("X-Amz-Expires", "60")),
@@ -497,9 +351,7 @@ fn changed_expires_is_rejected() {
 
 #[test]
 fn wrong_secret_is_rejected() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "bucket");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("bucket");
     let put = bucket.put_object("k");
     let now = SigningTime::now();
 
@@ -535,9 +387,7 @@ fn wrong_secret_is_rejected() {
 
 #[test]
 fn content_type_other_than_signed_is_rejected_and_nothing_changes() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "bucket");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("bucket");
     let put = bucket.put_object("doc").content_type("text/plain");
     let r = call(&server, &put, b"original");
     assert_status(&r, 200, "first PUT");
@@ -563,9 +413,7 @@ fn content_type_other_than_signed_is_rejected_and_nothing_changes() {
 
 #[test]
 fn expired_url_is_rejected() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "bucket");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("bucket");
     put_object(&server, &bucket, "k", b"v");
 
     let get = bucket.get_object("k");
@@ -712,9 +560,7 @@ fn special_keys_round_trip_virtual_hosted() {
 /// is noticed.
 #[test]
 fn double_slash_key_is_signed_and_verified_as_is() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "bucket");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("bucket");
 
     let double = presign(&bucket.put_object("a//b"));
     assert!(double.as_str().contains("/bucket/a//b?"), "{double:?}");
@@ -793,9 +639,7 @@ const MIN_PART: usize = 5 * 1024 * 1024;
 
 #[test]
 fn multipart_upload_round_trip() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "bucket");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("bucket");
     let key = "big/file name+1.bin";
     let create = bucket
         .create_multipart_upload(key)
@@ -850,9 +694,7 @@ fn multipart_upload_can_be_aborted() {
 /// last under 5 MiB fails the completion.
 #[test]
 fn multipart_parts_under_5_mib_are_refused() {
-    let server = TestServer::start();
-    let bucket = path_style(&server, "bucket");
-    create_bucket(&server, &bucket);
+    let (server, bucket) = server_with_bucket("bucket");
     let upload_id = create_multipart_upload(&server, &bucket.create_multipart_upload("k"));
     let etags = [
         upload_part(&server, &bucket, "k", 1, &upload_id, b"small"),

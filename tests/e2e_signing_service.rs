@@ -27,9 +27,12 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use presign::provider::StaticProvider;
-use presign::s3::{Bucket, Endpoint};
-use presign::{Credentials, Method, Region, SigningTime};
-use s3s_fs::{ACCESS_KEY, FormFile, Response, SECRET_KEY, TestServer};
+use presign::s3::Bucket;
+use presign::{Method, SigningTime};
+use s3s_fs::{
+    Response, TestServer, assert_error as assert_s3_error, assert_status, creds, file,
+    host_and_target, path_style,
+};
 use serde_json::Value;
 use service::Config;
 use tokio::runtime::Runtime;
@@ -38,17 +41,9 @@ const BUCKET: &str = "uploads";
 const ALICE: &str = "alice-token-0123456789";
 const BOB: &str = "bob-token-0123456789";
 
-fn creds() -> Credentials {
-    Credentials::new(ACCESS_KEY, SECRET_KEY).unwrap()
-}
-
 /// The bucket on the s3s-fs server: path-style at `http://127.0.0.1:PORT`.
 fn bucket(s3: &TestServer) -> Bucket {
-    let bucket = Bucket::new(BUCKET, Region::new("us-east-1").unwrap())
-        .and_then(|b| b.endpoint(Endpoint::custom(&s3.endpoint())?))
-        .unwrap();
-    assert!(bucket.is_path_style());
-    bucket
+    path_style(s3, BUCKET)
 }
 
 /// The service's configuration for `s3`: the defaults (5 minutes, 10 MiB)
@@ -279,27 +274,12 @@ impl Form {
             .expect("a key field")
             .1 = key.to_owned();
         fields.insert(1, ("Content-Type".to_owned(), content_type.to_owned()));
-        let (host, target) = host_and_target(&self.url);
-        let file = FormFile {
-            filename: "upload.bin",
-            content_type: "application/octet-stream",
-            content,
-        };
-        s3.post_form(host, target, &fields, &file)
+        s3s_fs::post_form(s3, &self.url, &fields, &file(content))
     }
 }
 
 // ---------------------------------------------------------------------------
 // S3
-
-/// Splits `http://HOST/TARGET` into `HOST` and `/TARGET`.
-fn host_and_target(url: &str) -> (&str, &str) {
-    let rest = url
-        .strip_prefix("http://")
-        .unwrap_or_else(|| panic!("not an http:// URL: {url}"));
-    let end = rest.find('/').unwrap_or_else(|| panic!("no path in {url}"));
-    rest.split_at(end)
-}
 
 /// Sends `method url` to the S3 server: `Host` is the URL's authority, the
 /// target its path and query, byte for byte. Never anything but 127.0.0.1.
@@ -310,9 +290,9 @@ fn send_url(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Response {
-    let (host, target) = host_and_target(url);
+    let (host, _) = host_and_target(url);
     assert_eq!(host, s3.ip_host(), "a link to another server: {url}");
-    s3.send(method, host, target, headers, body)
+    s3s_fs::send_url(s3, method, url, headers, body)
 }
 
 /// The bucket's owner, signing for itself: a fresh presigned request.
@@ -364,20 +344,6 @@ fn keys(s3: &TestServer) -> Vec<String> {
         .skip(1)
         .map(|rest| rest.split_once("</Key>").expect("</Key>").0.to_owned())
         .collect()
-}
-
-fn assert_status(r: &Response, status: u16, what: &str) {
-    assert_eq!(r.status, status, "{what}: {}", r.text());
-}
-
-/// An S3 error with this status and code.
-fn assert_s3_error(r: &Response, status: u16, code: &str, what: &str) {
-    assert_eq!(
-        (r.status, r.error_code().as_deref()),
-        (status, Some(code)),
-        "{what}: {}",
-        r.text()
-    );
 }
 
 /// A refusal by the service: this status and a JSON `error`.

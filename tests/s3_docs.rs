@@ -48,6 +48,46 @@ fn load(file: &str) -> Example {
     }
 }
 
+impl Example {
+    /// Checks the canonical request and the string to sign `signer` gives
+    /// for `req` (with the example's credentials and time) against the
+    /// expected ones.
+    fn check_steps(
+        &self,
+        f: &mut Failures,
+        label: &str,
+        signer: &Signer,
+        req: &SignableRequest<'_>,
+        location: SignatureLocation,
+    ) {
+        let (creds, time, expected) = (&self.credentials, self.time, &self.expected);
+        if let Some(cr) = f.ok(
+            label,
+            "canonical request",
+            signer.canonical_request(req, creds, time, location),
+        ) {
+            f.check(
+                label,
+                "canonical request",
+                json_str(expected, "canonical_request"),
+                cr.as_str(),
+            );
+        }
+        if let Some(sts) = f.ok(
+            label,
+            "string to sign",
+            signer.string_to_sign(req, creds, time, location),
+        ) {
+            f.check(
+                label,
+                "string to sign",
+                json_str(expected, "string_to_sign"),
+                sts.as_str(),
+            );
+        }
+    }
+}
+
 /// One of the four header-signed examples.
 fn run_header_example(file: &str) {
     let ex = load(file);
@@ -98,31 +138,8 @@ fn run_header_example(file: &str) {
         }
     }
 
-    let (creds, time, location) = (&ex.credentials, ex.time, SignatureLocation::Headers);
-    if let Some(cr) = f.ok(
-        label,
-        "canonical request",
-        signer.canonical_request(&req, creds, time, location),
-    ) {
-        f.check(
-            label,
-            "canonical request",
-            json_str(expected, "canonical_request"),
-            cr.as_str(),
-        );
-    }
-    if let Some(sts) = f.ok(
-        label,
-        "string to sign",
-        signer.string_to_sign(&req, creds, time, location),
-    ) {
-        f.check(
-            label,
-            "string to sign",
-            json_str(expected, "string_to_sign"),
-            sts.as_str(),
-        );
-    }
+    ex.check_steps(&mut f, label, &signer, &req, SignatureLocation::Headers);
+    let (creds, time) = (&ex.credentials, ex.time);
     let Some(signed) = f.ok(label, "signing", signer.sign_headers(&req, creds, time)) else {
         return f.finish(&ex.name);
     };
@@ -218,30 +235,7 @@ fn s3_presigned_get_object() {
 
     let (creds, time) = (&ex.credentials, ex.time);
     let location = SignatureLocation::Query { expires_in };
-    if let Some(cr) = f.ok(
-        label,
-        "canonical request",
-        signer.canonical_request(&req, creds, time, location),
-    ) {
-        f.check(
-            label,
-            "canonical request",
-            json_str(expected, "canonical_request"),
-            cr.as_str(),
-        );
-    }
-    if let Some(sts) = f.ok(
-        label,
-        "string to sign",
-        signer.string_to_sign(&req, creds, time, location),
-    ) {
-        f.check(
-            label,
-            "string to sign",
-            json_str(expected, "string_to_sign"),
-            sts.as_str(),
-        );
-    }
+    ex.check_steps(&mut f, label, &signer, &req, location);
     if let Some(presigned) = f.ok(
         label,
         "presigning",

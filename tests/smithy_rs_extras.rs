@@ -16,13 +16,8 @@
 
 mod common;
 
-use common::{
-    Failures, HttpRequest, authorization_parts, credential_scope, read, render_request, vectors_dir,
-};
-use presign::{
-    Credentials, Method, Payload, Region, Service, SignableRequest, SignatureLocation, Signer,
-    SigningTime,
-};
+use common::{Failures, HttpRequest, authorization_parts, credential_scope, read, vectors_dir};
+use presign::{Credentials, Region, Service, SignatureLocation, Signer, SigningTime};
 
 fn secret_for(access_key_id: &str) -> &'static str {
     match access_key_id {
@@ -66,14 +61,7 @@ fn run(case: &str, fix_canonical_request: impl Fn(&str, &SigningTime) -> String)
         Region::new(region).expect("region"),
         Service::new(service).expect("service"),
     );
-    let method = Method::new(&request.method).expect("method");
-    let mut req = SignableRequest::new(method, request.host(), &request.target)
-        .payload(Payload::Bytes(request.body.as_bytes()));
-    for (n, v) in &request.headers {
-        if !n.eq_ignore_ascii_case("host") {
-            req = req.header(n, v);
-        }
-    }
+    let req = request.signable();
 
     let location = SignatureLocation::Headers;
     if let Some(cr) = f.ok(
@@ -121,21 +109,8 @@ fn run(case: &str, fix_canonical_request: impl Fn(&str, &SigningTime) -> String)
             &authorization,
             signed.authorization(),
         );
-        let expected = render_request(
-            &sreq.method,
-            &sreq.target,
-            sreq.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-            &sreq.body,
-        );
-        let mut headers: Vec<(&str, &str)> = request
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        for (n, v) in signed.iter() {
-            headers.push((n, v));
-        }
-        let actual = render_request(&request.method, &request.target, headers, &request.body);
+        let expected = sreq.render_with([]);
+        let actual = request.render_with(signed.iter());
         f.check(label, "signed request", &expected, &actual);
     }
     f.finish(case);

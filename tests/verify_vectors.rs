@@ -26,7 +26,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{HttpRequest, json_str, parse_rfc3339, query_set, read, read_json, vectors_dir};
+use common::{
+    HttpRequest, crt_credentials, json_str, parse_rfc3339, query_set, read, read_json, vectors_dir,
+};
 use presign::s3::{Addressing, Bucket, Endpoint};
 use presign::verify::{ReceivedRequest, Verifier, VerifyError};
 use presign::{
@@ -63,17 +65,7 @@ impl CrtCase {
     fn load(dir: &Path) -> CrtCase {
         let name = common::file_name(dir);
         let context = read_json(&dir.join("context.json"));
-        let creds = &context["credentials"];
-        let mut credentials = Credentials::new(
-            json_str(creds, "access_key_id"),
-            json_str(creds, "secret_access_key"),
-        )
-        .unwrap_or_else(|e| panic!("{name}: credentials: {e}"));
-        if let Some(token) = creds["token"].as_str() {
-            credentials = credentials
-                .with_session_token(token)
-                .unwrap_or_else(|e| panic!("{name}: session token: {e}"));
-        }
+        let credentials = crt_credentials(&context, &name);
         assert_eq!(json_str(&context, "service"), "service", "{name}");
         assert_eq!(json_str(&context, "region"), "us-east-1", "{name}");
         let flag = |field: &str| context[field].as_bool().unwrap_or(false);

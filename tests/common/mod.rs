@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use presign::SigningTime;
+use presign::{Credentials, Method, Payload, SignableRequest, SigningTime};
 use serde_json::Value;
 
 /// `tests/vectors/<rel>`.
@@ -160,6 +160,39 @@ impl HttpRequest {
         taken
     }
 
+    /// The headers as `(name, value)` pairs, in file order.
+    pub fn header_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// The request as the library takes it: the Host header value, the
+    /// target exactly as written, every other header in file order
+    /// (obs-fold lines still joined with `\n`), and the body.
+    pub fn signable(&self) -> SignableRequest<'_> {
+        let method = Method::new(&self.method).expect("method");
+        let mut req = SignableRequest::new(method, self.host(), &self.target)
+            .payload(Payload::Bytes(self.body.as_bytes()));
+        for (name, value) in &self.headers {
+            if !name.eq_ignore_ascii_case("host") {
+                req = req.header(name, value);
+            }
+        }
+        req
+    }
+
+    /// The request as one comparable text (see [`render_request`]), with
+    /// `extra` headers (the ones signing returns) after its own.
+    pub fn render_with<'n, 'v>(
+        &self,
+        extra: impl IntoIterator<Item = (&'n str, &'v str)>,
+    ) -> String {
+        let mut headers: Vec<(&str, &str)> = self.header_pairs().collect();
+        for (name, value) in extra {
+            headers.push((name, value));
+        }
+        render_request(&self.method, &self.target, headers, &self.body)
+    }
+
     /// The request target in origin form (`/path?query`): an absolute URI's
     /// scheme and authority are dropped.
     pub fn origin_form(&self) -> &str {
@@ -213,6 +246,24 @@ pub fn query_set(query: &str) -> String {
         .collect();
     params.sort();
     params.join("\n")
+}
+
+/// The credentials of a CRT suite case's `context.json` (its `credentials`
+/// object: access key id, secret and, when given, the session token);
+/// `name` names the case in panics.
+pub fn crt_credentials(context: &Value, name: &str) -> Credentials {
+    let creds = &context["credentials"];
+    let credentials = Credentials::new(
+        json_str(creds, "access_key_id"),
+        json_str(creds, "secret_access_key"),
+    )
+    .unwrap_or_else(|e| panic!("{name}: credentials: {e}"));
+    match creds["token"].as_str() {
+        Some(token) => credentials
+            .with_session_token(token)
+            .unwrap_or_else(|e| panic!("{name}: session token: {e}")),
+        None => credentials,
+    }
 }
 
 /// `2015-08-30T12:36:00Z` (RFC 3339, UTC, whole seconds) to a

@@ -6,6 +6,9 @@
 //! in the background of the test; [`TestServer`] owns the runtime and the
 //! temporary data folder and shuts both down when dropped. Nothing is
 //! installed, nothing is left running and no traffic leaves 127.0.0.1.
+//!
+//! Below the harness: buckets on the server, presigned requests to it as the
+//! bucket's owner ([`creds`]), and the assertions the end-to-end tests share.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
@@ -14,6 +17,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use hyper_util::rt::TokioIo;
+use presign::s3::{Addressing, Bucket, Endpoint, ObjectRequest};
+use presign::{Credentials, Method, Region, SigningTime};
 use s3s::auth::SimpleAuth;
 use s3s::host::SingleDomain;
 use s3s::service::{S3Service, S3ServiceBuilder};
@@ -447,4 +452,196 @@ impl TestServer {
             &form.body,
         )
     }
+}
+
+// ---------------------------------------------------------------------------
+// Presigned requests to the server, as the bucket's owner
+
+/// How long [`call`] presigns for.
+const CALL_EXPIRES: Duration = Duration::from_secs(60);
+
+/// The credentials the server knows.
+pub fn creds() -> Credentials {
+    Credentials::new(ACCESS_KEY, SECRET_KEY).unwrap()
+}
+
+/// A bucket in us-east-1 at `endpoint` with this addressing.
+pub fn bucket_at(name: &str, endpoint: &str, addressing: Addressing) -> Bucket {
+    Bucket::new(name, Region::new("us-east-1").unwrap())
+        .and_then(|b| b.endpoint(Endpoint::custom(endpoint)?))
+        .and_then(|b| b.addressing(addressing))
+        .unwrap_or_else(|e| panic!("bucket {name} at {endpoint}: {e}"))
+}
+
+/// Path-style at `http://127.0.0.1:PORT` (automatic addressing is
+/// path-style on a custom endpoint): URLs and forms go to
+/// `http://127.0.0.1:PORT/NAME`.
+pub fn path_style(server: &TestServer, name: &str) -> Bucket {
+    let bucket = bucket_at(name, &server.endpoint(), Addressing::Auto);
+    assert!(bucket.is_path_style());
+    assert_eq!(bucket.host(), server.ip_host());
+    bucket
+}
+
+/// Virtual-hosted at `http://localhost:PORT`, the server's domain: URLs and
+/// forms go to `http://NAME.localhost:PORT/`.
+pub fn virtual_hosted(server: &TestServer, name: &str) -> Bucket {
+    let endpoint = format!("http://{}", server.domain());
+    let bucket = bucket_at(name, &endpoint, Addressing::VirtualHosted);
+    assert!(!bucket.is_path_style());
+    assert_eq!(bucket.host(), server.virtual_host(name));
+    bucket
+}
+
+/// Splits `http://HOST/TARGET` into `HOST` and `/TARGET`.
+pub fn host_and_target(url: &str) -> (&str, &str) {
+    let rest = url
+        .strip_prefix("http://")
+        .unwrap_or_else(|| panic!("not an http:// URL: {url}"));
+    let end = rest
+        .find(['/', '?'])
+        .unwrap_or_else(|| panic!("no path in {url}"));
+    assert_eq!(&rest[end..=end], "/", "no path before the query in {url}");
+    rest.split_at(end)
+}
+
+/// Sends `method url`: `Host` is the URL's authority, the request target its
+/// path and query, byte for byte; `headers` and `body` follow.
+pub fn send_url(
+    server: &TestServer,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Response {
+    let (host, target) = host_and_target(url);
+    server.send(method, host, target, headers, body)
+}
+
+/// Presigns `req` (with [`creds`], now, for a minute) and sends it with
+/// exactly the headers it signed.
+pub fn call(server: &TestServer, req: &ObjectRequest<'_>, body: &[u8]) -> Response {
+    let url = req
+        .presign(&creds(), SigningTime::now(), CALL_EXPIRES)
+        .unwrap_or_else(|e| panic!("presign {req:?}: {e}"));
+    send_url(server, url.method(), url.as_str(), req.headers(), body)
+}
+
+/// Posts `fields` (in this order) and then `file` to `url`, as a browser
+/// submits a form: `Host` is the URL's authority, the request target its
+/// path (see [`TestServer::post_form`]).
+pub fn post_form(
+    server: &TestServer,
+    url: &str,
+    fields: &[(String, String)],
+    file: &FormFile<'_>,
+) -> Response {
+    let (host, target) = host_and_target(url);
+    server.post_form(host, target, fields, file)
+}
+
+/// A form's file as a browser sends a chosen file: `upload.bin`, of type
+/// `application/octet-stream`.
+pub fn file(content: &[u8]) -> FormFile<'_> {
+    FormFile {
+        filename: "upload.bin",
+        content_type: "application/octet-stream",
+        content,
+    }
+}
+
+/// CreateBucket: a presigned `PUT` on the bucket.
+pub fn create_bucket(server: &TestServer, bucket: &Bucket) {
+    let r = call(server, &bucket.bucket_request(Method::PUT), b"");
+    assert_status(&r, 200, &format!("CreateBucket {}", bucket.name()));
+}
+
+/// A server and a bucket created on it, path-style (see [`path_style`]).
+pub fn server_with_bucket(name: &str) -> (TestServer, Bucket) {
+    let server = TestServer::start();
+    let bucket = path_style(&server, name);
+    create_bucket(&server, &bucket);
+    (server, bucket)
+}
+
+/// GetObject, presigned.
+pub fn get_object(server: &TestServer, bucket: &Bucket, key: &str) -> Response {
+    call(server, &bucket.get_object(key), b"")
+}
+
+/// The object exists and has this body; returns the GET response.
+pub fn assert_object(server: &TestServer, bucket: &Bucket, key: &str, body: &[u8]) -> Response {
+    let r = get_object(server, bucket, key);
+    assert_status(&r, 200, &format!("GET {key:?}"));
+    assert_eq!(r.body, body, "GET {key:?}");
+    r
+}
+
+/// The object does not exist: GET answers 404 NoSuchKey.
+pub fn assert_no_object(server: &TestServer, bucket: &Bucket, key: &str) {
+    let r = get_object(server, bucket, key);
+    assert_error(&r, 404, "NoSuchKey", &format!("GET {key:?}"));
+}
+
+// ---------------------------------------------------------------------------
+// Assertions and XML
+
+/// A response with this status.
+pub fn assert_status(r: &Response, status: u16, what: &str) {
+    assert_eq!(r.status, status, "{what}: {}", r.text());
+}
+
+/// A response with this status and S3 error code.
+pub fn assert_error(r: &Response, status: u16, code: &str, what: &str) {
+    assert_eq!(
+        (r.status, r.error_code().as_deref()),
+        (status, Some(code)),
+        "{what}: {}",
+        r.text()
+    );
+}
+
+/// The text of every `<tag>` element, unescaped.
+pub fn xml_values(xml: &str, tag: &str) -> Vec<String> {
+    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+    let mut values = Vec::new();
+    let mut rest = xml;
+    while let Some(start) = rest.find(&open) {
+        rest = &rest[start + open.len()..];
+        let end = rest
+            .find(&close)
+            .unwrap_or_else(|| panic!("{open} unclosed in {xml}"));
+        values.push(xml_unescape(&rest[..end]));
+        rest = &rest[end + close.len()..];
+    }
+    values
+}
+
+/// XML text with its entities replaced (the five named ones and numeric
+/// character references).
+pub fn xml_unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let semi = amp + rest[amp..].find(';').expect("an entity ends with ';'");
+        let entity = &rest[amp + 1..semi];
+        let c = match entity {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            _ => entity
+                .strip_prefix("#x")
+                .map(|hex| u32::from_str_radix(hex, 16))
+                .or_else(|| entity.strip_prefix('#').map(str::parse))
+                .and_then(|n| char::from_u32(n.ok()?))
+                .unwrap_or_else(|| panic!("unknown XML entity &{entity};")),
+        };
+        out.push(c);
+        rest = &rest[semi + 1..];
+    }
+    out.push_str(rest);
+    out
 }
