@@ -122,22 +122,72 @@ pub(crate) fn write_path<S: Sink + ?Sized>(bytes: &[u8], out: &mut S) {
 
 /// Percent-decodes `bytes` and writes them encoded again as a query
 /// component. `+` is a literal plus sign, not a space (RFC 3986).
+#[inline]
 pub(crate) fn write_requoted_query_component<S: Sink + ?Sized>(bytes: &[u8], out: &mut S) {
-    if !bytes.contains(&b'%') {
-        return write_query_component(bytes, out);
-    }
-    for b in percent_decode(bytes) {
-        write_query_component(&[b], out);
-    }
+    requote_into(bytes, KEEP_QUERY, out);
 }
 
 /// Percent-decodes a path and writes it encoded again, keeping `/`.
+#[inline]
 pub(crate) fn write_requoted_path<S: Sink + ?Sized>(bytes: &[u8], out: &mut S) {
-    if !bytes.contains(&b'%') {
-        return write_path(bytes, out);
+    requote_into(bytes, KEEP_PATH, out);
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
     }
-    for b in percent_decode(bytes) {
-        write_path(&[b], out);
+}
+
+/// Decodes `%XY` escapes and encodes the result again, in one pass: runs
+/// that come out the same (unreserved bytes, and escapes of bytes that must
+/// stay escaped, written in uppercase) are copied whole.
+fn requote_into<S: Sink + ?Sized>(bytes: &[u8], keep: u8, out: &mut S) {
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let escape = match (b, bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) => hex_value(h)
+                .zip(hex_value(l))
+                .map(|(h, l)| (h << 4 | l, [h, l])),
+            _ => None,
+        };
+        let (decoded, width) = match escape {
+            Some((d, _)) => (d, 3),
+            None => (b, 1),
+        };
+        let kept = CLASS[decoded as usize] & keep != 0;
+        let unchanged = match escape {
+            // An escape stays as is when its byte must be escaped and its
+            // digits are already uppercase.
+            Some(_) => {
+                !kept && !bytes[i + 1].is_ascii_lowercase() && !bytes[i + 2].is_ascii_lowercase()
+            }
+            None => kept,
+        };
+        if !unchanged {
+            if run < i {
+                out.put(&bytes[run..i]);
+            }
+            if kept {
+                out.put_byte(decoded);
+            } else {
+                out.put(&[
+                    b'%',
+                    HEX_UPPER[(decoded >> 4) as usize],
+                    HEX_UPPER[(decoded & 15) as usize],
+                ]);
+            }
+            run = i + width;
+        }
+        i += width;
+    }
+    if run < bytes.len() {
+        out.put(&bytes[run..]);
     }
 }
 
@@ -250,6 +300,58 @@ mod tests {
             query_component_len("a b/ሴ".as_bytes()),
             "a%20b%2F%E1%88%B4".len()
         );
+    }
+
+    #[test]
+    fn requoting_equals_decoding_then_encoding() {
+        let samples: [&[u8]; 9] = [
+            b"",
+            b"plain-text_~.",
+            b"a%20b%2fc%2F%7e%41%zz%",
+            b"%",
+            b"%4",
+            b"%e1%88%b4",
+            b"/path%2Fwith/%25sign%25",
+            b"\xff raw \x00 bytes+",
+            b"%FF%ff%00",
+        ];
+        for sample in samples {
+            for keep in [KEEP_QUERY, KEEP_PATH] {
+                let mut fast = Vec::new();
+                requote_into(sample, keep, &mut fast);
+                let mut slow = Vec::new();
+                for b in percent_decode(sample) {
+                    encode_into(&[b], keep, &mut slow);
+                }
+                assert_eq!(fast, slow, "{:?}", String::from_utf8_lossy(sample));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        // The one-pass requote is exactly decode-then-encode, for any bytes
+        // (biased towards escapes, valid or not).
+        #[test]
+        fn requoting_matches_the_two_pass_definition(
+            input in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(b'%'),
+                    proptest::sample::select(b"0123456789abcdefABCDEFgz/ +~".to_vec()),
+                    proptest::num::u8::ANY,
+                ],
+                0..40,
+            )
+        ) {
+            for keep in [KEEP_QUERY, KEEP_PATH] {
+                let mut fast = Vec::new();
+                requote_into(&input, keep, &mut fast);
+                let mut slow = Vec::new();
+                for b in percent_decode(&input) {
+                    encode_into(&[b], keep, &mut slow);
+                }
+                proptest::prop_assert_eq!(fast, slow);
+            }
+        }
     }
 
     #[test]
