@@ -17,36 +17,22 @@ mod cli;
 
 use std::process::ExitCode;
 
+use presign::SigningTime;
 use presign::provider::{EnvironmentProvider, ProvideCredentials};
 use presign::tokens::eks_token;
-use presign::{Region, SigningTime};
 
 const USAGE: &str = "\
 usage: eks_token CLUSTER [--region REGION]
 credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, and AWS_SESSION_TOKEN if set";
 
 fn run() -> Result<Option<String>, String> {
-    let mut region = None;
-    let mut positional = Vec::new();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--region" => region = Some(args.next().ok_or("--region needs a value")?),
-            _ if arg.starts_with("--region=") => region = Some(arg["--region=".len()..].into()),
-            _ if arg.starts_with('-') => return Err(format!("unknown option {arg}")),
-            _ => positional.push(arg),
-        }
-    }
+    let Some((positional, region)) = cli::positional_and_region(std::env::args().skip(1))? else {
+        return Ok(None);
+    };
     let [cluster] = <[String; 1]>::try_from(positional).map_err(|_| "expected one CLUSTER")?;
     if cluster.is_empty() {
         return Err("CLUSTER must not be empty".into());
     }
-    let region = region
-        .or_else(|| cli::env("AWS_REGION"))
-        .or_else(|| cli::env("AWS_DEFAULT_REGION"))
-        .ok_or("no region: pass --region or set AWS_REGION")?;
-    let region = Region::new(region).map_err(|e| e.to_string())?;
     let now = SigningTime::now();
     let creds = EnvironmentProvider
         .credentials(now)

@@ -16,27 +16,18 @@ mod cli;
 
 use std::process::ExitCode;
 
+use presign::SigningTime;
 use presign::provider::{EnvironmentProvider, ProvideCredentials};
 use presign::tokens::rds_auth_token;
-use presign::{Region, SigningTime};
 
 const USAGE: &str = "\
 usage: rds_token HOST PORT USER [--region REGION]
 credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, and AWS_SESSION_TOKEN if set";
 
 fn run() -> Result<Option<String>, String> {
-    let mut region = None;
-    let mut positional = Vec::new();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--region" => region = Some(args.next().ok_or("--region needs a value")?),
-            _ if arg.starts_with("--region=") => region = Some(arg["--region=".len()..].into()),
-            _ if arg.starts_with('-') => return Err(format!("unknown option {arg}")),
-            _ => positional.push(arg),
-        }
-    }
+    let Some((positional, region)) = cli::positional_and_region(std::env::args().skip(1))? else {
+        return Ok(None);
+    };
     let [host, port, user] =
         <[String; 3]>::try_from(positional).map_err(|_| "expected HOST PORT USER (see --help)")?;
     let port: u16 = port
@@ -44,11 +35,6 @@ fn run() -> Result<Option<String>, String> {
         .ok()
         .filter(|&p| p != 0)
         .ok_or_else(|| format!("PORT must be from 1 to 65535, not {port:?}"))?;
-    let region = region
-        .or_else(|| cli::env("AWS_REGION"))
-        .or_else(|| cli::env("AWS_DEFAULT_REGION"))
-        .ok_or("no region: pass --region or set AWS_REGION")?;
-    let region = Region::new(region).map_err(|e| e.to_string())?;
     let now = SigningTime::now();
     let creds = EnvironmentProvider
         .credentials(now)

@@ -76,6 +76,33 @@ pub fn parse(
     Ok(Parsed::Run(CommandLine { flags, target }))
 }
 
+/// The token examples' command line: positional arguments and an optional
+/// `--region`, which falls back to `$AWS_REGION`, then `$AWS_DEFAULT_REGION`
+/// (no default: a token for the wrong region is useless). `Ok(None)` is
+/// `--help`.
+pub fn positional_and_region(
+    argv: impl IntoIterator<Item = String>,
+) -> Result<Option<(Vec<String>, Region)>, String> {
+    let mut region = None;
+    let mut positional = Vec::new();
+    let mut args = argv.into_iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "--region" => region = Some(args.next().ok_or("--region needs a value")?),
+            _ if arg.starts_with("--region=") => region = Some(arg["--region=".len()..].into()),
+            _ if arg.starts_with('-') => return Err(format!("unknown option {arg}")),
+            _ => positional.push(arg),
+        }
+    }
+    let region = region
+        .or_else(|| env("AWS_REGION"))
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .ok_or("no region: pass --region or set AWS_REGION")?;
+    let region = Region::new(region).map_err(|e| e.to_string())?;
+    Ok(Some((positional, region)))
+}
+
 /// Splits `s3://BUCKET/KEY`: the bucket is everything up to the first `/`,
 /// the key everything after it, literally.
 pub fn split_target(target: &str) -> Result<(String, String), String> {
