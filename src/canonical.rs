@@ -70,6 +70,9 @@ pub(crate) enum Auth<'a> {
     Received { token_unsigned: bool },
     /// Query signing: the `X-Amz-*` parameters other than the signature.
     Query {
+        /// `X-Amz-Algorithm=...&X-Amz-Credential=...&X-Amz-Date=`, from the
+        /// cached key.
+        query_head: &'a str,
         /// The `X-Amz-Credential` value, query-encoded.
         credential: &'a str,
         amz_date: &'a AmzDate,
@@ -203,7 +206,12 @@ pub(crate) fn write(
         check_host(req.host)?;
     }
     buf.reserve(size_hint(req, auth));
-    canonical_headers(req, auth, side, aux, headers)?;
+    // A presign that signs only `host` (most S3 GETs) needs no header
+    // sorting: `headers` stays empty and `host` is written directly.
+    let host_only = req.headers.is_empty() && matches!(auth, Auth::Query { .. });
+    if !host_only {
+        canonical_headers(req, auth, side, aux, headers)?;
+    }
     let headers = &*headers;
 
     // Method and path.
@@ -253,6 +261,20 @@ pub(crate) fn write(
     buf.put_byte(b'\n');
 
     // Headers, then the signed header list.
+    if host_only {
+        buf.put(b"host:");
+        buf.put(req.host.as_bytes());
+        buf.put(b"\n\nhost\n");
+        let signed_headers = buf.len() - 5..buf.len() - 1;
+        let ph_start = buf.len();
+        write_payload_hash(&req.payload, buf);
+        return Ok(Layout {
+            path,
+            query,
+            signed_headers,
+            payload_hash: ph_start..buf.len(),
+        });
+    }
     for (i, h) in headers.iter().enumerate() {
         let same_as_prev = i > 0 && side[headers[i - 1].name.clone()] == side[h.name.clone()];
         if same_as_prev {
@@ -595,36 +617,66 @@ fn write_query(
     // ...merged with the signer's, which are already in order and written
     // straight into the output. No name can be equal: the caller's may not
     // be reserved ones.
-    let mut user = params.iter().peekable();
-    let mut first = true;
-    let mut write_user_until = |limit: Option<&[u8]>, out: &mut Vec<u8>, first: &mut bool| {
-        while let Some(p) = user.next_if(|p| limit.is_none_or(|l| side[p.name.clone()] < *l)) {
-            if !*first {
-                out.put_byte(b'&');
-            }
-            *first = false;
-            out.put(&side[p.name.clone()]);
-            out.put_byte(b'=');
-            out.put(&side[p.value.clone()]);
-        }
-    };
     if let Auth::Query {
+        query_head,
         credential,
         amz_date,
         expires,
         token_encoded,
     } = auth
     {
-        for (i, name) in RESERVED_QUERY[..6].iter().enumerate() {
-            if i == 4 && token_encoded.is_none() {
-                continue;
+        let name = |p: &Param| &side[p.name.clone()];
+        let param = |p: &Param, out: &mut Vec<u8>| {
+            out.put(&side[p.name.clone()]);
+            out.put_byte(b'=');
+            out.put(&side[p.value.clone()]);
+        };
+        // The usual case: the caller's parameters sort before or after all
+        // of the signer's, which are then written as one run.
+        let before = params.partition_point(|p| name(p) < RESERVED_QUERY[0].as_bytes());
+        if params
+            .get(before)
+            .is_none_or(|p| name(p) > RESERVED_QUERY[5].as_bytes())
+        {
+            for p in &params[..before] {
+                param(p, out);
+                out.put_byte(b'&');
             }
-            write_user_until(Some(name.as_bytes()), out, &mut first);
+            out.put(query_head.as_bytes());
+            out.put(amz_date.as_bytes());
+            out.put(b"&X-Amz-Expires=");
+            out.put(itoa_u64(*expires).as_bytes());
+            if let Some(token) = token_encoded {
+                out.put(b"&X-Amz-Security-Token=");
+                out.put(token.as_bytes());
+            }
+            out.put(b"&X-Amz-SignedHeaders=");
+            write_signed_headers_query(headers, side, out);
+            for p in &params[before..] {
+                out.put_byte(b'&');
+                param(p, out);
+            }
+            return Ok(());
+        }
+        // Otherwise, interleaved by name.
+        let mut user = params.iter().peekable();
+        let mut first = true;
+        let mut sep = |out: &mut Vec<u8>| {
             if !first {
                 out.put_byte(b'&');
             }
             first = false;
-            out.put(name.as_bytes());
+        };
+        for (i, signer_name) in RESERVED_QUERY[..6].iter().enumerate() {
+            if i == 4 && token_encoded.is_none() {
+                continue;
+            }
+            while let Some(p) = user.next_if(|p| name(p) < signer_name.as_bytes()) {
+                sep(out);
+                param(p, out);
+            }
+            sep(out);
+            out.put(signer_name.as_bytes());
             out.put_byte(b'=');
             match i {
                 0 => out.put(ALGORITHM.as_bytes()),
@@ -632,12 +684,34 @@ fn write_query(
                 2 => out.put(amz_date.as_bytes()),
                 3 => out.put(itoa_u64(*expires).as_bytes()),
                 4 => out.put(token_encoded.unwrap_or_default().as_bytes()),
-                _ => write_signed_headers(headers, side, true, out),
+                _ => write_signed_headers_query(headers, side, out),
             }
         }
+        for p in user {
+            sep(out);
+            param(p, out);
+        }
+        return Ok(());
     }
-    write_user_until(None, out, &mut first);
+    for (i, p) in params.iter().enumerate() {
+        if i > 0 {
+            out.put_byte(b'&');
+        }
+        out.put(&side[p.name.clone()]);
+        out.put_byte(b'=');
+        out.put(&side[p.value.clone()]);
+    }
     Ok(())
+}
+
+/// The `X-Amz-SignedHeaders` value: query-encoded signed header names, or
+/// just `host` when no header entries were built (a host-only presign).
+fn write_signed_headers_query(headers: &[HeaderEntry], side: &[u8], out: &mut Vec<u8>) {
+    if headers.is_empty() {
+        out.put(b"host");
+    } else {
+        write_signed_headers(headers, side, true, out);
+    }
 }
 
 /// Decimal digits of a `u64`, on the stack.

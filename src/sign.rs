@@ -88,16 +88,21 @@ pub struct Signer {
 }
 
 thread_local! {
-    static SCRATCH: Cell<Scratch> = Cell::new(Scratch::default());
+    /// Boxed, so that taking it out and putting it back moves one pointer.
+    static SCRATCH: Cell<Option<Box<Scratch>>> = const { Cell::new(None) };
 }
 
 /// Runs `f` with this thread's reusable canonicalization buffers, wiping them
 /// afterwards. A nested or late (thread teardown) call gets fresh buffers.
 pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
-    let mut scratch = SCRATCH.try_with(Cell::take).unwrap_or_default();
+    let mut scratch = SCRATCH
+        .try_with(Cell::take)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let result = f(&mut scratch);
     scratch.wipe();
-    let _ = SCRATCH.try_with(|cell| cell.set(scratch));
+    let _ = SCRATCH.try_with(|cell| cell.set(Some(scratch)));
     result
 }
 
@@ -241,6 +246,7 @@ impl Signer {
                 content_sha256: self.content_sha256,
             },
             SignatureLocation::Query { expires_in } => Auth::Query {
+                query_head: key.query_head(),
                 credential: key.credential_query(),
                 amz_date,
                 expires: self.check_expiry(expires_in, creds, time)?,

@@ -176,25 +176,40 @@ struct Entry {
 pub struct CachedSigningKey {
     key: SigningKey,
     scope: Box<str>,
-    credential_query: Box<str>,
+    /// `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=<credential>&X-Amz-Date=`:
+    /// the start of every canonical query string signed with this key (the
+    /// caller's parameters aside), written with one copy.
+    query_head: Box<str>,
+    /// Where the `X-Amz-Credential` value sits in `query_head`.
+    credential: core::ops::Range<usize>,
 }
+
+const QUERY_HEAD_START: &str = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=";
+const QUERY_HEAD_END: &str = "&X-Amz-Date=";
 
 impl CachedSigningKey {
     fn new(credentials: &Credentials, scope: Scope<'_>) -> Self {
         let key = SigningKey::derive(credentials.secret_access_key(), scope);
         let scope_text = scope.to_string();
-        let mut credential =
-            Vec::with_capacity(credentials.access_key_id().len() + scope_text.len() + 16);
-        encode::write_query_component(credentials.access_key_id().as_bytes(), &mut credential);
-        credential.extend_from_slice(b"%2F");
-        scope.write_with(b"%2F", &mut credential);
+        let mut head = Vec::with_capacity(
+            QUERY_HEAD_START.len()
+                + credentials.access_key_id().len()
+                + 3 * scope_text.len()
+                + QUERY_HEAD_END.len(),
+        );
+        head.extend_from_slice(QUERY_HEAD_START.as_bytes());
+        let start = head.len();
+        encode::write_query_component(credentials.access_key_id().as_bytes(), &mut head);
+        head.extend_from_slice(b"%2F");
+        scope.write_with(b"%2F", &mut head);
+        let credential = start..head.len();
+        head.extend_from_slice(QUERY_HEAD_END.as_bytes());
         CachedSigningKey {
             key,
             scope: scope_text.into_boxed_str(),
             // Only ASCII is written.
-            credential_query: String::from_utf8(credential)
-                .unwrap_or_default()
-                .into_boxed_str(),
+            query_head: String::from_utf8(head).unwrap_or_default().into_boxed_str(),
+            credential,
         }
     }
 
@@ -211,7 +226,15 @@ impl CachedSigningKey {
     /// The `X-Amz-Credential` query value: `ACCESS_KEY_ID/scope`,
     /// query-encoded.
     pub fn credential_query(&self) -> &str {
-        &self.credential_query
+        self.query_head
+            .get(self.credential.clone())
+            .unwrap_or_default()
+    }
+
+    /// The canonical query string's first three parameters, up to the
+    /// `X-Amz-Date` value: `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=...&X-Amz-Date=`.
+    pub(crate) fn query_head(&self) -> &str {
+        &self.query_head
     }
 }
 

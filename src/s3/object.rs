@@ -513,7 +513,7 @@ impl<'a> ObjectRequest<'a> {
         )
     }
 
-    fn parts(&self) -> Result<Parts<'_>, Error> {
+    pub(crate) fn parts(&self) -> Result<Parts<'_>, Error> {
         if self.key == Some("") {
             return Err(Error::EmptyKey);
         }
