@@ -91,6 +91,32 @@ pub(crate) struct Layout {
     pub(crate) query: Range<usize>,
     pub(crate) signed_headers: Range<usize>,
     pub(crate) payload_hash: Range<usize>,
+    /// With query signing and a signed session token: where the encoded
+    /// token belongs in the buffer. It is not copied in; the canonical
+    /// request is the buffer with the token spliced in there (see
+    /// [`Layout::spliced`]), so a kilobyte token is neither copied into the
+    /// scratch buffer nor wiped from it, and reaches the URL straight from
+    /// the credentials.
+    pub(crate) token_at: Option<usize>,
+}
+
+impl Layout {
+    /// `bytes` (the buffer, or a range of it starting at `offset`) as up to
+    /// three pieces, with `token` spliced in at [`token_at`](Self::token_at).
+    pub(crate) fn spliced<'a>(
+        &self,
+        bytes: &'a [u8],
+        offset: usize,
+        token: Option<&'a str>,
+    ) -> [&'a [u8]; 3] {
+        match (self.token_at, token) {
+            (Some(at), Some(token)) if (offset..=offset + bytes.len()).contains(&at) => {
+                let (head, tail) = bytes.split_at(at - offset);
+                [head, token.as_bytes(), tail]
+            }
+            _ => [bytes, &[], &[]],
+        }
+    }
 }
 
 struct HeaderEntry {
@@ -130,7 +156,7 @@ impl Scratch {
     /// itself on a presign.
     pub(crate) fn wipe(&mut self) {
         for bytes in [&mut self.buf, &mut self.side, &mut self.aux] {
-            if self.sensitive {
+            if self.sensitive && !bytes.is_empty() {
                 bytes.fill(0);
                 core::hint::black_box(&mut bytes[..]);
             }
@@ -184,15 +210,9 @@ pub(crate) fn write(
     scratch: &mut Scratch,
 ) -> Result<Layout, Error> {
     scratch.wipe();
-    scratch.sensitive = !req.headers.is_empty()
-        || matches!(
-            auth,
-            Auth::Header { token: Some(_), .. }
-                | Auth::Query {
-                    token_encoded: Some(_),
-                    ..
-                }
-        );
+    // (Query signing never writes the token into the buffers.)
+    scratch.sensitive =
+        !req.headers.is_empty() || matches!(auth, Auth::Header { token: Some(_), .. });
     let Scratch {
         buf,
         side,
@@ -206,12 +226,18 @@ pub(crate) fn write(
         check_host(req.host)?;
     }
     buf.reserve(size_hint(req, auth));
-    // A presign that signs only `host` (most S3 GETs) needs no header
-    // sorting: `headers` stays empty and `host` is written directly.
-    let host_only = req.headers.is_empty() && matches!(auth, Auth::Query { .. });
-    if !host_only {
-        canonical_headers(req, auth, side, aux, headers)?;
-    }
+    // Query signing with a few caller headers (every S3 presign in
+    // practice) sorts borrowed headers on the stack and writes them once;
+    // anything else is canonicalized into the side buffer first.
+    let inline = match auth {
+        Auth::Query { .. } if req.headers.len() <= INLINE_HEADERS => {
+            Some(InlineHeaders::new(req.host, req.headers)?)
+        }
+        _ => {
+            canonical_headers(req, auth, side, aux, headers)?;
+            None
+        }
+    };
     let headers = &*headers;
 
     // Method and path.
@@ -256,16 +282,26 @@ pub(crate) fn write(
 
     // Query.
     let query_start = buf.len();
-    write_query(&req.query, auth, headers, side, params, buf)?;
+    let token_at = write_query(
+        &req.query,
+        auth,
+        inline.as_ref(),
+        headers,
+        side,
+        params,
+        buf,
+    )?;
     let query = query_start..buf.len();
     buf.put_byte(b'\n');
 
     // Headers, then the signed header list.
-    if host_only {
-        buf.put(b"host:");
-        buf.put(req.host.as_bytes());
-        buf.put(b"\n\nhost\n");
-        let signed_headers = buf.len() - 5..buf.len() - 1;
+    if let Some(inline) = &inline {
+        inline.write_lines(buf)?;
+        buf.put_byte(b'\n');
+        let sh_start = buf.len();
+        inline.write_signed(false, buf);
+        let signed_headers = sh_start..buf.len();
+        buf.put_byte(b'\n');
         let ph_start = buf.len();
         write_payload_hash(&req.payload, buf);
         return Ok(Layout {
@@ -273,6 +309,7 @@ pub(crate) fn write(
             query,
             signed_headers,
             payload_hash: ph_start..buf.len(),
+            token_at,
         });
     }
     for (i, h) in headers.iter().enumerate() {
@@ -307,6 +344,7 @@ pub(crate) fn write(
         query,
         signed_headers,
         payload_hash,
+        token_at,
     })
 }
 
@@ -436,20 +474,7 @@ fn canonical_headers(
         push_raw(side, entries, "host", req.host.as_bytes());
     }
     for &(name, value) in req.headers {
-        if name.is_empty() || !name.bytes().all(is_tchar) {
-            return Err(Error::InvalidHeaderName {
-                name: excerpt(name),
-            });
-        }
-        if let Some(reserved) = RESERVED_HEADERS
-            .iter()
-            .filter(|_| !received)
-            .find(|r| r.eq_ignore_ascii_case(name))
-        {
-            return Err(Error::ReservedHeader {
-                name: (*reserved).to_owned(),
-            });
-        }
+        check_header_name(name, !received)?;
         let n = side.len();
         side.extend(name.bytes().map(|b| b.to_ascii_lowercase()));
         let v = side.len();
@@ -480,6 +505,156 @@ fn canonical_headers(
     }
     entries.sort_by(|a, b| side[a.name.clone()].cmp(&side[b.name.clone()]));
     Ok(())
+}
+
+/// A header name must be a token; one the signer writes itself is rejected
+/// unless the headers are a received request's.
+fn check_header_name(name: &str, signer_writes: bool) -> Result<(), Error> {
+    if name.is_empty() || !name.bytes().all(is_tchar) {
+        return Err(Error::InvalidHeaderName {
+            name: excerpt(name),
+        });
+    }
+    if let Some(reserved) = RESERVED_HEADERS
+        .iter()
+        .filter(|_| signer_writes)
+        .find(|r| r.eq_ignore_ascii_case(name))
+    {
+        return Err(Error::ReservedHeader {
+            name: (*reserved).to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// The most caller headers query signing sorts on the stack; more go through
+/// the side buffer.
+const INLINE_HEADERS: usize = 8;
+
+/// Query signing's headers, `host` and the caller's, borrowed and sorted by
+/// lowercase name (stably, so repeated headers keep their order), then
+/// written straight into the canonical request.
+pub(crate) struct InlineHeaders<'a> {
+    host: &'a str,
+    headers: &'a [(&'a str, &'a str)],
+    /// The sort order: 0 is `host`, `i + 1` is `headers[i]`.
+    order: [u8; INLINE_HEADERS + 1],
+}
+
+impl<'a> InlineHeaders<'a> {
+    /// Checks the caller's header names and sorts them with `host`.
+    pub(crate) fn new(host: &'a str, headers: &'a [(&'a str, &'a str)]) -> Result<Self, Error> {
+        let mut this = InlineHeaders {
+            host,
+            headers: &headers[..headers.len().min(INLINE_HEADERS)],
+            order: [0; INLINE_HEADERS + 1],
+        };
+        for (n, &(name, _)) in this.headers.iter().enumerate() {
+            check_header_name(name, true)?;
+            let mut i = n + 1;
+            while i > 0 && lowercase_cmp(this.item(i - 1).0, name).is_gt() {
+                this.order[i] = this.order[i - 1];
+                i -= 1;
+            }
+            this.order[i] = n as u8 + 1;
+        }
+        Ok(this)
+    }
+
+    /// The `i`-th header in sorted order.
+    fn item(&self, i: usize) -> (&'a str, &'a str) {
+        match self.order[i] {
+            0 => ("host", self.host),
+            n => self.headers[n as usize - 1],
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.headers.len() + 1
+    }
+
+    /// Whether the `i`-th header (sorted) repeats the name before it.
+    fn repeats(&self, i: usize) -> bool {
+        i > 0 && self.item(i - 1).0.eq_ignore_ascii_case(self.item(i).0)
+    }
+
+    /// Writes `name:value` lines, repeated names joined with `,`, each line
+    /// ending in `\n`.
+    pub(crate) fn write_lines(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        if self.headers.is_empty() {
+            out.put(b"host:");
+            out.put(self.host.as_bytes());
+            out.put_byte(b'\n');
+            return Ok(());
+        }
+        for i in 0..self.len() {
+            let (name, value) = self.item(i);
+            if self.repeats(i) {
+                out.put_byte(b',');
+            } else {
+                if i > 0 {
+                    out.put_byte(b'\n');
+                }
+                write_lowercase_name(name, false, out);
+                out.put_byte(b':');
+            }
+            if self.order[i] == 0 {
+                // The signer's `host`: checked, and already canonical.
+                out.put(value.as_bytes());
+            } else {
+                canonical_header_value(value, out).map_err(|reason| Error::InvalidHeaderValue {
+                    name: excerpt(&name.to_ascii_lowercase()),
+                    reason,
+                })?;
+            }
+        }
+        out.put_byte(b'\n');
+        Ok(())
+    }
+
+    /// Writes the unique names joined by `;` (query-encoded: `%3B`, with the
+    /// names encoded too).
+    pub(crate) fn write_signed(&self, query_encoded: bool, out: &mut Vec<u8>) {
+        if self.headers.is_empty() {
+            out.put(b"host");
+            return;
+        }
+        for i in 0..self.len() {
+            if self.repeats(i) {
+                continue;
+            }
+            if i > 0 {
+                out.put(if query_encoded { b"%3B" } else { b";" });
+            }
+            write_lowercase_name(self.item(i).0, query_encoded, out);
+        }
+    }
+}
+
+/// Compares two names as their lowercase forms.
+fn lowercase_cmp(a: &str, b: &str) -> core::cmp::Ordering {
+    a.bytes()
+        .map(|b| b.to_ascii_lowercase())
+        .cmp(b.bytes().map(|b| b.to_ascii_lowercase()))
+}
+
+/// Writes a header name (a token) lowercased, query-encoded if asked.
+fn write_lowercase_name(name: &str, query_encoded: bool, out: &mut Vec<u8>) {
+    if name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        // Already lowercase, and unreserved.
+        out.put(name.as_bytes());
+    } else {
+        for b in name.bytes().map(|b| b.to_ascii_lowercase()) {
+            if query_encoded {
+                encode::write_query_component(&[b], out);
+            } else {
+                out.put_byte(b);
+            }
+        }
+    }
 }
 
 fn push_raw(side: &mut Vec<u8>, entries: &mut Vec<HeaderEntry>, name: &str, value: &[u8]) {
@@ -539,11 +714,12 @@ pub(crate) fn canonical_header_value(value: &str, out: &mut Vec<u8>) -> Result<(
 fn write_query(
     query: &QuerySource<'_>,
     auth: &Auth<'_>,
+    inline: Option<&InlineHeaders<'_>>,
     headers: &[HeaderEntry],
     side: &mut Vec<u8>,
     params: &mut Vec<Param>,
     out: &mut Vec<u8>,
-) -> Result<(), Error> {
+) -> Result<Option<usize>, Error> {
     let (received, token_unsigned) = match auth {
         Auth::Received { token_unsigned } => (true, *token_unsigned),
         _ => (false, false),
@@ -617,6 +793,7 @@ fn write_query(
     // ...merged with the signer's, which are already in order and written
     // straight into the output. No name can be equal: the caller's may not
     // be reserved ones.
+    let mut token_at = None;
     if let Auth::Query {
         query_head,
         credential,
@@ -646,17 +823,17 @@ fn write_query(
             out.put(amz_date.as_bytes());
             out.put(b"&X-Amz-Expires=");
             out.put(itoa_u64(*expires).as_bytes());
-            if let Some(token) = token_encoded {
+            if token_encoded.is_some() {
                 out.put(b"&X-Amz-Security-Token=");
-                out.put(token.as_bytes());
+                token_at = Some(out.len());
             }
             out.put(b"&X-Amz-SignedHeaders=");
-            write_signed_headers_query(headers, side, out);
+            write_signed_headers_query(inline, headers, side, out);
             for p in &params[before..] {
                 out.put_byte(b'&');
                 param(p, out);
             }
-            return Ok(());
+            return Ok(token_at);
         }
         // Otherwise, interleaved by name.
         let mut user = params.iter().peekable();
@@ -683,15 +860,15 @@ fn write_query(
                 1 => out.put(credential.as_bytes()),
                 2 => out.put(amz_date.as_bytes()),
                 3 => out.put(itoa_u64(*expires).as_bytes()),
-                4 => out.put(token_encoded.unwrap_or_default().as_bytes()),
-                _ => write_signed_headers_query(headers, side, out),
+                4 => token_at = Some(out.len()),
+                _ => write_signed_headers_query(inline, headers, side, out),
             }
         }
         for p in user {
             sep(out);
             param(p, out);
         }
-        return Ok(());
+        return Ok(token_at);
     }
     for (i, p) in params.iter().enumerate() {
         if i > 0 {
@@ -701,16 +878,19 @@ fn write_query(
         out.put_byte(b'=');
         out.put(&side[p.value.clone()]);
     }
-    Ok(())
+    Ok(None)
 }
 
-/// The `X-Amz-SignedHeaders` value: query-encoded signed header names, or
-/// just `host` when no header entries were built (a host-only presign).
-fn write_signed_headers_query(headers: &[HeaderEntry], side: &[u8], out: &mut Vec<u8>) {
-    if headers.is_empty() {
-        out.put(b"host");
-    } else {
-        write_signed_headers(headers, side, true, out);
+/// The `X-Amz-SignedHeaders` value: the query-encoded signed header names.
+fn write_signed_headers_query(
+    inline: Option<&InlineHeaders<'_>>,
+    headers: &[HeaderEntry],
+    side: &[u8],
+    out: &mut Vec<u8>,
+) {
+    match inline {
+        Some(inline) => inline.write_signed(true, out),
+        None => write_signed_headers(headers, side, true, out),
     }
 }
 

@@ -20,6 +20,46 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     finish(&mut state, 0, data, Wipe::No)
 }
 
+/// SHA-256 of the concatenation of `pieces`, without concatenating them.
+///
+/// The 64-byte block that collects the bytes across a piece boundary may
+/// hold part of a session token; it is cleared before returning.
+pub(crate) fn sha256_pieces(pieces: &[&[u8]]) -> [u8; 32] {
+    let mut state = IV;
+    let mut block = [0u8; 64];
+    let mut filled = 0;
+    let mut total = 0u64;
+    for &piece in pieces {
+        total += piece.len() as u64;
+        let mut piece = piece;
+        if filled > 0 {
+            let take = piece.len().min(64 - filled);
+            block[filled..filled + take].copy_from_slice(&piece[..take]);
+            filled += take;
+            piece = &piece[take..];
+            if filled < 64 {
+                continue;
+            }
+            compress256(&mut state, core::slice::from_ref(&block));
+        }
+        let (blocks, rest) = piece.as_chunks::<64>();
+        if !blocks.is_empty() {
+            compress256(&mut state, blocks);
+        }
+        block[..rest.len()].copy_from_slice(rest);
+        filled = rest.len();
+    }
+    let out = finish(
+        &mut state,
+        total - filled as u64,
+        &block[..filled],
+        Wipe::Yes,
+    );
+    block.fill(0);
+    core::hint::black_box(&mut block);
+    out
+}
+
 /// SHA-256 of secret `data` (a key): the copy of its tail and the working
 /// state are zeroized afterwards.
 pub(crate) fn sha256_secret(data: &[u8]) -> [u8; 32] {
@@ -52,7 +92,11 @@ fn finish(state: &mut [u32; 8], prefix_len: u64, msg: &[u8], wipe: Wipe) -> [u8;
     flat[n * 64 - 8..n * 64].copy_from_slice(&bits.to_be_bytes());
     compress256(state, &tail[..n]);
     if wipe == Wipe::Yes {
-        tail.as_flattened_mut().zeroize();
+        // A plain fill made observable with `black_box`, as for the scratch
+        // buffers: `zeroize`'s byte-by-byte volatile stores would cost as much
+        // as a compression on every presign with a token.
+        tail.as_flattened_mut().fill(0);
+        core::hint::black_box(&mut tail);
     }
     let mut out = [0u8; 32];
     for (o, w) in out.chunks_exact_mut(4).zip(state.iter()) {
@@ -153,6 +197,22 @@ mod tests {
         for len in 0..300 {
             let d: [u8; 32] = Sha256::digest(&data[..len]).into();
             assert_eq!(sha256(&data[..len]), d, "{len}");
+        }
+    }
+
+    #[test]
+    fn pieces_hash_like_their_concatenation() {
+        let data: Vec<u8> = (0..500u32).map(|i| (i * 13 + 1) as u8).collect();
+        for a in (0..200).step_by(7) {
+            for b in [0, 1, 55, 63, 64, 65, 128, 199] {
+                for c in [0, 1, 9, 64, 70] {
+                    let whole = &data[..a + b + c];
+                    let (x, rest) = whole.split_at(a);
+                    let (y, z) = rest.split_at(b);
+                    let d: [u8; 32] = Sha256::digest(whole).into();
+                    assert_eq!(sha256_pieces(&[x, y, z]), d, "{a} {b} {c}");
+                }
+            }
         }
     }
 }

@@ -8,11 +8,11 @@ use core::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::canonical::{self, Auth, CanonicalRequest, Parts, Scratch};
+use crate::canonical::{self, Auth, CanonicalRequest, Layout, Parts, Scratch};
 use crate::credentials::Credentials;
 use crate::encode::{PathMode, Sink};
 use crate::error::Error;
-use crate::mac::sha256;
+use crate::mac::{sha256, sha256_pieces};
 use crate::request::SignableRequest;
 use crate::scope::{Region, Scope, Service};
 use crate::signature::{Signature, hex64};
@@ -277,9 +277,12 @@ impl Signer {
         let amz_date = time.amz_date();
         let key = self.cache.get(credentials, self.scope(time));
         let auth = self.auth(credentials, &key, time, &amz_date, location)?;
+        let token = signed_token(&auth);
         with_scratch(|s| {
-            canonical::write(parts, &auth, s)?;
-            Ok(CanonicalRequest::from_bytes(s.buf.clone()))
+            let layout = canonical::write(parts, &auth, s)?;
+            Ok(CanonicalRequest::from_bytes(
+                layout.spliced(&s.buf, 0, token).concat(),
+            ))
         })
     }
 
@@ -310,54 +313,55 @@ impl Signer {
         time: SigningTime,
     ) -> Result<AuthorizationHeaders<'c>, Error> {
         let amz_date = time.amz_date();
-        let key = self.cache.get(credentials, self.scope(time));
-        let auth = self.auth(
-            credentials,
-            &key,
-            time,
-            &amz_date,
-            SignatureLocation::Headers,
-        )?;
-        with_scratch(|s| {
-            let layout = canonical::write(&request.parts(self.path_mode), &auth, s)?;
-            let signature = sign_canonical(&key, &amz_date, &mut s.buf);
+        self.cache.with_key(credentials, self.scope(time), |key| {
+            let auth = self.auth(
+                credentials,
+                key,
+                time,
+                &amz_date,
+                SignatureLocation::Headers,
+            )?;
+            with_scratch(|s| {
+                let layout = canonical::write(&request.parts(self.path_mode), &auth, s)?;
+                let signature = sign_canonical(key, &amz_date, &mut s.buf, &layout, None);
 
-            let signed_headers = &s.buf[layout.signed_headers];
-            let access_key_id = credentials.access_key_id();
-            let mut authorization = Vec::with_capacity(
-                ALGORITHM.len()
-                    + " Credential=/".len()
-                    + access_key_id.len()
-                    + key.scope().len()
-                    + ", SignedHeaders=".len()
-                    + signed_headers.len()
-                    + ", Signature=".len()
-                    + 64,
-            );
-            authorization.put(ALGORITHM.as_bytes());
-            authorization.put(b" Credential=");
-            authorization.put(access_key_id.as_bytes());
-            authorization.put_byte(b'/');
-            authorization.put(key.scope().as_bytes());
-            authorization.put(b", SignedHeaders=");
-            authorization.put(signed_headers);
-            authorization.put(b", Signature=");
-            authorization.put(signature.to_hex().as_bytes());
+                let signed_headers = &s.buf[layout.signed_headers];
+                let access_key_id = credentials.access_key_id();
+                let mut authorization = Vec::with_capacity(
+                    ALGORITHM.len()
+                        + " Credential=/".len()
+                        + access_key_id.len()
+                        + key.scope().len()
+                        + ", SignedHeaders=".len()
+                        + signed_headers.len()
+                        + ", Signature=".len()
+                        + 64,
+                );
+                authorization.put(ALGORITHM.as_bytes());
+                authorization.put(b" Credential=");
+                authorization.put(access_key_id.as_bytes());
+                authorization.put_byte(b'/');
+                authorization.put(key.scope().as_bytes());
+                authorization.put(b", SignedHeaders=");
+                authorization.put(signed_headers);
+                authorization.put(b", Signature=");
+                authorization.put(signature.to_hex().as_bytes());
 
-            let content_sha256 = if self.content_sha256 {
-                let hash = &s.buf[layout.payload_hash];
-                let mut text = [0u8; 64];
-                text[..hash.len()].copy_from_slice(hash);
-                Some((text, hash.len() as u8))
-            } else {
-                None
-            };
-            Ok(AuthorizationHeaders {
-                authorization: ascii_string(authorization),
-                amz_date,
-                security_token: credentials.session_token(),
-                content_sha256,
-                signature,
+                let content_sha256 = if self.content_sha256 {
+                    let hash = &s.buf[layout.payload_hash];
+                    let mut text = [0u8; 64];
+                    text[..hash.len()].copy_from_slice(hash);
+                    Some((text, hash.len() as u8))
+                } else {
+                    None
+                };
+                Ok(AuthorizationHeaders {
+                    authorization: ascii_string(authorization),
+                    amz_date,
+                    security_token: credentials.session_token(),
+                    content_sha256,
+                    signature,
+                })
             })
         })
     }
@@ -379,16 +383,16 @@ impl Signer {
         self.presign_parts(&parts, credentials, time, expires_in, |p| {
             // S3 mode sends the canonical (encoded-once) path; other services
             // get the path exactly as given, since the server re-encodes it.
-            let path: &[u8] = match self.path_mode {
+            let path = match self.path_mode {
                 PathMode::S3 => p.path,
-                PathMode::Standard => request.path.as_bytes(),
+                PathMode::Standard => request.path,
             };
-            let mut uri = Vec::with_capacity(path.len() + 1 + p.signed_query_len());
-            uri.put(path);
-            uri.put_byte(b'?');
+            let mut uri = String::with_capacity(path.len() + 1 + p.signed_query_len());
+            uri.push_str(path);
+            uri.push('?');
             p.write_signed_query(&mut uri);
             PresignedRequest {
-                uri: ascii_string(uri),
+                uri,
                 query_start: path.len() + 1,
                 signature: p.signature,
                 expires_in: p.expires,
@@ -408,27 +412,38 @@ impl Signer {
     ) -> Result<R, Error> {
         let amz_date = time.amz_date();
         let location = SignatureLocation::Query { expires_in };
-        let key = self.cache.get(credentials, self.scope(time));
-        let auth = self.auth(credentials, &key, time, &amz_date, location)?;
-        let expires = match auth {
-            Auth::Query { expires, .. } => expires,
-            Auth::Header { .. } | Auth::Received { .. } => 0,
-        };
-        with_scratch(|s| {
-            let layout = canonical::write(parts, &auth, s)?;
-            let signature = sign_canonical(&key, &amz_date, &mut s.buf);
-            Ok(finish(&Presigned {
-                path: &s.buf[layout.path],
-                query: &s.buf[layout.query],
-                unsigned_token: match self.token_mode {
-                    SessionTokenMode::AddedAfterSigning => {
-                        credentials.session_token_query_encoded()
+        self.cache.with_key(credentials, self.scope(time), |key| {
+            let auth = self.auth(credentials, key, time, &amz_date, location)?;
+            let expires = match auth {
+                Auth::Query { expires, .. } => expires,
+                Auth::Header { .. } | Auth::Received { .. } => 0,
+            };
+            let token = signed_token(&auth);
+            with_scratch(|s| {
+                let layout = canonical::write(parts, &auth, s)?;
+                let signature = sign_canonical(key, &amz_date, &mut s.buf, &layout, token);
+                let query = &s.buf[layout.query.clone()];
+                // The token goes into the URL as the credentials' own text.
+                let query = match (layout.token_at, token) {
+                    (Some(at), Some(token)) => {
+                        let (head, tail) = query.split_at(at - layout.query.start);
+                        [ascii(head), token, ascii(tail)]
                     }
-                    SessionTokenMode::Signed => None,
-                },
-                signature,
-                expires,
-            }))
+                    _ => [ascii(query), "", ""],
+                };
+                Ok(finish(&Presigned {
+                    path: ascii(&s.buf[layout.path.clone()]),
+                    query,
+                    unsigned_token: match self.token_mode {
+                        SessionTokenMode::AddedAfterSigning => {
+                            credentials.session_token_query_encoded()
+                        }
+                        SessionTokenMode::Signed => None,
+                    },
+                    signature,
+                    expires,
+                }))
+            })
         })
     }
 
@@ -438,12 +453,22 @@ impl Signer {
     }
 }
 
+/// The encoded session token that query signing splices into the canonical
+/// request (see [`Layout::spliced`]).
+fn signed_token<'a>(auth: &Auth<'a>) -> Option<&'a str> {
+    match auth {
+        Auth::Query { token_encoded, .. } => *token_encoded,
+        Auth::Header { .. } | Auth::Received { .. } => None,
+    }
+}
+
 /// The pieces of a query signature, borrowed from the scratch buffers.
 pub(crate) struct Presigned<'s> {
     /// The canonical (encoded) path.
-    pub(crate) path: &'s [u8],
-    /// The canonical query string: every parameter but the signature.
-    pub(crate) query: &'s [u8],
+    pub(crate) path: &'s str,
+    /// The canonical query string, every parameter but the signature, in up
+    /// to three pieces (a signed session token is spliced in, not copied).
+    pub(crate) query: [&'s str; 3],
     /// The encoded session token, when it is added after signing.
     pub(crate) unsigned_token: Option<&'s str>,
     pub(crate) signature: Signature,
@@ -451,12 +476,12 @@ pub(crate) struct Presigned<'s> {
 }
 
 impl Presigned<'_> {
-    const SIGNATURE_PARAM: &'static [u8] = b"&X-Amz-Signature=";
-    const TOKEN_PARAM: &'static [u8] = b"&X-Amz-Security-Token=";
+    const SIGNATURE_PARAM: &'static str = "&X-Amz-Signature=";
+    const TOKEN_PARAM: &'static str = "&X-Amz-Security-Token=";
 
     /// The length of [`write_signed_query`](Self::write_signed_query)'s output.
     pub(crate) fn signed_query_len(&self) -> usize {
-        self.query.len()
+        self.query.iter().map(|q| q.len()).sum::<usize>()
             + self
                 .unsigned_token
                 .map_or(0, |t| Self::TOKEN_PARAM.len() + t.len())
@@ -466,23 +491,34 @@ impl Presigned<'_> {
 
     /// Writes the query to send: the canonical query, the unsigned token if
     /// any, and the signature.
-    pub(crate) fn write_signed_query(&self, out: &mut Vec<u8>) {
-        out.put(self.query);
-        if let Some(token) = self.unsigned_token {
-            out.put(Self::TOKEN_PARAM);
-            out.put(token.as_bytes());
+    pub(crate) fn write_signed_query(&self, out: &mut String) {
+        for piece in self.query {
+            out.push_str(piece);
         }
-        out.put(Self::SIGNATURE_PARAM);
-        out.put(self.signature.to_hex().as_bytes());
+        if let Some(token) = self.unsigned_token {
+            out.push_str(Self::TOKEN_PARAM);
+            out.push_str(token);
+        }
+        out.push_str(Self::SIGNATURE_PARAM);
+        out.push_str(self.signature.to_hex().as_str());
     }
 }
 
 /// Signs the canonical request in `buf`: its hash goes into the string to
 /// sign, which is written after it in the same buffer (so no other buffer is
 /// initialized or copied), and signed with the cached key.
-fn sign_canonical(key: &CachedSigningKey, amz_date: &AmzDate, buf: &mut Vec<u8>) -> Signature {
+fn sign_canonical(
+    key: &CachedSigningKey,
+    amz_date: &AmzDate,
+    buf: &mut Vec<u8>,
+    layout: &Layout,
+    token: Option<&str>,
+) -> Signature {
     let canonical_len = buf.len();
-    let hash = hex64(&sha256(buf));
+    let hash = match layout.token_at {
+        Some(_) => hex64(&sha256_pieces(&layout.spliced(buf, 0, token))),
+        None => hex64(&sha256(buf)),
+    };
     buf.put(ALGORITHM.as_bytes());
     buf.put_byte(b'\n');
     buf.put(amz_date.as_bytes());
@@ -493,6 +529,12 @@ fn sign_canonical(key: &CachedSigningKey, amz_date: &AmzDate, buf: &mut Vec<u8>)
     let signature = key.sign(&buf[canonical_len..]);
     buf.truncate(canonical_len);
     signature
+}
+
+/// Text the signer wrote into a buffer: ASCII only (encoded pieces and
+/// validated names), so the check never fails.
+fn ascii(bytes: &[u8]) -> &str {
+    core::str::from_utf8(bytes).unwrap_or_default()
 }
 
 fn ascii_string(bytes: Vec<u8>) -> String {

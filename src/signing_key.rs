@@ -8,7 +8,11 @@
 //! ```
 
 use core::fmt;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
+
+use thread_local::ThreadLocal;
 
 use zeroize::{Zeroize, Zeroizing};
 
@@ -160,6 +164,39 @@ impl fmt::Debug for KeyDerivation {
 pub struct SigningKeyCache {
     entries: RwLock<Vec<Entry>>,
     capacity: usize,
+    /// Bumped whenever a key leaves `entries`, so that no thread's
+    /// [`Recent`] key is used after it was evicted or cleared.
+    generation: AtomicU64,
+    /// Each thread's most recently used key: a warm lookup then takes no
+    /// lock and writes no shared reference count, so threads sharing a
+    /// signer do not contend. Dropped with the cache.
+    recent: ThreadLocal<RefCell<Option<Recent>>>,
+}
+
+/// A thread's most recently used key and what it was looked up by.
+struct Recent {
+    generation: u64,
+    id: CacheId,
+    date: ScopeDate,
+    region: Region,
+    service: Service,
+    key: Arc<CachedSigningKey>,
+}
+
+impl Recent {
+    fn matches(&self, generation: u64, id: &CacheId, scope: &Scope<'_>) -> bool {
+        self.generation == generation
+            && self.id == *id
+            && self.date == scope.date()
+            && self.region == *scope.region()
+            && self.service == *scope.service()
+    }
+}
+
+impl Drop for Recent {
+    fn drop(&mut self) {
+        self.id.zeroize();
+    }
 }
 
 struct Entry {
@@ -278,7 +315,44 @@ impl SigningKeyCache {
         SigningKeyCache {
             entries: RwLock::new(Vec::new()),
             capacity: capacity.max(1),
+            generation: AtomicU64::new(0),
+            recent: ThreadLocal::new(),
         }
+    }
+
+    /// Runs `f` with the signing key for these credentials and scope, as
+    /// [`get`](Self::get) would return it. A repeated lookup on the same
+    /// thread (the common case: one service, one set of credentials, one
+    /// day) is served from that thread's last key, without the lock.
+    pub(crate) fn with_key<R>(
+        &self,
+        credentials: &Credentials,
+        scope: Scope<'_>,
+        f: impl FnOnce(&CachedSigningKey) -> R,
+    ) -> R {
+        let id = credentials.cache_id();
+        let generation = self.generation.load(Ordering::Acquire);
+        let slot = self.recent.get_or(|| RefCell::new(None));
+        // Busy only if `f` signs again with this cache on this thread.
+        let Ok(mut recent) = slot.try_borrow_mut() else {
+            return f(&self.get(credentials, scope));
+        };
+        if let Some(r) = recent
+            .as_ref()
+            .filter(|r| r.matches(generation, &id, &scope))
+        {
+            return f(&r.key);
+        }
+        let key = self.get(credentials, scope);
+        let r = recent.insert(Recent {
+            generation,
+            id,
+            date: scope.date(),
+            region: scope.region().clone(),
+            service: scope.service().clone(),
+            key,
+        });
+        f(&r.key)
     }
 
     /// The signing key for these credentials and scope, derived on the first
@@ -305,6 +379,7 @@ impl SigningKeyCache {
                 .map(|(i, _)| i)
             {
                 entries.remove(oldest);
+                self.generation.fetch_add(1, Ordering::AcqRel);
             }
         }
         entries.push(Entry {
@@ -327,12 +402,12 @@ impl SigningKeyCache {
         self.len() == 0
     }
 
-    /// Drops every key.
+    /// Drops every key. (A thread's most recently used key is dropped when
+    /// that thread next signs with this cache, or with the cache.)
     pub fn clear(&self) {
-        self.entries
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        entries.clear();
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 }
 
@@ -418,6 +493,52 @@ mod tests {
         );
         cache.clear();
         assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn thread_memo_follows_credentials_scope_and_clearing() {
+        let (d, r, s) = scope_parts("20120215");
+        let (d2, _, _) = scope_parts("20120216");
+        let (day1, day2) = (Scope::new(d, &r, &s), Scope::new(d2, &r, &s));
+        let cache = SigningKeyCache::new(1);
+        let a = Credentials::new("AKID", "secret-a").unwrap();
+        let rotated = Credentials::new("AKID", "secret-b").unwrap();
+        let key = |c: &Credentials, scope| cache.with_key(c, scope, |k| *k.as_bytes());
+
+        assert_eq!(
+            key(&a, day1),
+            *SigningKey::derive("secret-a", day1).as_bytes()
+        );
+        // Served from this thread's memo: the same key, no second entry.
+        assert_eq!(
+            key(&a, day1),
+            *SigningKey::derive("secret-a", day1).as_bytes()
+        );
+        assert_eq!(cache.len(), 1);
+        // A rotated secret and another day each get their own key.
+        assert_eq!(
+            key(&rotated, day1),
+            *SigningKey::derive("secret-b", day1).as_bytes()
+        );
+        assert_eq!(
+            key(&a, day2),
+            *SigningKey::derive("secret-a", day2).as_bytes()
+        );
+        // After `clear`, the memo is not used: the key is looked up (and
+        // derived) again, so the cache holds it again.
+        cache.clear();
+        assert_eq!(cache.len(), 0);
+        assert_eq!(
+            key(&a, day2),
+            *SigningKey::derive("secret-a", day2).as_bytes()
+        );
+        assert_eq!(cache.len(), 1);
+        // Signing again inside `f` on the same thread falls back to the
+        // shared cache.
+        let nested = cache.with_key(&a, day2, |outer| {
+            cache.with_key(&a, day2, |inner| inner.as_bytes() == outer.as_bytes())
+        });
+        assert!(nested);
     }
 
     #[test]

@@ -98,9 +98,17 @@ fn warm_s3_get_allocates_only_the_url() {
 fn warm_s3_put_with_token_and_header_allocates_only_the_url() {
     let bucket = Bucket::new("examplebucket", Region::new("us-east-1").unwrap()).unwrap();
     let creds = creds().with_session_token("T".repeat(1024)).unwrap();
-    let put = bucket.put_object(KEY).content_type("image/jpeg");
-    put.presign(&creds, time(), DAY).unwrap();
-    let (n, url) = allocations(|| put.presign(&creds, time(), DAY).unwrap());
+    let presign = || {
+        bucket
+            .put_object(KEY)
+            .content_type("image/jpeg")
+            .header("x-amz-meta-owner", "alice")
+            .presign(&creds, time(), DAY)
+            .unwrap()
+    };
+    presign();
+    // Building the request (a few headers are kept inline) and signing it.
+    let (n, url) = allocations(presign);
     assert_eq!(n, 1, "one allocation: the URL");
     assert!(url.as_str().contains(&"T".repeat(1024)));
 }

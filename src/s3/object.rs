@@ -8,7 +8,6 @@ use core::fmt;
 
 use crate::canonical::{CanonicalRequest, Parts, PathSource, QuerySource};
 use crate::credentials::Credentials;
-use crate::encode::Sink;
 use crate::error::Error;
 use crate::provider::{ProvideCredentials, ProviderError};
 use crate::request::{Method, Payload};
@@ -249,13 +248,16 @@ impl Bucket {
 /// The payload is always `UNSIGNED-PAYLOAD`: the URL does not fix the body,
 /// only signed headers (such as `content-md5` or `x-amz-checksum-sha256`)
 /// can.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows header names but not their values, which may be secrets
+/// (an SSE-C key).
+#[derive(Clone)]
 pub struct ObjectRequest<'a> {
     bucket: &'a Bucket,
     method: Method<'static>,
     key: Option<&'a str>,
-    query: Vec<(&'a str, Cow<'a, str>)>,
-    headers: Vec<(&'a str, &'a str)>,
+    query: InlineList<(&'a str, Cow<'a, str>), 4>,
+    headers: InlineList<(&'a str, &'a str), 4>,
     invalid: Option<&'static str>,
 }
 
@@ -265,8 +267,8 @@ impl<'a> ObjectRequest<'a> {
             bucket,
             method,
             key,
-            query: Vec::new(),
-            headers: Vec::new(),
+            query: InlineList::default(),
+            headers: InlineList::default(),
             invalid: None,
         }
     }
@@ -291,7 +293,7 @@ impl<'a> ObjectRequest<'a> {
 
     /// The headers added, which the client must send.
     pub fn headers(&self) -> &[(&'a str, &'a str)] {
-        &self.headers
+        self.headers.as_slice()
     }
 
     /// Overrides the response's `Content-Type` (GET).
@@ -410,8 +412,7 @@ impl<'a> ObjectRequest<'a> {
     /// its base64 MD5. The client must send all three.
     ///
     /// The key is a secret: it travels in the client's headers, never in the
-    /// URL, and `Debug` of this request shows header values (avoid logging
-    /// it).
+    /// URL, and `Debug` of this request does not show it.
     pub fn sse_customer_key(
         self,
         algorithm: &'a str,
@@ -444,11 +445,10 @@ impl<'a> ObjectRequest<'a> {
         self.bucket
             .signer
             .presign_parts(&parts, credentials, time, expires_in, |p| {
-                let mut url = Vec::with_capacity(url_len(r, p));
+                let mut url = String::with_capacity(url_len(r, p));
                 let query_start = write_url(r, p, &mut url);
                 PresignedUrl {
-                    // Built from ASCII only: encoded pieces and validated names.
-                    url: String::from_utf8(url).unwrap_or_default(),
+                    url,
                     query_start,
                     method: self.method,
                     signature: p.signature,
@@ -487,12 +487,9 @@ impl<'a> ObjectRequest<'a> {
         self.bucket
             .signer
             .presign_parts(&parts, credentials, time, expires_in, |p| {
-                let mut bytes = core::mem::take(out).into_bytes();
-                bytes.clear();
-                bytes.reserve(url_len(r, p));
-                write_url(r, p, &mut bytes);
-                // ASCII only; the conversion keeps the buffer.
-                *out = String::from_utf8(bytes).unwrap_or_default();
+                out.clear();
+                out.reserve(url_len(r, p));
+                write_url(r, p, out);
             })
     }
 
@@ -532,8 +529,8 @@ impl<'a> ObjectRequest<'a> {
                 bucket: r.path_style.then_some(bucket.name.as_str()),
                 key: self.key,
             },
-            query: QuerySource::Pairs(&self.query),
-            headers: &self.headers,
+            query: QuerySource::Pairs(self.query.as_slice()),
+            headers: self.headers.as_slice(),
             payload: Payload::Unsigned,
         })
     }
@@ -546,12 +543,12 @@ fn url_len(r: &Resolved, p: &Presigned<'_>) -> usize {
 
 /// Writes `scheme://host/path?query&X-Amz-Signature=...`; returns where the
 /// query starts.
-fn write_url(r: &Resolved, p: &Presigned<'_>, url: &mut Vec<u8>) -> usize {
-    url.put(r.scheme.as_str().as_bytes());
-    url.put(b"://");
-    url.put(r.host.as_bytes());
-    url.put(p.path);
-    url.put_byte(b'?');
+fn write_url(r: &Resolved, p: &Presigned<'_>, url: &mut String) -> usize {
+    url.push_str(r.scheme.as_str());
+    url.push_str("://");
+    url.push_str(&r.host);
+    url.push_str(p.path);
+    url.push('?');
     let query_start = url.len();
     p.write_signed_query(url);
     query_start
@@ -898,5 +895,76 @@ mod tests {
         let shown = format!("{url:?}");
         assert!(!shown.contains("SESSIONTOKENVALUE"));
         assert!(!shown.contains(&url.signature().to_string()));
+    }
+}
+
+impl fmt::Debug for ObjectRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Names<'s, 'a>(&'s [(&'a str, &'a str)]);
+        impl fmt::Debug for Names<'_, '_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list()
+                    .entries(self.0.iter().map(|(name, _)| name))
+                    .finish()
+            }
+        }
+        f.debug_struct("ObjectRequest")
+            .field("bucket", &self.bucket.name)
+            .field("method", &self.method)
+            .field("key", &self.key)
+            .field("query", &self.query)
+            .field("headers", &Names(self.headers.as_slice()))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A list that keeps its first `N` items inline and moves them all to the
+/// heap when a further one comes: a request with a few signed headers and
+/// query parameters is built without allocating.
+#[derive(Clone)]
+struct InlineList<T, const N: usize> {
+    inline: [T; N],
+    len: usize,
+    /// Every item, once there are more than `N`.
+    spilled: Vec<T>,
+}
+
+impl<T: Default, const N: usize> Default for InlineList<T, N> {
+    fn default() -> Self {
+        InlineList {
+            inline: core::array::from_fn(|_| T::default()),
+            len: 0,
+            spilled: Vec::new(),
+        }
+    }
+}
+
+impl<T: Default, const N: usize> InlineList<T, N> {
+    fn push(&mut self, item: T) {
+        if self.len < N {
+            self.inline[self.len] = item;
+        } else {
+            if self.len == N {
+                self.spilled.reserve(2 * N);
+                self.spilled
+                    .extend(self.inline.iter_mut().map(core::mem::take));
+            }
+            self.spilled.push(item);
+        }
+        self.len += 1;
+    }
+
+    fn as_slice(&self) -> &[T] {
+        if self.len <= N {
+            &self.inline[..self.len]
+        } else {
+            &self.spilled
+        }
+    }
+}
+
+impl<T: fmt::Debug + Default, const N: usize> fmt::Debug for InlineList<T, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
     }
 }
