@@ -16,7 +16,7 @@ use crate::mac::{sha256, sha256_pieces};
 use crate::request::SignableRequest;
 use crate::scope::{Region, Scope, Service};
 use crate::signature::{Signature, hex64};
-use crate::signing_key::{CachedSigningKey, SigningKeyCache};
+use crate::signing_key::{CachedSigningKey, FirstBlock, SigningKeyCache};
 use crate::string_to_sign::{ALGORITHM, StringToSign};
 use crate::time::{AmzDate, SigningTime};
 
@@ -313,57 +313,66 @@ impl Signer {
         time: SigningTime,
     ) -> Result<AuthorizationHeaders<'c>, Error> {
         let amz_date = time.amz_date();
-        self.cache.with_key(credentials, self.scope(time), |key| {
-            let auth = self.auth(
-                credentials,
-                key,
-                time,
-                &amz_date,
-                SignatureLocation::Headers,
-            )?;
-            with_scratch(|s| {
-                let layout = canonical::write(&request.parts(self.path_mode), &auth, s)?;
-                let signature = sign_canonical(key, &amz_date, &mut s.buf, &layout, None);
+        self.cache
+            .with_key(credentials, self.scope(time), |key, first_block| {
+                let auth = self.auth(
+                    credentials,
+                    key,
+                    time,
+                    &amz_date,
+                    SignatureLocation::Headers,
+                )?;
+                with_scratch(|s| {
+                    let layout = canonical::write(&request.parts(self.path_mode), &auth, s)?;
+                    let signature = sign_canonical(
+                        key,
+                        first_block,
+                        time,
+                        &amz_date,
+                        &mut s.buf,
+                        &layout,
+                        None,
+                    );
 
-                let signed_headers = &s.buf[layout.signed_headers];
-                let access_key_id = credentials.access_key_id();
-                let mut authorization = Vec::with_capacity(
-                    ALGORITHM.len()
-                        + " Credential=/".len()
-                        + access_key_id.len()
-                        + key.scope().len()
-                        + ", SignedHeaders=".len()
-                        + signed_headers.len()
-                        + ", Signature=".len()
-                        + 64,
-                );
-                authorization.put(ALGORITHM.as_bytes());
-                authorization.put(b" Credential=");
-                authorization.put(access_key_id.as_bytes());
-                authorization.put_byte(b'/');
-                authorization.put(key.scope().as_bytes());
-                authorization.put(b", SignedHeaders=");
-                authorization.put(signed_headers);
-                authorization.put(b", Signature=");
-                authorization.put(signature.to_hex().as_bytes());
+                    let signed_headers = &s.buf[layout.signed_headers];
+                    let access_key_id = credentials.access_key_id();
+                    let mut authorization = Vec::with_capacity(
+                        ALGORITHM.len()
+                            + " Credential=/".len()
+                            + access_key_id.len()
+                            + key.scope().len()
+                            + ", SignedHeaders=".len()
+                            + signed_headers.len()
+                            + ", Signature=".len()
+                            + 64,
+                    );
+                    authorization.put(ALGORITHM.as_bytes());
+                    authorization.put(b" Credential=");
+                    authorization.put(access_key_id.as_bytes());
+                    authorization.put_byte(b'/');
+                    authorization.put(key.scope().as_bytes());
+                    authorization.put(b", SignedHeaders=");
+                    authorization.put(signed_headers);
+                    authorization.put(b", Signature=");
+                    authorization.put(signature.to_hex().as_bytes());
 
-                let content_sha256 = if self.content_sha256 {
-                    let hash = &s.buf[layout.payload_hash];
-                    let mut text = [0u8; 64];
-                    text[..hash.len()].copy_from_slice(hash);
-                    Some((text, hash.len() as u8))
-                } else {
-                    None
-                };
-                Ok(AuthorizationHeaders {
-                    authorization: ascii_string(authorization),
-                    amz_date,
-                    security_token: credentials.session_token(),
-                    content_sha256,
-                    signature,
+                    let content_sha256 = if self.content_sha256 {
+                        let hash = &s.buf[layout.payload_hash];
+                        let mut text = [0u8; 64];
+                        text[..hash.len()].copy_from_slice(hash);
+                        Some((text, hash.len() as u8))
+                    } else {
+                        None
+                    };
+                    Ok(AuthorizationHeaders {
+                        authorization: ascii_string(authorization),
+                        amz_date,
+                        security_token: credentials.session_token(),
+                        content_sha256,
+                        signature,
+                    })
                 })
             })
-        })
     }
 
     /// Presigns a request: the signature goes into the query string, and the
@@ -412,39 +421,48 @@ impl Signer {
     ) -> Result<R, Error> {
         let amz_date = time.amz_date();
         let location = SignatureLocation::Query { expires_in };
-        self.cache.with_key(credentials, self.scope(time), |key| {
-            let auth = self.auth(credentials, key, time, &amz_date, location)?;
-            let expires = match auth {
-                Auth::Query { expires, .. } => expires,
-                Auth::Header { .. } | Auth::Received { .. } => 0,
-            };
-            let token = signed_token(&auth);
-            with_scratch(|s| {
-                let layout = canonical::write(parts, &auth, s)?;
-                let signature = sign_canonical(key, &amz_date, &mut s.buf, &layout, token);
-                let query = &s.buf[layout.query.clone()];
-                // The token goes into the URL as the credentials' own text.
-                let query = match (layout.token_at, token) {
-                    (Some(at), Some(token)) => {
-                        let (head, tail) = query.split_at(at - layout.query.start);
-                        [ascii(head), token, ascii(tail)]
-                    }
-                    _ => [ascii(query), "", ""],
+        self.cache
+            .with_key(credentials, self.scope(time), |key, first_block| {
+                let auth = self.auth(credentials, key, time, &amz_date, location)?;
+                let expires = match auth {
+                    Auth::Query { expires, .. } => expires,
+                    Auth::Header { .. } | Auth::Received { .. } => 0,
                 };
-                Ok(finish(&Presigned {
-                    path: ascii(&s.buf[layout.path.clone()]),
-                    query,
-                    unsigned_token: match self.token_mode {
-                        SessionTokenMode::AddedAfterSigning => {
-                            credentials.session_token_query_encoded()
+                let token = signed_token(&auth);
+                with_scratch(|s| {
+                    let layout = canonical::write(parts, &auth, s)?;
+                    let signature = sign_canonical(
+                        key,
+                        first_block,
+                        time,
+                        &amz_date,
+                        &mut s.buf,
+                        &layout,
+                        token,
+                    );
+                    let query = &s.buf[layout.query.clone()];
+                    // The token goes into the URL as the credentials' own text.
+                    let query = match (layout.token_at, token) {
+                        (Some(at), Some(token)) => {
+                            let (head, tail) = query.split_at(at - layout.query.start);
+                            [ascii(head), token, ascii(tail)]
                         }
-                        SessionTokenMode::Signed => None,
-                    },
-                    signature,
-                    expires,
-                }))
+                        _ => [ascii(query), "", ""],
+                    };
+                    Ok(finish(&Presigned {
+                        path: ascii(&s.buf[layout.path.clone()]),
+                        query,
+                        unsigned_token: match self.token_mode {
+                            SessionTokenMode::AddedAfterSigning => {
+                                credentials.session_token_query_encoded()
+                            }
+                            SessionTokenMode::Signed => None,
+                        },
+                        signature,
+                        expires,
+                    }))
+                })
             })
-        })
     }
 
     /// The longest expiry this signer accepts.
@@ -509,6 +527,8 @@ impl Presigned<'_> {
 /// initialized or copied), and signed with the cached key.
 fn sign_canonical(
     key: &CachedSigningKey,
+    first_block: &mut FirstBlock,
+    time: SigningTime,
     amz_date: &AmzDate,
     buf: &mut Vec<u8>,
     layout: &Layout,
@@ -526,7 +546,7 @@ fn sign_canonical(
     buf.put(key.scope().as_bytes());
     buf.put_byte(b'\n');
     buf.put(&hash);
-    let signature = key.sign(&buf[canonical_len..]);
+    let signature = first_block.sign(key, time, &buf[canonical_len..]);
     buf.truncate(canonical_len);
     signature
 }
