@@ -312,9 +312,9 @@ impl Signer {
         credentials: &'c Credentials,
         time: SigningTime,
     ) -> Result<AuthorizationHeaders<'c>, Error> {
-        let amz_date = time.amz_date();
         self.cache
             .with_key(credentials, self.scope(time), |key, first_block| {
+                let amz_date = first_block.amz_date(time);
                 let auth = self.auth(
                     credentials,
                     key,
@@ -419,10 +419,10 @@ impl Signer {
         expires_in: Duration,
         finish: impl FnOnce(&Presigned<'_>) -> R,
     ) -> Result<R, Error> {
-        let amz_date = time.amz_date();
         let location = SignatureLocation::Query { expires_in };
         self.cache
             .with_key(credentials, self.scope(time), |key, first_block| {
+                let amz_date = first_block.amz_date(time);
                 let auth = self.auth(credentials, key, time, &amz_date, location)?;
                 let expires = match auth {
                     Auth::Query { expires, .. } => expires,

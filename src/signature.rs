@@ -114,4 +114,18 @@ mod tests {
         );
         assert_eq!(sig.to_string(), sig.to_hex().as_str());
     }
+
+    #[test]
+    fn hex64_matches_the_hex_crate() {
+        let mut bytes = [0u8; 32];
+        for start in 0..8u8 {
+            for (i, b) in bytes.iter_mut().enumerate() {
+                *b = start.wrapping_mul(32).wrapping_add(i as u8);
+            }
+            assert_eq!(
+                super::hex64(&bytes).as_slice(),
+                hex::encode(bytes).as_bytes()
+            );
+        }
+    }
 }

@@ -21,7 +21,7 @@ use crate::encode;
 use crate::mac::{HmacState, hmac_sha256};
 use crate::scope::{Region, Scope, Service, TERMINATOR};
 use crate::signature::Signature;
-use crate::time::{ScopeDate, SigningTime};
+use crate::time::{AmzDate, ScopeDate, SigningTime};
 
 /// A derived SigV4 signing key (`kSigning`), together with its keyed HMAC
 /// state so that signing with it never hashes the key's pad blocks again.
@@ -88,9 +88,23 @@ impl SigningKey {
 pub(crate) struct FirstBlock {
     time: Option<SigningTime>,
     state: [u32; 8],
+    /// The `X-Amz-Date` text of the last signing time asked for.
+    amz_date: Option<(SigningTime, AmzDate)>,
 }
 
 impl FirstBlock {
+    /// `time.amz_date()`, formatted once per second on this thread.
+    pub(crate) fn amz_date(&mut self, time: SigningTime) -> AmzDate {
+        match self.amz_date {
+            Some((t, text)) if t == time => text,
+            _ => {
+                let text = time.amz_date();
+                self.amz_date = Some((time, text));
+                text
+            }
+        }
+    }
+
     /// Signs `string_to_sign`, the one for `key` at `time`.
     pub(crate) fn sign(
         &mut self,
