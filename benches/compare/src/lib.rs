@@ -436,6 +436,30 @@ impl Floor {
 }
 
 // ---------------------------------------------------------------------------
+// Agreement
+
+/// Presigns `case` with all three signers at [`inputs::UNIX_TIME`] and
+/// returns the one signature they agree on, or which signer disagreed. The
+/// report runs this before timing anything; `tests/same_signature.rs` checks
+/// the URLs in full.
+pub fn agreed_signature(case: Case) -> Result<String, String> {
+    let presign = Presign::new().presign(case, Presign::time(UNIX_TIME));
+    let aws = AwsSigv4::new().presign(case, AwsSigv4::time(UNIX_TIME));
+    let rusty = RustyS3::new().presign(case, RustyS3::time(UNIX_TIME));
+    let expected = signature(&presign);
+    for (name, url) in [(AwsSigv4::NAME, &aws), (RustyS3::NAME, &rusty)] {
+        if signature(url) != expected {
+            return Err(format!(
+                "{}: {name} signed {} but presign signed {expected}",
+                case.label(),
+                signature(url)
+            ));
+        }
+    }
+    Ok(expected.to_owned())
+}
+
+// ---------------------------------------------------------------------------
 // Inspecting URLs
 
 /// The `X-Amz-Signature` value of a presigned URL.

@@ -140,3 +140,11 @@ fn floor_hashes_the_canonical_request_presign_signs() {
         );
     }
 }
+
+#[test]
+fn the_report_checks_agreement_first() {
+    for case in Case::ALL {
+        let agreed = presign_compare::agreed_signature(case).unwrap();
+        assert_eq!(agreed.len(), 64);
+    }
+}

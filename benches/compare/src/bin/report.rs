@@ -249,6 +249,14 @@ fn locked_version(name: &str) -> String {
 fn main() {
     let o = options();
 
+    // Nothing is timed unless all three sign each case identically.
+    for case in Case::ALL {
+        if let Err(e) = presign_compare::agreed_signature(case) {
+            eprintln!("signatures differ, not timing anything: {e}");
+            std::process::exit(1);
+        }
+    }
+
     let rustc = std::process::Command::new("rustc")
         .arg("--version")
         .output()
