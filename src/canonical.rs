@@ -187,7 +187,36 @@ pub(crate) enum QuerySource<'a> {
     /// A raw query string as sent on the wire (decoded, then re-encoded).
     Raw(&'a str),
     /// Decoded `(name, value)` pairs, encoded once.
-    Pairs(&'a [(&'a str, Cow<'a, str>)]),
+    Pairs(&'a [(&'a str, QueryValue<'a>)]),
+}
+
+/// A decoded query parameter value: text, or a number kept as its digits
+/// (so that a part number or `max-keys` needs no allocation).
+#[derive(Clone)]
+pub(crate) enum QueryValue<'a> {
+    Text(Cow<'a, str>),
+    Number(Digits),
+}
+
+impl QueryValue<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            QueryValue::Text(text) => text,
+            QueryValue::Number(digits) => digits.as_str(),
+        }
+    }
+}
+
+impl Default for QueryValue<'_> {
+    fn default() -> Self {
+        QueryValue::Text(Cow::Borrowed(""))
+    }
+}
+
+impl fmt::Debug for QueryValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 /// Everything the canonical request is built from.
@@ -363,7 +392,10 @@ fn size_hint(req: &Parts<'_>, auth: &Auth<'_>) -> usize {
     };
     let query = match req.query {
         QuerySource::Raw(raw) => raw.len() + 1,
-        QuerySource::Pairs(pairs) => pairs.iter().map(|(n, v)| n.len() + v.len() + 2).sum(),
+        QuerySource::Pairs(pairs) => pairs
+            .iter()
+            .map(|(n, v)| n.len() + v.as_str().len() + 2)
+            .sum(),
     };
     let headers: usize = req.headers.iter().map(|(n, _)| n.len() + 1).sum::<usize>() + 5;
     let signer = match auth {
@@ -778,7 +810,7 @@ fn write_query(
                         reason: "a parameter name is empty",
                     });
                 }
-                add(side, name.as_bytes(), value.as_bytes(), false)?;
+                add(side, name.as_bytes(), value.as_str().as_bytes(), false)?;
             }
         }
     }
@@ -895,6 +927,7 @@ fn write_signed_headers_query(
 }
 
 /// Decimal digits of a `u64`, on the stack.
+#[derive(Clone, Copy)]
 pub(crate) struct Digits {
     buf: [u8; 20],
     start: usize,
@@ -903,6 +936,11 @@ pub(crate) struct Digits {
 impl Digits {
     pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.buf[self.start..]
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII digits are written.
+        core::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 }
 

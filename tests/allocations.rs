@@ -114,6 +114,34 @@ fn warm_s3_put_with_token_and_header_allocates_only_the_url() {
 }
 
 #[test]
+fn warm_multipart_part_and_listing_allocate_only_the_url() {
+    let bucket = Bucket::new("examplebucket", Region::new("us-east-1").unwrap()).unwrap();
+    let creds = creds();
+    let part = || {
+        bucket
+            .upload_part(KEY, 42, "VXBsb2FkIElE")
+            .presign(&creds, time(), DAY)
+            .unwrap()
+    };
+    let list = || {
+        bucket
+            .list_objects_v2()
+            .prefix("photos/")
+            .max_keys(100)
+            .presign(&creds, time(), DAY)
+            .unwrap()
+    };
+    part();
+    list();
+    let (n, url) = allocations(part);
+    assert_eq!(n, 1, "one allocation: the URL");
+    assert!(url.as_str().contains("partNumber=42&uploadId=VXBsb2FkIElE"));
+    let (n, url) = allocations(list);
+    assert_eq!(n, 1, "one allocation: the URL");
+    assert!(url.as_str().contains("&max-keys=100&prefix=photos%2F"));
+}
+
+#[test]
 fn presign_into_a_reused_buffer_allocates_nothing() {
     let bucket = Bucket::new("examplebucket", Region::new("us-east-1").unwrap()).unwrap();
     let creds = creds().with_session_token("T".repeat(1024)).unwrap();

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use core::fmt;
 
-use crate::canonical::{CanonicalRequest, Parts, PathSource, QuerySource};
+use crate::canonical::{CanonicalRequest, Parts, PathSource, QuerySource, QueryValue, itoa_u64};
 use crate::credentials::Credentials;
 use crate::error::Error;
 use crate::provider::{ProvideCredentials, ProviderError};
@@ -206,7 +206,7 @@ impl Bucket {
     ) -> ObjectRequest<'a> {
         let mut r = self
             .object_request(Method::PUT, key)
-            .query("partNumber", part_number.to_string())
+            .query_number("partNumber", part_number.into())
             .query("uploadId", upload_id);
         if !(1..=10_000).contains(&part_number) {
             r.invalid = Some("partNumber must be 1 to 10000");
@@ -256,7 +256,7 @@ pub struct ObjectRequest<'a> {
     bucket: &'a Bucket,
     method: Method<'static>,
     key: Option<&'a str>,
-    query: InlineList<(&'a str, Cow<'a, str>), 4>,
+    query: InlineList<(&'a str, QueryValue<'a>), 4>,
     headers: InlineList<(&'a str, &'a str), 4>,
     invalid: Option<&'static str>,
 }
@@ -278,7 +278,14 @@ impl<'a> ObjectRequest<'a> {
     /// all kept. Names the signer writes (`X-Amz-Signature`, ...) are
     /// rejected when presigning.
     pub fn query(mut self, name: &'a str, value: impl Into<Cow<'a, str>>) -> Self {
-        self.query.push((name, value.into()));
+        self.query.push((name, QueryValue::Text(value.into())));
+        self
+    }
+
+    /// Adds a signed query parameter with a number for its value, written
+    /// without allocating.
+    fn query_number(mut self, name: &'a str, value: u64) -> Self {
+        self.query.push((name, QueryValue::Number(itoa_u64(value))));
         self
     }
 
@@ -344,7 +351,7 @@ impl<'a> ObjectRequest<'a> {
 
     /// ListObjectsV2: at most `n` keys.
     pub fn max_keys(self, n: u32) -> Self {
-        self.query("max-keys", n.to_string())
+        self.query_number("max-keys", n.into())
     }
 
     /// ListObjectsV2: continue a truncated listing.
