@@ -1015,6 +1015,7 @@ proptest! {
     /// `X-Amz-SignedHeaders`, are those of the SigV4 definition: names
     /// lowercased and sorted (stably), repeated names joined with `,` in
     /// the order given, values trimmed with inner whitespace collapsed.
+    /// The same for header signing, with the signer's own headers sorted in.
     #[test]
     fn presign_headers_are_canonical_at_any_count(
         headers in prop::collection::vec((presign_header_name(), "[ a-z0-9\t]{0,8}"), 0..13),
@@ -1033,18 +1034,7 @@ proptest! {
             .collect();
         expected.push(("host".to_owned(), "examplebucket.s3.us-east-1.amazonaws.com".to_owned()));
         expected.sort_by(|a, b| a.0.cmp(&b.0)); // stable
-        let mut lines: Vec<String> = Vec::new();
-        let mut names: Vec<String> = Vec::new();
-        for (name, value) in &expected {
-            if names.last() == Some(name) {
-                let last = lines.last_mut().unwrap();
-                last.push(',');
-                last.push_str(value);
-            } else {
-                names.push(name.clone());
-                lines.push(format!("{name}:{value}"));
-            }
-        }
+        let (lines, names) = header_block(&expected);
         let expected_block = format!("{}\n\n{}\nUNSIGNED-PAYLOAD", lines.join("\n"), names.join(";"));
 
         let canonical = request.canonical_request(&creds, time(), expires).unwrap();
@@ -1058,5 +1048,52 @@ proptest! {
             .find_map(|p| p.strip_prefix("X-Amz-SignedHeaders="))
             .unwrap();
         prop_assert_eq!(signed, encode::query_component(&names.join(";")));
+
+        // Header signing sorts the same headers with its own: the date, the
+        // token and the payload hash.
+        let token = "IQoJb3JpZ2luX2VjE+/=";
+        let mut signed_request = SignableRequest::new(
+            Method::PUT,
+            "examplebucket.s3.us-east-1.amazonaws.com",
+            "/k",
+        )
+        .payload(presign::Payload::Unsigned);
+        for (name, value) in &headers {
+            signed_request = signed_request.header(name, value);
+        }
+        let temporary = creds.clone().with_session_token(token).unwrap();
+        let canonical = signer(true)
+            .sign_content_sha256(true)
+            .canonical_request(&signed_request, &temporary, time(), SignatureLocation::Headers)
+            .unwrap();
+        let mut expected_signed = expected;
+        expected_signed.extend([
+            ("x-amz-content-sha256", "UNSIGNED-PAYLOAD"),
+            ("x-amz-date", "20150830T123600Z"),
+            ("x-amz-security-token", token),
+        ].map(|(n, v)| (n.to_owned(), v.to_owned())));
+        expected_signed.sort_by(|a, b| a.0.cmp(&b.0));
+        let (lines, names) = header_block(&expected_signed);
+        let expected_block = format!("{}\n\n{}\nUNSIGNED-PAYLOAD", lines.join("\n"), names.join(";"));
+        let block = canonical.as_str().splitn(4, '\n').nth(3).unwrap();
+        prop_assert_eq!(block, expected_block.as_str());
     }
+}
+
+/// Canonical header lines and the signed header names for sorted
+/// `(lowercase name, canonical value)` pairs: repeated names joined with `,`.
+fn header_block(sorted: &[(String, String)]) -> (Vec<String>, Vec<String>) {
+    let mut lines: Vec<String> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for (name, value) in sorted {
+        if names.last() == Some(name) {
+            let last = lines.last_mut().unwrap();
+            last.push(',');
+            last.push_str(value);
+        } else {
+            names.push(name.clone());
+            lines.push(format!("{name}:{value}"));
+        }
+    }
+    (lines, names)
 }
