@@ -440,17 +440,21 @@ impl Signer {
                         &layout,
                         token,
                     );
-                    let query = &s.buf[layout.query.clone()];
-                    // The token goes into the URL as the credentials' own text.
+                    // The path, `\n` and the query, checked as text in one
+                    // pass; the token goes into the URL as the credentials'
+                    // own text.
+                    let base = layout.path.start;
+                    let text = ascii(&s.buf[base..layout.query.end]);
+                    let piece = |r: core::ops::Range<usize>| text.get(r).unwrap_or_default();
+                    let (q0, q1) = (layout.query.start - base, layout.query.end - base);
                     let query = match (layout.token_at, token) {
                         (Some(at), Some(token)) => {
-                            let (head, tail) = query.split_at(at - layout.query.start);
-                            [ascii(head), token, ascii(tail)]
+                            [piece(q0..at - base), token, piece(at - base..q1)]
                         }
-                        _ => [ascii(query), "", ""],
+                        _ => [piece(q0..q1), "", ""],
                     };
                     Ok(finish(&Presigned {
-                        path: ascii(&s.buf[layout.path.clone()]),
+                        path: piece(0..layout.path.end - base),
                         query,
                         unsigned_token: match self.token_mode {
                             SessionTokenMode::AddedAfterSigning => {

@@ -928,18 +928,21 @@ impl fmt::Debug for ObjectRequest<'_> {
 /// A list that keeps its first `N` items inline and moves them all to the
 /// heap when a further one comes: a request with a few signed headers and
 /// query parameters is built without allocating.
+///
+/// The inline array is only filled in on the first push, so that a request
+/// without any (most GETs) costs no more to build than with empty `Vec`s.
 #[derive(Clone)]
 struct InlineList<T, const N: usize> {
-    inline: [T; N],
+    inline: Option<[T; N]>,
     len: usize,
     /// Every item, once there are more than `N`.
     spilled: Vec<T>,
 }
 
-impl<T: Default, const N: usize> Default for InlineList<T, N> {
+impl<T, const N: usize> Default for InlineList<T, N> {
     fn default() -> Self {
         InlineList {
-            inline: core::array::from_fn(|_| T::default()),
+            inline: None,
             len: 0,
             spilled: Vec::new(),
         }
@@ -949,12 +952,16 @@ impl<T: Default, const N: usize> Default for InlineList<T, N> {
 impl<T: Default, const N: usize> InlineList<T, N> {
     fn push(&mut self, item: T) {
         if self.len < N {
-            self.inline[self.len] = item;
+            let inline = self
+                .inline
+                .get_or_insert_with(|| core::array::from_fn(|_| T::default()));
+            inline[self.len] = item;
         } else {
             if self.len == N {
                 self.spilled.reserve(2 * N);
-                self.spilled
-                    .extend(self.inline.iter_mut().map(core::mem::take));
+                if let Some(inline) = &mut self.inline {
+                    self.spilled.extend(inline.iter_mut().map(core::mem::take));
+                }
             }
             self.spilled.push(item);
         }
@@ -962,10 +969,10 @@ impl<T: Default, const N: usize> InlineList<T, N> {
     }
 
     fn as_slice(&self) -> &[T] {
-        if self.len <= N {
-            &self.inline[..self.len]
-        } else {
-            &self.spilled
+        match &self.inline {
+            _ if self.len > N => &self.spilled,
+            Some(inline) => &inline[..self.len],
+            None => &[],
         }
     }
 }
