@@ -147,6 +147,15 @@ pub(crate) struct Scratch {
 }
 
 impl Scratch {
+    fn is_clear(&self) -> bool {
+        self.buf.is_empty()
+            && self.side.is_empty()
+            && self.aux.is_empty()
+            && self.headers.is_empty()
+            && self.params.is_empty()
+            && !self.sensitive
+    }
+
     /// Clears every buffer, keeping their capacity; zeroes them first when
     /// they held anything sensitive.
     ///
@@ -238,7 +247,11 @@ pub(crate) fn write(
     auth: &Auth<'_>,
     scratch: &mut Scratch,
 ) -> Result<Layout, Error> {
-    scratch.wipe();
+    // `with_scratch` hands the buffers over wiped; anyone else gets them
+    // wiped here.
+    if !scratch.is_clear() {
+        scratch.wipe();
+    }
     // (Query signing never writes the token into the buffers.)
     scratch.sensitive =
         !req.headers.is_empty() || matches!(auth, Auth::Header { token: Some(_), .. });

@@ -329,7 +329,7 @@ impl Signer {
                         first_block,
                         time,
                         &amz_date,
-                        &mut s.buf,
+                        &s.buf,
                         &layout,
                         None,
                     );
@@ -436,7 +436,7 @@ impl Signer {
                         first_block,
                         time,
                         &amz_date,
-                        &mut s.buf,
+                        &s.buf,
                         &layout,
                         token,
                     );
@@ -526,33 +526,50 @@ impl Presigned<'_> {
     }
 }
 
-/// Signs the canonical request in `buf`: its hash goes into the string to
-/// sign, which is written after it in the same buffer (so no other buffer is
-/// initialized or copied), and signed with the cached key.
+/// Signs the canonical request in `buf` (with the token spliced in, see
+/// [`Layout::spliced`]): its hash goes into the string to sign, which is put
+/// together on the stack and signed with the cached key (through this
+/// thread's saved first block, see [`FirstBlock`]).
 fn sign_canonical(
     key: &CachedSigningKey,
     first_block: &mut FirstBlock,
     time: SigningTime,
     amz_date: &AmzDate,
-    buf: &mut Vec<u8>,
+    buf: &[u8],
     layout: &Layout,
     token: Option<&str>,
 ) -> Signature {
-    let canonical_len = buf.len();
     let hash = match layout.token_at {
-        Some(_) => hex64(&sha256_pieces(&layout.spliced(buf, 0, token))),
-        None => hex64(&sha256(buf)),
+        Some(_) => sha256_pieces(&layout.spliced(buf, 0, token)),
+        None => sha256(buf),
     };
-    buf.put(ALGORITHM.as_bytes());
-    buf.put_byte(b'\n');
-    buf.put(amz_date.as_bytes());
-    buf.put_byte(b'\n');
-    buf.put(key.scope().as_bytes());
-    buf.put_byte(b'\n');
-    buf.put(&hash);
-    let signature = first_block.sign(key, time, &buf[canonical_len..]);
-    buf.truncate(canonical_len);
-    signature
+    // AWS4-HMAC-SHA256 \n <date> \n <scope> \n <hash>: at most 250 bytes, as
+    // a region and a service have at most 64 bytes each.
+    const HEAD: &[u8; 17] = b"AWS4-HMAC-SHA256\n";
+    let scope = key.scope().as_bytes();
+    let mut sts = [0u8; 256];
+    let end = HEAD.len() + 17 + scope.len() + 1 + 64;
+    let Some(text) = sts.get_mut(..end) else {
+        // Not reachable with validated names; put together on the heap.
+        let mut text = Vec::with_capacity(end);
+        text.extend_from_slice(HEAD);
+        text.extend_from_slice(amz_date.as_bytes());
+        text.push(b'\n');
+        text.extend_from_slice(scope);
+        text.push(b'\n');
+        text.extend_from_slice(&hex64(&hash));
+        return key.sign(&text);
+    };
+    let (head, rest) = text.split_at_mut(HEAD.len());
+    head.copy_from_slice(HEAD);
+    let (date, rest) = rest.split_at_mut(17);
+    date[..16].copy_from_slice(amz_date.as_bytes());
+    date[16] = b'\n';
+    let (scope_line, hash_hex) = rest.split_at_mut(scope.len() + 1);
+    scope_line[..scope.len()].copy_from_slice(scope);
+    scope_line[scope.len()] = b'\n';
+    hash_hex.copy_from_slice(&hex64(&hash));
+    first_block.sign(key, time, text)
 }
 
 /// Text the signer wrote into a buffer: ASCII only (encoded pieces and
