@@ -144,6 +144,8 @@ pub(crate) struct Scratch {
     /// Whether the buffers hold a session token or caller header values
     /// (which may be secrets, such as an SSE-C key).
     sensitive: bool,
+    /// The digits of the last `X-Amz-Expires` written (it rarely changes).
+    expires: Option<(u64, Digits)>,
 }
 
 impl Scratch {
@@ -261,8 +263,20 @@ pub(crate) fn write(
         aux,
         headers,
         params,
+        expires,
         ..
     } = scratch;
+    let expires_text = match auth {
+        Auth::Query { expires: n, .. } => match *expires {
+            Some((m, digits)) if m == *n => digits,
+            _ => {
+                let digits = itoa_u64(*n);
+                *expires = Some((*n, digits));
+                digits
+            }
+        },
+        Auth::Header { .. } | Auth::Received { .. } => Digits::NONE,
+    };
 
     if !req.host_checked {
         check_host(req.host)?;
@@ -327,6 +341,7 @@ pub(crate) fn write(
     let token_at = write_query(
         &req.query,
         auth,
+        expires_text.as_bytes(),
         inline.as_ref(),
         headers,
         side,
@@ -756,9 +771,11 @@ pub(crate) fn canonical_header_value(value: &str, out: &mut Vec<u8>) -> Result<(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_query(
     query: &QuerySource<'_>,
     auth: &Auth<'_>,
+    expires_text: &[u8],
     inline: Option<&InlineHeaders<'_>>,
     headers: &[HeaderEntry],
     side: &mut Vec<u8>,
@@ -843,7 +860,7 @@ fn write_query(
         query_head,
         credential,
         amz_date,
-        expires,
+        expires: _,
         token_encoded,
     } = auth
     {
@@ -867,7 +884,7 @@ fn write_query(
             out.put(query_head.as_bytes());
             out.put(amz_date.as_bytes());
             out.put(b"&X-Amz-Expires=");
-            out.put(itoa_u64(*expires).as_bytes());
+            out.put(expires_text);
             if token_encoded.is_some() {
                 out.put(b"&X-Amz-Security-Token=");
                 token_at = Some(out.len());
@@ -904,7 +921,7 @@ fn write_query(
                 0 => out.put(ALGORITHM.as_bytes()),
                 1 => out.put(credential.as_bytes()),
                 2 => out.put(amz_date.as_bytes()),
-                3 => out.put(itoa_u64(*expires).as_bytes()),
+                3 => out.put(expires_text),
                 4 => token_at = Some(out.len()),
                 _ => write_signed_headers_query(inline, headers, side, out),
             }
@@ -947,6 +964,12 @@ pub(crate) struct Digits {
 }
 
 impl Digits {
+    /// No digits (unused).
+    const NONE: Digits = Digits {
+        buf: [0; 20],
+        start: 20,
+    };
+
     pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.buf[self.start..]
     }
