@@ -47,8 +47,11 @@ struct SessionToken {
 
 /// A one-way fingerprint of an access key id and secret, used as part of the
 /// signing-key cache key so that a rotated secret never hits a stale entry.
+///
+/// Held as four words, so that comparing two (on every signature, against
+/// the thread's last key) is four integer compares.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct CacheId([u8; 32]);
+pub(crate) struct CacheId([u64; 4]);
 
 impl Zeroize for CacheId {
     fn zeroize(&mut self) {
@@ -184,7 +187,11 @@ impl CacheId {
         msg.extend_from_slice(&(access_key_id.len() as u64).to_be_bytes());
         msg.extend_from_slice(access_key_id.as_bytes());
         msg.extend_from_slice(secret.as_bytes());
-        CacheId(crate::mac::sha256_secret(&msg))
+        let mut digest = crate::mac::sha256_secret(&msg);
+        let (words, _) = digest.as_chunks::<8>();
+        let id = CacheId(core::array::from_fn(|i| u64::from_ne_bytes(words[i])));
+        digest.zeroize();
+        id
     }
 }
 
