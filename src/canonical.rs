@@ -292,7 +292,8 @@ fn write_with(
     if !req.host_checked {
         check_host(req.host)?;
     }
-    if plain_path && let Some(layout) = write_plain_presign(req, auth, expires_text.as_bytes(), buf)
+    if plain_path
+        && let Some(layout) = write_plain_presign(req, auth, expires_text.as_bytes(), buf)?
     {
         return Ok(layout);
     }
@@ -421,17 +422,16 @@ fn write_with(
 }
 
 /// The common S3 presign, written in a straight line: an object (or bucket)
-/// path, no caller query parameters or headers, so the query is the
-/// signer's six (five without a token) and only `host` is signed. `None` for
-/// anything else, which [`write`] then handles in general. Writes the same
-/// bytes as the general path (property-tested against it through the public
-/// API, and by every S3 presign test).
+/// path, no caller query parameters and at most [`INLINE_HEADERS`] caller
+/// headers, so the query is the signer's six (five without a token).
+/// `Ok(None)` for anything else, which [`write`] then handles in general.
+/// Writes the same bytes as the general path (a unit test compares them).
 fn write_plain_presign(
     req: &Parts<'_>,
     auth: &Auth<'_>,
     expires_text: &[u8],
     buf: &mut Vec<u8>,
-) -> Option<Layout> {
+) -> Result<Option<Layout>, Error> {
     let (
         Auth::Query {
             query_head,
@@ -445,11 +445,18 @@ fn write_plain_presign(
             key,
         },
         QuerySource::Pairs([]),
-        [],
         Payload::Unsigned,
-    ) = (auth, &req.path, &req.query, req.headers, &req.payload)
+    ) = (auth, &req.path, &req.query, &req.payload)
     else {
-        return None;
+        return Ok(None);
+    };
+    if req.headers.len() > INLINE_HEADERS {
+        return Ok(None);
+    }
+    // Caller headers, checked and sorted before anything is written.
+    let inline = match req.headers {
+        [] => None,
+        headers => Some(InlineHeaders::new(req.host, headers)?),
     };
     const SIGNED_HOST: &[u8] = b"&X-Amz-SignedHeaders=host\nhost:";
     const TAIL: &[u8] = b"\n\nhost\nUNSIGNED-PAYLOAD";
@@ -462,7 +469,12 @@ fn write_plain_presign(
             + 60
             + SIGNED_HOST.len()
             + req.host.len()
-            + TAIL.len(),
+            + TAIL.len()
+            + req
+                .headers
+                .iter()
+                .map(|(n, v)| 4 * n.len() + v.len() + 2)
+                .sum::<usize>(),
     );
     buf.put(req.method.as_bytes());
     buf.put_byte(b'\n');
@@ -494,18 +506,40 @@ fn write_plain_presign(
         buf.put(b"&X-Amz-Security-Token=");
         token_at = Some(buf.len());
     }
-    buf.put(SIGNED_HOST);
-    let query = query_start..buf.len() - "\nhost:".len();
-    buf.put(req.host.as_bytes());
-    buf.put(TAIL);
-    let end = buf.len();
-    Some(Layout {
+    let Some(inline) = inline else {
+        // Only `host`: constant text around the host.
+        buf.put(SIGNED_HOST);
+        let query = query_start..buf.len() - "\nhost:".len();
+        buf.put(req.host.as_bytes());
+        buf.put(TAIL);
+        let end = buf.len();
+        return Ok(Some(Layout {
+            path,
+            query,
+            signed_headers: end - "host\nUNSIGNED-PAYLOAD".len()..end - "\nUNSIGNED-PAYLOAD".len(),
+            payload_hash: end - UNSIGNED_PAYLOAD.len()..end,
+            token_at,
+        }));
+    };
+    buf.put(b"&X-Amz-SignedHeaders=");
+    inline.write_signed(true, buf);
+    let query = query_start..buf.len();
+    buf.put_byte(b'\n');
+    inline.write_lines(buf)?;
+    buf.put_byte(b'\n');
+    let sh_start = buf.len();
+    inline.write_signed(false, buf);
+    let signed_headers = sh_start..buf.len();
+    buf.put_byte(b'\n');
+    let ph_start = buf.len();
+    buf.put(UNSIGNED_PAYLOAD.as_bytes());
+    Ok(Some(Layout {
         path,
         query,
-        signed_headers: end - "host\nUNSIGNED-PAYLOAD".len()..end - "\nUNSIGNED-PAYLOAD".len(),
-        payload_hash: end - UNSIGNED_PAYLOAD.len()..end,
+        signed_headers,
+        payload_hash: ph_start..buf.len(),
         token_at,
-    })
+    }))
 }
 
 /// A capacity hint for a canonical request: every byte of caller input may
@@ -1261,7 +1295,18 @@ mod tests {
             for bucket in [None, Some("my.bucket")] {
                 for key in [None, Some("photos/a b/ü+%.jpg"), Some("//x/../y")] {
                     for token in [None, Some("FQoG%2Bz%3D%3D")] {
-                        for method in ["GET", "PUT"] {
+                        for (method, headers) in [
+                            ("GET", &[][..]),
+                            ("PUT", &[("Content-Type", " image/jpeg ")][..]),
+                            (
+                                "PUT",
+                                &[
+                                    ("x-amz-meta-b", "2"),
+                                    ("Cache-Control", "max-age=60"),
+                                    ("x-amz-meta-B", "1  2"),
+                                ][..],
+                            ),
+                        ] {
                             let parts = Parts {
                                 method,
                                 host: "s3.example.com:9000",
@@ -1272,7 +1317,7 @@ mod tests {
                                     key,
                                 },
                                 query: QuerySource::Pairs(&[]),
-                                headers: &[],
+                                headers,
                                 payload: Payload::Unsigned,
                             };
                             let auth = Auth::Query {
@@ -1285,7 +1330,9 @@ mod tests {
                             let (mut fast, mut general) = (Scratch::default(), Scratch::default());
                             let a = write_with(&parts, &auth, &mut fast, true).unwrap();
                             let b = write_with(&parts, &auth, &mut general, false).unwrap();
-                            let what = format!("{prefix} {bucket:?} {key:?} {token:?} {method}");
+                            let what = format!(
+                                "{prefix} {bucket:?} {key:?} {token:?} {method} {headers:?}"
+                            );
                             assert_eq!(
                                 String::from_utf8_lossy(&fast.buf),
                                 String::from_utf8_lossy(&general.buf),
