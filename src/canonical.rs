@@ -149,6 +149,12 @@ pub(crate) struct Scratch {
 }
 
 impl Scratch {
+    /// Records that the buffers now hold a secret, so that they are zeroed
+    /// when wiped.
+    pub(crate) fn mark_sensitive(&mut self) {
+        self.sensitive = true;
+    }
+
     fn is_clear(&self) -> bool {
         self.buf.is_empty()
             && self.side.is_empty()

@@ -324,15 +324,8 @@ impl Signer {
                 )?;
                 with_scratch(|s| {
                     let layout = canonical::write(&request.parts(self.path_mode), &auth, s)?;
-                    let signature = sign_canonical(
-                        key,
-                        first_block,
-                        time,
-                        &amz_date,
-                        &s.buf,
-                        &layout,
-                        None,
-                    );
+                    let signature =
+                        sign_canonical(key, first_block, time, &amz_date, &s.buf, &layout, None);
 
                     let signed_headers = &s.buf[layout.signed_headers];
                     let access_key_id = credentials.access_key_id();
@@ -393,13 +386,12 @@ impl Signer {
             // S3 mode sends the canonical (encoded-once) path; other services
             // get the path exactly as given, since the server re-encodes it.
             let path = match self.path_mode {
-                PathMode::S3 => p.path,
+                PathMode::S3 => p.path(),
                 PathMode::Standard => request.path,
             };
-            let mut uri = String::with_capacity(path.len() + 1 + p.signed_query_len());
+            let mut uri = String::with_capacity(path.len() + p.query_len());
             uri.push_str(path);
-            uri.push('?');
-            p.write_signed_query(&mut uri);
+            p.write_query(&mut uri);
             PresignedRequest {
                 uri,
                 query_start: path.len() + 1,
@@ -431,37 +423,39 @@ impl Signer {
                 let token = signed_token(&auth);
                 with_scratch(|s| {
                     let layout = canonical::write(parts, &auth, s)?;
-                    let signature = sign_canonical(
-                        key,
-                        first_block,
-                        time,
-                        &amz_date,
-                        &s.buf,
-                        &layout,
-                        token,
-                    );
-                    // The path, `\n` and the query, checked as text in one
-                    // pass; the token goes into the URL as the credentials'
-                    // own text.
+                    let signature =
+                        sign_canonical(key, first_block, time, &amz_date, &s.buf, &layout, token);
+                    // The request target goes out of the scratch buffer: the
+                    // `\n` between path and query becomes `?`, and the
+                    // signature (after the token, if that is added after
+                    // signing) follows the query. One UTF-8 check covers it;
+                    // a signed token is spliced in as the credentials' own
+                    // text.
+                    let buf = &mut s.buf;
+                    buf.truncate(layout.query.end);
+                    buf[layout.path.end] = b'?';
+                    if let (SessionTokenMode::AddedAfterSigning, Some(token)) =
+                        (self.token_mode, credentials.session_token_query_encoded())
+                    {
+                        buf.put(b"&X-Amz-Security-Token=");
+                        buf.put(token.as_bytes());
+                        s.mark_sensitive();
+                    }
+                    let buf = &mut s.buf;
+                    buf.put(b"&X-Amz-Signature=");
+                    buf.put(&hex64(signature.as_bytes()));
                     let base = layout.path.start;
-                    let text = ascii(&s.buf[base..layout.query.end]);
-                    let piece = |r: core::ops::Range<usize>| text.get(r).unwrap_or_default();
-                    let (q0, q1) = (layout.query.start - base, layout.query.end - base);
-                    let query = match (layout.token_at, token) {
+                    let text = ascii(&buf[base..]);
+                    let target = match (layout.token_at, token) {
                         (Some(at), Some(token)) => {
-                            [piece(q0..at - base), token, piece(at - base..q1)]
+                            let (head, tail) = text.split_at(at - base);
+                            [head, token, tail]
                         }
-                        _ => [piece(q0..q1), "", ""],
+                        _ => [text, "", ""],
                     };
                     Ok(finish(&Presigned {
-                        path: piece(0..layout.path.end - base),
-                        query,
-                        unsigned_token: match self.token_mode {
-                            SessionTokenMode::AddedAfterSigning => {
-                                credentials.session_token_query_encoded()
-                            }
-                            SessionTokenMode::Signed => None,
-                        },
+                        target,
+                        path_len: layout.path.len(),
                         signature,
                         expires,
                     }))
@@ -486,43 +480,33 @@ fn signed_token<'a>(auth: &Auth<'a>) -> Option<&'a str> {
 
 /// The pieces of a query signature, borrowed from the scratch buffers.
 pub(crate) struct Presigned<'s> {
-    /// The canonical (encoded) path.
-    pub(crate) path: &'s str,
-    /// The canonical query string, every parameter but the signature, in up
-    /// to three pieces (a signed session token is spliced in, not copied).
-    pub(crate) query: [&'s str; 3],
-    /// The encoded session token, when it is added after signing.
-    pub(crate) unsigned_token: Option<&'s str>,
+    /// The request target to send: the canonical (encoded) path, `?`, the
+    /// canonical query, a token added after signing, and the signature; in
+    /// up to three pieces (a signed session token is spliced in, not
+    /// copied).
+    pub(crate) target: [&'s str; 3],
+    /// The length of the path at the start of `target[0]`.
+    pub(crate) path_len: usize,
     pub(crate) signature: Signature,
     pub(crate) expires: u64,
 }
 
 impl Presigned<'_> {
-    const SIGNATURE_PARAM: &'static str = "&X-Amz-Signature=";
-    const TOKEN_PARAM: &'static str = "&X-Amz-Security-Token=";
-
-    /// The length of [`write_signed_query`](Self::write_signed_query)'s output.
-    pub(crate) fn signed_query_len(&self) -> usize {
-        self.query.iter().map(|q| q.len()).sum::<usize>()
-            + self
-                .unsigned_token
-                .map_or(0, |t| Self::TOKEN_PARAM.len() + t.len())
-            + Self::SIGNATURE_PARAM.len()
-            + 64
+    /// The canonical path.
+    pub(crate) fn path(&self) -> &str {
+        self.target[0].get(..self.path_len).unwrap_or_default()
     }
 
-    /// Writes the query to send: the canonical query, the unsigned token if
-    /// any, and the signature.
-    pub(crate) fn write_signed_query(&self, out: &mut String) {
-        for piece in self.query {
-            out.push_str(piece);
-        }
-        if let Some(token) = self.unsigned_token {
-            out.push_str(Self::TOKEN_PARAM);
-            out.push_str(token);
-        }
-        out.push_str(Self::SIGNATURE_PARAM);
-        out.push_str(self.signature.to_hex().as_str());
+    /// The length of the target without the path.
+    pub(crate) fn query_len(&self) -> usize {
+        self.target.iter().map(|t| t.len()).sum::<usize>() - self.path_len
+    }
+
+    /// Writes the target from `?` on: the query to send.
+    pub(crate) fn write_query(&self, out: &mut String) {
+        out.push_str(self.target[0].get(self.path_len..).unwrap_or_default());
+        out.push_str(self.target[1]);
+        out.push_str(self.target[2]);
     }
 }
 

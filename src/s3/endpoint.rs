@@ -390,6 +390,8 @@ pub(crate) struct Resolved {
     pub(crate) scheme: Scheme,
     /// The `host` header value: lowercase host, then `:port` if not default.
     pub(crate) host: String,
+    /// `scheme://host`, what every URL starts with.
+    pub(crate) origin: String,
     pub(crate) prefix: String,
     /// Whether the bucket name goes in the path.
     pub(crate) path_style: bool,
@@ -443,6 +445,7 @@ pub(crate) fn resolve(
     }
     Ok(Resolved {
         scheme: base.scheme,
+        origin: format!("{}://{host}", base.scheme.as_str()),
         host,
         prefix: base.prefix,
         path_style,

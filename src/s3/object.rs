@@ -545,20 +545,17 @@ impl<'a> ObjectRequest<'a> {
 
 /// The exact length of [`write_url`]'s output.
 fn url_len(r: &Resolved, p: &Presigned<'_>) -> usize {
-    r.scheme.as_str().len() + 3 + r.host.len() + p.path.len() + 1 + p.signed_query_len()
+    r.origin.len() + p.target.iter().map(|t| t.len()).sum::<usize>()
 }
 
 /// Writes `scheme://host/path?query&X-Amz-Signature=...`; returns where the
 /// query starts.
 fn write_url(r: &Resolved, p: &Presigned<'_>, url: &mut String) -> usize {
-    url.push_str(r.scheme.as_str());
-    url.push_str("://");
-    url.push_str(&r.host);
-    url.push_str(p.path);
-    url.push('?');
-    let query_start = url.len();
-    p.write_signed_query(url);
-    query_start
+    url.push_str(&r.origin);
+    for piece in p.target {
+        url.push_str(piece);
+    }
+    r.origin.len() + p.path_len + 1
 }
 
 /// A presigned S3 URL.
