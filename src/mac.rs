@@ -20,17 +20,60 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     finish(&mut state, 0, data, Wipe::No)
 }
 
-/// SHA-256 of the concatenation of `pieces`, without concatenating them.
+/// Pads the message `data[..len]` in place (which `state` continues after
+/// `prefix_len` bytes, a multiple of 64) and compresses it, padding and all,
+/// with one call of the compression function instead of two. `data` needs
+/// room past `len` for the padding: up to 72 bytes. Returns the digest, or
+/// `None` (and leaves `state` alone) without that room.
+pub(crate) fn finish_in_place(
+    state: &mut [u32; 8],
+    prefix_len: u64,
+    data: &mut [u8],
+    len: usize,
+) -> Option<[u8; 32]> {
+    let padded = (len + 9).div_ceil(64) * 64;
+    let message = data.get_mut(..padded)?;
+    message[len] = 0x80;
+    message[len + 1..padded - 8].fill(0);
+    let bits = (prefix_len + len as u64).wrapping_mul(8);
+    message[padded - 8..].copy_from_slice(&bits.to_be_bytes());
+    let (blocks, _) = message.as_chunks::<64>();
+    compress256(state, blocks);
+    let mut out = [0u8; 32];
+    for (o, w) in out.chunks_exact_mut(4).zip(state.iter()) {
+        o.copy_from_slice(&w.to_be_bytes());
+    }
+    Some(out)
+}
+
+/// SHA-256 of the bytes in `buf`, padded in place at its end (so the hash
+/// takes one call of the compression function) and truncated back.
+pub(crate) fn sha256_in_place(buf: &mut Vec<u8>) -> [u8; 32] {
+    let len = buf.len();
+    buf.resize(len + 72, 0);
+    let mut state = IV;
+    let hash = finish_in_place(&mut state, 0, buf, len);
+    buf.truncate(len);
+    // The room is always there; the fallback is never taken.
+    hash.unwrap_or_else(|| sha256(buf))
+}
+
+/// SHA-256 of `buf[..at]`, then `insert`, then `buf[at..]`, without copying
+/// `insert` (a session token) into `buf`. The part of `buf` after the last
+/// block boundary is padded in place at its end (and `buf` truncated back),
+/// as in [`sha256_in_place`].
 ///
-/// The 64-byte block that collects the bytes across a piece boundary may
-/// hold part of a session token; it is cleared before returning.
-pub(crate) fn sha256_pieces(pieces: &[&[u8]]) -> [u8; 32] {
+/// The 64-byte block that collects the bytes across the splice may hold
+/// part of `insert`; it is cleared before returning.
+pub(crate) fn sha256_spliced(buf: &mut Vec<u8>, at: usize, insert: &[u8]) -> [u8; 32] {
+    let len = buf.len();
+    let at = at.min(len);
     let mut state = IV;
     let mut block = [0u8; 64];
     let mut filled = 0;
-    let mut total = 0u64;
-    for &piece in pieces {
-        total += piece.len() as u64;
+    // Bytes compressed so far (whole blocks).
+    let mut absorbed = 0u64;
+    for piece in [&buf[..at], insert] {
         let mut piece = piece;
         if filled > 0 {
             let take = piece.len().min(64 - filled);
@@ -41,20 +84,36 @@ pub(crate) fn sha256_pieces(pieces: &[&[u8]]) -> [u8; 32] {
                 continue;
             }
             compress256(&mut state, core::slice::from_ref(&block));
+            absorbed += 64;
         }
         let (blocks, rest) = piece.as_chunks::<64>();
         if !blocks.is_empty() {
             compress256(&mut state, blocks);
+            absorbed += 64 * blocks.len() as u64;
         }
         block[..rest.len()].copy_from_slice(rest);
         filled = rest.len();
     }
-    let out = finish(
-        &mut state,
-        total - filled as u64,
-        &block[..filled],
-        Wipe::Yes,
-    );
+    // The tail: complete the pending block from its start, then hash the
+    // rest of it where it lies.
+    let tail_len = len - at;
+    let take = tail_len.min(64 - filled) * usize::from(filled > 0);
+    block[filled..filled + take].copy_from_slice(&buf[at..at + take]);
+    filled += take;
+    let out = if filled == 64 || filled == 0 {
+        if filled == 64 {
+            compress256(&mut state, core::slice::from_ref(&block));
+            absorbed += 64;
+        }
+        let start = at + take;
+        buf.resize(len + 72, 0);
+        let hash = finish_in_place(&mut state, absorbed, &mut buf[start..], len - start);
+        buf.truncate(len);
+        hash.unwrap_or_default()
+    } else {
+        // The whole tail fit in the pending block.
+        finish(&mut state, absorbed, &block[..filled], Wipe::Yes)
+    };
     block.fill(0);
     core::hint::black_box(&mut block);
     out
@@ -154,7 +213,7 @@ impl HmacState {
 
 impl HmacState {
     /// The inner hash state after absorbing `block`, a message's first 64
-    /// bytes: with it, [`mac_from`](Self::mac_from) signs any message that
+    /// bytes: with it, [`mac_in_place`](Self::mac_in_place) signs any message that
     /// starts with that block for one compression less. As secret as the key.
     pub(crate) fn inner_after(&self, block: &[u8; 64]) -> [u32; 8] {
         let mut state = self.inner;
@@ -162,13 +221,25 @@ impl HmacState {
         state
     }
 
-    /// HMAC-SHA256 of a message whose first block `state` has absorbed (see
-    /// [`inner_after`](Self::inner_after)); `rest` is the remainder.
-    #[inline]
-    pub(crate) fn mac_from(&self, mut state: [u32; 8], rest: &[u8]) -> [u8; 32] {
-        let inner_hash = finish(&mut state, 128, rest, Wipe::No);
+    /// The inner hash state after the key's pad block.
+    pub(crate) fn inner(&self) -> [u32; 8] {
+        self.inner
+    }
+
+    /// HMAC-SHA256 of a message whose first `prefix_len` bytes (past the
+    /// pad block) `state` has absorbed, `data[..len]` being the rest, padded
+    /// in place (see [`finish_in_place`]). `None` without room for the
+    /// padding.
+    pub(crate) fn mac_in_place(
+        &self,
+        mut state: [u32; 8],
+        prefix_len: u64,
+        data: &mut [u8],
+        len: usize,
+    ) -> Option<[u8; 32]> {
+        let inner_hash = finish_in_place(&mut state, 64 + prefix_len, data, len)?;
         state = self.outer;
-        finish(&mut state, 64, &inner_hash, Wipe::No)
+        Some(finish(&mut state, 64, &inner_hash, Wipe::No))
     }
 }
 
@@ -221,32 +292,63 @@ mod tests {
     }
 
     #[test]
-    fn a_saved_first_block_gives_the_same_mac() {
-        let data: Vec<u8> = (0..300u32).map(|i| (i * 5 + 7) as u8).collect();
-        let state = HmacState::new(b"key");
-        for len in 64..300 {
-            let msg = &data[..len];
-            let first: &[u8; 64] = msg[..64].try_into().unwrap();
-            let mid = state.inner_after(first);
-            assert_eq!(
-                state.mac_from(mid, &msg[64..]),
-                reference(b"key", msg),
-                "{len}"
-            );
+    fn mac_in_place_matches_the_reference() {
+        let data: Vec<u8> = (0..300u32).map(|i| (i * 3 + 1) as u8).collect();
+        let key = HmacState::new(b"key");
+        for len in 0..250 {
+            let mut room = data[..len].to_vec();
+            room.resize(len + 72, 0);
+            let whole = key.mac_in_place(key.inner(), 0, &mut room, len);
+            assert_eq!(whole, Some(reference(b"key", &data[..len])), "{len}");
+            if len >= 64 {
+                let first: &[u8; 64] = data[..64].try_into().unwrap();
+                let mut rest = data[64..len].to_vec();
+                rest.resize(len - 64 + 72, 0);
+                let mid = key.inner_after(first);
+                let saved = key.mac_in_place(mid, 64, &mut rest, len - 64);
+                assert_eq!(saved, Some(reference(b"key", &data[..len])), "{len}");
+            }
         }
     }
 
     #[test]
-    fn pieces_hash_like_their_concatenation() {
-        let data: Vec<u8> = (0..500u32).map(|i| (i * 13 + 1) as u8).collect();
+    fn padding_in_place_hashes_like_the_reference() {
+        let data: Vec<u8> = (0..300u32).map(|i| (i * 11 + 5) as u8).collect();
+        for len in 0..200 {
+            let mut room = data[..len].to_vec();
+            room.resize(len + 72, 0xAA);
+            let mut state = IV;
+            let d: [u8; 32] = Sha256::digest(&data[..len]).into();
+            assert_eq!(
+                finish_in_place(&mut state, 0, &mut room, len),
+                Some(d),
+                "{len}"
+            );
+            // Without the room, nothing happens.
+            let mut state = IV;
+            let mut tight = data[..len].to_vec();
+            assert_eq!(
+                finish_in_place(&mut state, 0, &mut tight, len),
+                None,
+                "{len}"
+            );
+            assert_eq!(state, IV);
+        }
+    }
+
+    #[test]
+    fn a_splice_hashes_like_the_concatenation() {
+        let data: Vec<u8> = (0..600u32).map(|i| (i * 13 + 1) as u8).collect();
         for a in (0..200).step_by(7) {
             for b in [0, 1, 55, 63, 64, 65, 128, 199] {
-                for c in [0, 1, 9, 64, 70] {
+                for c in [0, 1, 9, 63, 64, 70, 130] {
                     let whole = &data[..a + b + c];
-                    let (x, rest) = whole.split_at(a);
-                    let (y, z) = rest.split_at(b);
+                    let (head, rest) = whole.split_at(a);
+                    let (insert, tail) = rest.split_at(b);
+                    let mut buf = [head, tail].concat();
                     let d: [u8; 32] = Sha256::digest(whole).into();
-                    assert_eq!(sha256_pieces(&[x, y, z]), d, "{a} {b} {c}");
+                    assert_eq!(sha256_spliced(&mut buf, a, insert), d, "{a} {b} {c}");
+                    assert_eq!(buf, [head, tail].concat(), "buffer restored");
                 }
             }
         }

@@ -12,7 +12,7 @@ use crate::canonical::{self, Auth, CanonicalRequest, Layout, Parts, Scratch};
 use crate::credentials::Credentials;
 use crate::encode::{PathMode, Sink};
 use crate::error::Error;
-use crate::mac::{sha256, sha256_pieces};
+use crate::mac::{sha256_in_place, sha256_spliced};
 use crate::request::SignableRequest;
 use crate::scope::{Region, Scope, Service};
 use crate::signature::{Signature, hex64};
@@ -324,8 +324,15 @@ impl Signer {
                 )?;
                 with_scratch(|s| {
                     let layout = canonical::write(&request.parts(self.path_mode), &auth, s)?;
-                    let signature =
-                        sign_canonical(key, first_block, time, &amz_date, &s.buf, &layout, None);
+                    let signature = sign_canonical(
+                        key,
+                        first_block,
+                        time,
+                        &amz_date,
+                        &mut s.buf,
+                        &layout,
+                        None,
+                    );
 
                     let signed_headers = &s.buf[layout.signed_headers];
                     let access_key_id = credentials.access_key_id();
@@ -423,8 +430,15 @@ impl Signer {
                 let token = signed_token(&auth);
                 with_scratch(|s| {
                     let layout = canonical::write(parts, &auth, s)?;
-                    let signature =
-                        sign_canonical(key, first_block, time, &amz_date, &s.buf, &layout, token);
+                    let signature = sign_canonical(
+                        key,
+                        first_block,
+                        time,
+                        &amz_date,
+                        &mut s.buf,
+                        &layout,
+                        token,
+                    );
                     // The request target goes out of the scratch buffer: the
                     // `\n` between path and query becomes `?`, and the
                     // signature (after the token, if that is added after
@@ -519,21 +533,22 @@ fn sign_canonical(
     first_block: &mut FirstBlock,
     time: SigningTime,
     amz_date: &AmzDate,
-    buf: &[u8],
+    buf: &mut Vec<u8>,
     layout: &Layout,
     token: Option<&str>,
 ) -> Signature {
-    let hash = match layout.token_at {
-        Some(_) => sha256_pieces(&layout.spliced(buf, 0, token)),
-        None => sha256(buf),
+    let hash = match (layout.token_at, token) {
+        (Some(at), Some(token)) => sha256_spliced(buf, at, token.as_bytes()),
+        _ => sha256_in_place(buf),
     };
     // AWS4-HMAC-SHA256 \n <date> \n <scope> \n <hash>: at most 250 bytes, as
     // a region and a service have at most 64 bytes each.
     const HEAD: &[u8; 17] = b"AWS4-HMAC-SHA256\n";
     let scope = key.scope().as_bytes();
-    let mut sts = [0u8; 256];
+    // Room for the hash padding after it, written in place.
+    let mut sts = [0u8; 256 + 72];
     let end = HEAD.len() + 17 + scope.len() + 1 + 64;
-    let Some(text) = sts.get_mut(..end) else {
+    let Some(text) = sts.get_mut(..end).filter(|_| end <= 256) else {
         // Not reachable with validated names; put together on the heap.
         let mut text = Vec::with_capacity(end);
         text.extend_from_slice(HEAD);
@@ -553,7 +568,7 @@ fn sign_canonical(
     scope_line[..scope.len()].copy_from_slice(scope);
     scope_line[scope.len()] = b'\n';
     hash_hex.copy_from_slice(&hex64(&hash));
-    first_block.sign(key, time, text)
+    first_block.sign(key, time, &mut sts, end)
 }
 
 /// Text the signer wrote into a buffer: ASCII only (encoded pieces and

@@ -105,29 +105,35 @@ impl FirstBlock {
         }
     }
 
-    /// Signs `string_to_sign`, the one for `key` at `time`.
+    /// Signs the string to sign `sts[..len]`, the one for `key` at `time`.
+    /// `sts` has room past `len` for the hash padding, which is written in
+    /// place so that each hash takes one call of the compression function.
     pub(crate) fn sign(
         &mut self,
         key: &SigningKey,
         time: SigningTime,
-        string_to_sign: &[u8],
+        sts: &mut [u8],
+        len: usize,
     ) -> Signature {
-        let Some((first, rest)) = string_to_sign.split_first_chunk::<64>() else {
-            return key.sign(string_to_sign);
-        };
         // The string to sign ends with the 64 hex digits of the canonical
         // request's hash. Only if all of them lie past the first block is
         // that block the same for every request at `time` (with a scope
         // shorter than 29 bytes it is not, and nothing is saved).
-        if rest.len() < 64 {
-            return key.sign(string_to_sign);
+        let mac = match sts.split_first_chunk_mut::<64>() {
+            Some((first, rest)) if len >= 128 => {
+                if self.time != Some(time) {
+                    self.state.zeroize();
+                    self.state = key.state.inner_after(first);
+                    self.time = Some(time);
+                }
+                key.state.mac_in_place(self.state, 64, rest, len - 64)
+            }
+            _ => key.state.mac_in_place(key.state.inner(), 0, sts, len),
+        };
+        match mac {
+            Some(mac) => Signature::from_bytes(mac),
+            None => key.sign(sts.get(..len).unwrap_or_default()),
         }
-        if self.time != Some(time) {
-            self.state.zeroize();
-            self.state = key.state.inner_after(first);
-            self.time = Some(time);
-        }
-        Signature::from_bytes(key.state.mac_from(self.state, rest))
     }
 }
 
@@ -619,8 +625,11 @@ mod tests {
             for (i, t) in [t1, t1, t2, t1, t2, t2].into_iter().enumerate() {
                 let scope = Scope::new(t.scope_date(), &r, &s);
                 let sts = StringToSign::new(t, scope, &[i as u8; 32]);
+                let mut room = sts.as_bytes().to_vec();
+                let len = room.len();
+                room.resize(len + 72, 0);
                 assert_eq!(
-                    memo.sign(&key, t, sts.as_bytes()),
+                    memo.sign(&key, t, &mut room, len),
                     key.sign(sts.as_bytes()),
                     "{region} {service} {i}"
                 );
