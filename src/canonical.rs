@@ -375,19 +375,12 @@ fn write_with(
 
     // Headers, then the signed header list.
     if let Some(inline) = &inline {
-        inline.write_lines(buf)?;
-        buf.put_byte(b'\n');
-        let sh_start = buf.len();
-        inline.write_signed(false, buf);
-        let signed_headers = sh_start..buf.len();
-        buf.put_byte(b'\n');
-        let ph_start = buf.len();
-        write_payload_hash(&req.payload, buf);
+        let (signed_headers, payload_hash) = inline.write_tail(&req.payload, buf)?;
         return Ok(Layout {
             path,
             query,
             signed_headers,
-            payload_hash: ph_start..buf.len(),
+            payload_hash,
             token_at,
         });
     }
@@ -476,6 +469,8 @@ fn write_plain_presign(
             + SIGNED_HOST.len()
             + req.host.len()
             + TAIL.len()
+            // The hash padding, written in place after the request.
+            + 72
             + req
                 .headers
                 .iter()
@@ -531,19 +526,12 @@ fn write_plain_presign(
     inline.write_signed(true, buf);
     let query = query_start..buf.len();
     buf.put_byte(b'\n');
-    inline.write_lines(buf)?;
-    buf.put_byte(b'\n');
-    let sh_start = buf.len();
-    inline.write_signed(false, buf);
-    let signed_headers = sh_start..buf.len();
-    buf.put_byte(b'\n');
-    let ph_start = buf.len();
-    buf.put(UNSIGNED_PAYLOAD.as_bytes());
+    let (signed_headers, payload_hash) = inline.write_tail(&req.payload, buf)?;
     Ok(Some(Layout {
         path,
         query,
         signed_headers,
-        payload_hash: ph_start..buf.len(),
+        payload_hash,
         token_at,
     }))
 }
@@ -813,6 +801,25 @@ impl<'a> InlineHeaders<'a> {
         }
         out.put_byte(b'\n');
         Ok(())
+    }
+
+    /// Writes what follows the canonical query string's line: the header
+    /// lines, a blank line, the signed header names and the payload hash.
+    /// Returns where the names and the hash are.
+    fn write_tail(
+        &self,
+        payload: &Payload<'_>,
+        out: &mut Vec<u8>,
+    ) -> Result<(Range<usize>, Range<usize>), Error> {
+        self.write_lines(out)?;
+        out.put_byte(b'\n');
+        let names = out.len();
+        self.write_signed(false, out);
+        let signed_headers = names..out.len();
+        out.put_byte(b'\n');
+        let hash = out.len();
+        write_payload_hash(payload, out);
+        Ok((signed_headers, hash..out.len()))
     }
 
     /// Writes the unique names joined by `;` (query-encoded: `%3B`, with the
