@@ -218,6 +218,13 @@ impl fmt::Debug for KeyDerivation {
 /// the cache turns over at the UTC day boundary by itself. There is no global
 /// state: each signer owns its cache.
 ///
+/// Signing through a [`Signer`](crate::Signer) or an S3
+/// [`Bucket`](crate::s3::Bucket) also keeps, per thread, the key it used
+/// last (with the HMAC state of the current second's first string-to-sign
+/// block), so that signing again on that thread takes no lock. That memo is
+/// checked against the credentials, the scope and the cache's evictions, and
+/// dropped with the cache.
+///
 /// ```
 /// use presign::{Credentials, Region, Scope, ScopeDate, Service, SigningKey, SigningKeyCache};
 ///
