@@ -338,22 +338,7 @@ fn write_with(
             prefix,
             bucket,
             key,
-        } => {
-            encode::write_requoted_path(prefix.as_bytes(), buf);
-            if let Some(bucket) = bucket {
-                buf.put_byte(b'/');
-                buf.put(bucket.as_bytes());
-            }
-            match key {
-                Some(key) => {
-                    buf.put_byte(b'/');
-                    encode::write_path(key.as_bytes(), buf);
-                }
-                // `/` on a virtual-hosted bucket, `/bucket` path-style.
-                None if bucket.is_none() => buf.put_byte(b'/'),
-                None => {}
-            }
-        }
+        } => write_s3_path(prefix, bucket, key, buf),
     }
     let path = path_start..buf.len();
     buf.put_byte(b'\n');
@@ -480,21 +465,7 @@ fn write_plain_presign(
     buf.put(req.method.as_bytes());
     buf.put_byte(b'\n');
     let path_start = buf.len();
-    if !prefix.is_empty() {
-        encode::write_requoted_path(prefix.as_bytes(), buf);
-    }
-    if let Some(bucket) = bucket {
-        buf.put_byte(b'/');
-        buf.put(bucket.as_bytes());
-    }
-    match key {
-        Some(key) => {
-            buf.put_byte(b'/');
-            encode::write_path(key.as_bytes(), buf);
-        }
-        None if bucket.is_none() => buf.put_byte(b'/'),
-        None => {}
-    }
+    write_s3_path(prefix, *bucket, *key, buf);
     let path = path_start..buf.len();
     buf.put_byte(b'\n');
     let query_start = buf.len();
@@ -534,6 +505,27 @@ fn write_plain_presign(
         payload_hash,
         token_at,
     }))
+}
+
+/// The canonical URI of an S3 request: the endpoint's path prefix (wire
+/// form), `/bucket` when path-style, then `/` and the key encoded once; `/`
+/// alone for a virtual-hosted bucket.
+fn write_s3_path(prefix: &str, bucket: Option<&str>, key: Option<&str>, buf: &mut Vec<u8>) {
+    if !prefix.is_empty() {
+        encode::write_requoted_path(prefix.as_bytes(), buf);
+    }
+    if let Some(bucket) = bucket {
+        buf.put_byte(b'/');
+        buf.put(bucket.as_bytes());
+    }
+    match key {
+        Some(key) => {
+            buf.put_byte(b'/');
+            encode::write_path(key.as_bytes(), buf);
+        }
+        None if bucket.is_none() => buf.put_byte(b'/'),
+        None => {}
+    }
 }
 
 /// A capacity hint for a canonical request: every byte of caller input may

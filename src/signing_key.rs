@@ -252,36 +252,48 @@ pub struct SigningKeyCache {
 /// A thread's most recently used key and what it was looked up by.
 struct Recent {
     generation: u64,
-    id: CacheId,
-    date: ScopeDate,
-    region: Region,
-    service: Service,
+    derived_for: KeyFor,
     key: Arc<CachedSigningKey>,
     first_block: FirstBlock,
 }
 
-impl Recent {
-    fn matches(&self, generation: u64, id: &CacheId, scope: &Scope<'_>) -> bool {
-        self.generation == generation
-            && self.id == *id
+/// A cached key's entry.
+struct Entry {
+    derived_for: KeyFor,
+    key: Arc<CachedSigningKey>,
+}
+
+/// What a cached key was derived for: the credentials' fingerprint and the
+/// scope.
+struct KeyFor {
+    id: CacheId,
+    date: ScopeDate,
+    region: Region,
+    service: Service,
+}
+
+impl KeyFor {
+    fn new(id: CacheId, scope: &Scope<'_>) -> Self {
+        KeyFor {
+            id,
+            date: scope.date(),
+            region: scope.region().clone(),
+            service: scope.service().clone(),
+        }
+    }
+
+    fn matches(&self, id: &CacheId, scope: &Scope<'_>) -> bool {
+        self.id == *id
             && self.date == scope.date()
             && self.region == *scope.region()
             && self.service == *scope.service()
     }
 }
 
-impl Drop for Recent {
+impl Drop for KeyFor {
     fn drop(&mut self) {
         self.id.zeroize();
     }
-}
-
-struct Entry {
-    id: CacheId,
-    date: ScopeDate,
-    region: Region,
-    service: Service,
-    key: Arc<CachedSigningKey>,
 }
 
 /// A signing key from a [`SigningKeyCache`], with the text signing needs for
@@ -368,21 +380,6 @@ impl fmt::Debug for CachedSigningKey {
     }
 }
 
-impl Entry {
-    fn matches(&self, id: &CacheId, scope: &Scope<'_>) -> bool {
-        self.id == *id
-            && self.date == scope.date()
-            && self.region == *scope.region()
-            && self.service == *scope.service()
-    }
-}
-
-impl Drop for Entry {
-    fn drop(&mut self) {
-        self.id.zeroize();
-    }
-}
-
 /// The number of keys a signer's cache holds by default.
 pub const DEFAULT_CACHE_CAPACITY: usize = 32;
 
@@ -416,17 +413,14 @@ impl SigningKeyCache {
         };
         if let Some(r) = recent
             .as_mut()
-            .filter(|r| r.matches(generation, &id, &scope))
+            .filter(|r| r.generation == generation && r.derived_for.matches(&id, &scope))
         {
             return f(&r.key, &mut r.first_block);
         }
         let key = self.get(credentials, scope);
         let r = recent.insert(Recent {
             generation,
-            id,
-            date: scope.date(),
-            region: scope.region().clone(),
-            service: scope.service().clone(),
+            derived_for: KeyFor::new(id, &scope),
             key,
             first_block: FirstBlock::default(),
         });
@@ -439,13 +433,13 @@ impl SigningKeyCache {
         let id = credentials.cache_id();
         {
             let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-            if let Some(e) = entries.iter().find(|e| e.matches(&id, &scope)) {
+            if let Some(e) = entries.iter().find(|e| e.derived_for.matches(&id, &scope)) {
                 return Arc::clone(&e.key);
             }
         }
         let key = Arc::new(CachedSigningKey::new(credentials, scope));
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(e) = entries.iter().find(|e| e.matches(&id, &scope)) {
+        if let Some(e) = entries.iter().find(|e| e.derived_for.matches(&id, &scope)) {
             return Arc::clone(&e.key);
         }
         if entries.len() >= self.capacity {
@@ -453,7 +447,7 @@ impl SigningKeyCache {
             if let Some(oldest) = entries
                 .iter()
                 .enumerate()
-                .min_by_key(|(_, e)| e.date)
+                .min_by_key(|(_, e)| e.derived_for.date)
                 .map(|(i, _)| i)
             {
                 entries.remove(oldest);
@@ -461,10 +455,7 @@ impl SigningKeyCache {
             }
         }
         entries.push(Entry {
-            id,
-            date: scope.date(),
-            region: scope.region().clone(),
-            service: scope.service().clone(),
+            derived_for: KeyFor::new(id, &scope),
             key: Arc::clone(&key),
         });
         key
