@@ -109,7 +109,9 @@ pub(crate) fn sha256_spliced(buf: &mut Vec<u8>, at: usize, insert: &[u8]) -> [u8
         buf.resize(len + 72, 0);
         let hash = finish_in_place(&mut state, absorbed, &mut buf[start..], len - start);
         buf.truncate(len);
-        hash.unwrap_or_default()
+        // The room is always there; the fallback (which copies the last
+        // block) is never taken, and would give the same hash.
+        hash.unwrap_or_else(|| finish(&mut state, absorbed, &buf[start..], Wipe::No))
     } else {
         // The whole tail fit in the pending block.
         finish(&mut state, absorbed, &block[..filled], Wipe::Yes)
