@@ -101,20 +101,15 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
-    /// `bytes` (the buffer, or a range of it starting at `offset`) as up to
-    /// three pieces, with `token` spliced in at [`token_at`](Self::token_at).
-    pub(crate) fn spliced<'a>(
-        &self,
-        bytes: &'a [u8],
-        offset: usize,
-        token: Option<&'a str>,
-    ) -> [&'a [u8]; 3] {
+    /// The canonical request in `buf` as up to three pieces, with `token`
+    /// spliced in at [`token_at`](Self::token_at).
+    pub(crate) fn spliced<'a>(&self, buf: &'a [u8], token: Option<&'a str>) -> [&'a [u8]; 3] {
         match (self.token_at, token) {
-            (Some(at), Some(token)) if (offset..=offset + bytes.len()).contains(&at) => {
-                let (head, tail) = bytes.split_at(at - offset);
+            (Some(at), Some(token)) if at <= buf.len() => {
+                let (head, tail) = buf.split_at(at);
                 [head, token.as_bytes(), tail]
             }
-            _ => [bytes, &[], &[]],
+            _ => [buf, &[], &[]],
         }
     }
 }

@@ -281,7 +281,7 @@ impl Signer {
         with_scratch(|s| {
             let layout = canonical::write(parts, &auth, s)?;
             Ok(CanonicalRequest::from_bytes(
-                layout.spliced(&s.buf, 0, token).concat(),
+                layout.spliced(&s.buf, token).concat(),
             ))
         })
     }
