@@ -924,18 +924,17 @@ fn write_query(
         _ => (false, false),
     };
     let mut add = |side: &mut Vec<u8>, name: &[u8], value: &[u8], requote: bool| {
+        // A received query is read as S3 reads it (`+` is a space); a
+        // caller's raw query to sign keeps `+` as a plus (RFC 3986).
+        let requote_one = |bytes: &[u8], side: &mut Vec<u8>| match (requote, received) {
+            (true, true) => encode::write_requoted_form_component(bytes, side),
+            (true, false) => encode::write_requoted_query_component(bytes, side),
+            (false, _) => encode::write_query_component(bytes, side),
+        };
         let n = side.len();
-        if requote {
-            encode::write_requoted_query_component(name, side);
-        } else {
-            encode::write_query_component(name, side);
-        }
+        requote_one(name, side);
         let v = side.len();
-        if requote {
-            encode::write_requoted_query_component(value, side);
-        } else {
-            encode::write_query_component(value, side);
-        }
+        requote_one(value, side);
         if received {
             // The signature is not part of what it signs, nor is a token
             // added after signing.

@@ -35,10 +35,11 @@ pub enum PathMode {
 }
 
 impl PathMode {
-    /// The mode AWS uses for a service: [`PathMode::S3`] for `s3`,
+    /// The mode AWS uses for a service: [`PathMode::S3`] for the S3
+    /// services ([`Service::is_s3_like`](crate::Service::is_s3_like)),
     /// [`PathMode::Standard`] for anything else.
     pub fn for_service(service: &str) -> Self {
-        if service == "s3" || service == "s3-outposts" || service == "s3express" {
+        if crate::scope::is_s3_like(service) {
             PathMode::S3
         } else {
             PathMode::Standard
@@ -124,13 +125,21 @@ pub(crate) fn write_path<S: Sink + ?Sized>(bytes: &[u8], out: &mut S) {
 /// component. `+` is a literal plus sign, not a space (RFC 3986).
 #[inline]
 pub(crate) fn write_requoted_query_component<S: Sink + ?Sized>(bytes: &[u8], out: &mut S) {
-    requote_into(bytes, KEEP_QUERY, out);
+    requote_into(bytes, KEEP_QUERY, false, out);
+}
+
+/// Percent-decodes `bytes` the way S3 and HTML form decoders read a
+/// received query (`+` is a space) and writes them encoded again as a query
+/// component: `c++%2F` becomes `c%20%20%2F`.
+#[inline]
+pub(crate) fn write_requoted_form_component<S: Sink + ?Sized>(bytes: &[u8], out: &mut S) {
+    requote_into(bytes, KEEP_QUERY, true, out);
 }
 
 /// Percent-decodes a path and writes it encoded again, keeping `/`.
 #[inline]
 pub(crate) fn write_requoted_path<S: Sink + ?Sized>(bytes: &[u8], out: &mut S) {
-    requote_into(bytes, KEEP_PATH, out);
+    requote_into(bytes, KEEP_PATH, false, out);
 }
 
 fn hex_value(b: u8) -> Option<u8> {
@@ -145,7 +154,8 @@ fn hex_value(b: u8) -> Option<u8> {
 /// Decodes `%XY` escapes and encodes the result again, in one pass: runs
 /// that come out the same (unreserved bytes, and escapes of bytes that must
 /// stay escaped, written in uppercase) are copied whole.
-fn requote_into<S: Sink + ?Sized>(bytes: &[u8], keep: u8, out: &mut S) {
+/// With `plus_is_space`, an unescaped `+` decodes to a space.
+fn requote_into<S: Sink + ?Sized>(bytes: &[u8], keep: u8, plus_is_space: bool, out: &mut S) {
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
@@ -158,6 +168,7 @@ fn requote_into<S: Sink + ?Sized>(bytes: &[u8], keep: u8, out: &mut S) {
         };
         let (decoded, width) = match escape {
             Some((d, _)) => (d, 3),
+            None if plus_is_space && b == b'+' => (b' ', 1),
             None => (b, 1),
         };
         let kept = CLASS[decoded as usize] & keep != 0;
@@ -318,7 +329,7 @@ mod tests {
         for sample in samples {
             for keep in [KEEP_QUERY, KEEP_PATH] {
                 let mut fast = Vec::new();
-                requote_into(sample, keep, &mut fast);
+                requote_into(sample, keep, false, &mut fast);
                 let mut slow = Vec::new();
                 for b in percent_decode(sample) {
                     encode_into(&[b], keep, &mut slow);
@@ -344,13 +355,23 @@ mod tests {
         ) {
             for keep in [KEEP_QUERY, KEEP_PATH] {
                 let mut fast = Vec::new();
-                requote_into(&input, keep, &mut fast);
+                requote_into(&input, keep, false, &mut fast);
                 let mut slow = Vec::new();
                 for b in percent_decode(&input) {
                     encode_into(&[b], keep, &mut slow);
                 }
                 proptest::prop_assert_eq!(fast, slow);
             }
+            // Form decoding: `+` is a space, then the same definition.
+            let mut fast = Vec::new();
+            requote_into(&input, KEEP_QUERY, true, &mut fast);
+            let plus_as_space: Vec<u8> =
+                input.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+            let mut slow = Vec::new();
+            for b in percent_decode(&plus_as_space) {
+                encode_into(&[b], KEEP_QUERY, &mut slow);
+            }
+            proptest::prop_assert_eq!(fast, slow);
         }
     }
 
@@ -359,6 +380,10 @@ mod tests {
         let mut v = Vec::new();
         write_requoted_query_component(b"a%20b+c%2fd%zz%", &mut v);
         assert_eq!(String::from_utf8(v).unwrap(), "a%20b%2Bc%2Fd%25zz%25");
+        // A received query, read as S3 reads it: `+` is a space, `%2B` a plus.
+        let mut v = Vec::new();
+        write_requoted_form_component(b"c++%2F%2B", &mut v);
+        assert_eq!(String::from_utf8(v).unwrap(), "c%20%20%2F%2B");
         let mut v = Vec::new();
         write_requoted_path(b"/a%2Fb/%E1%88%B4 x", &mut v);
         assert_eq!(String::from_utf8(v).unwrap(), "/a/b/%E1%88%B4%20x");

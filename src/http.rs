@@ -136,7 +136,7 @@ pub fn presign_request<B>(
     let target = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
     let method = Method::new(request.method().as_str())?;
     let mut signable = SignableRequest::new(method, &host, target).payload(Payload::Unsigned);
-    if signer.service().as_str() != "s3" {
+    if !signer.service().is_s3_like() {
         signable = signable.payload(Payload::Bytes(b""));
     }
     for (name, value) in signable_headers(request)? {

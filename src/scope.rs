@@ -81,6 +81,22 @@ impl Service {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether S3's rules apply: `s3`, `s3express`, `s3-outposts` and
+    /// `s3-object-lambda` (the path is encoded once and never normalized,
+    /// requests carry `x-amz-content-sha256`, presigned URLs sign
+    /// `UNSIGNED-PAYLOAD`).
+    pub fn is_s3_like(&self) -> bool {
+        is_s3_like(&self.0)
+    }
+}
+
+/// The one place that decides which services follow S3's rules.
+pub(crate) fn is_s3_like(service: &str) -> bool {
+    matches!(
+        service,
+        "s3" | "s3express" | "s3-outposts" | "s3-object-lambda"
+    )
 }
 
 macro_rules! name_traits {

@@ -528,7 +528,7 @@ impl Presigned<'_> {
 /// [`Layout::spliced`]): its hash goes into the string to sign, which is put
 /// together on the stack and signed with the cached key (through this
 /// thread's saved first block, see [`FirstBlock`]).
-fn sign_canonical(
+pub(crate) fn sign_canonical(
     key: &CachedSigningKey,
     first_block: &mut FirstBlock,
     time: SigningTime,

@@ -18,6 +18,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::credentials::{CacheId, Credentials};
 use crate::encode;
+use crate::error::Error;
 use crate::mac::{HmacState, hmac_sha256};
 use crate::scope::{Region, Scope, Service, TERMINATOR};
 use crate::signature::Signature;
@@ -283,10 +284,14 @@ impl KeyFor {
     }
 
     fn matches(&self, id: &CacheId, scope: &Scope<'_>) -> bool {
+        self.matches_named(id, scope.date(), scope.region().as_str(), scope.service())
+    }
+
+    fn matches_named(&self, id: &CacheId, date: ScopeDate, region: &str, service: &Service) -> bool {
         self.id == *id
-            && self.date == scope.date()
-            && self.region == *scope.region()
-            && self.service == *scope.service()
+            && self.date == date
+            && self.region.as_str() == region
+            && self.service == *service
     }
 }
 
@@ -425,6 +430,33 @@ impl SigningKeyCache {
             first_block: FirstBlock::default(),
         });
         f(&r.key, &mut r.first_block)
+    }
+
+    /// [`with_key`](Self::with_key) for a scope whose region is text from
+    /// a received request: a warm lookup compares the text with the key's
+    /// region and builds nothing; only a miss checks the name and builds a
+    /// [`Region`].
+    pub(crate) fn with_key_named<R>(
+        &self,
+        credentials: &Credentials,
+        date: ScopeDate,
+        region: &str,
+        service: &Service,
+        f: impl FnOnce(&CachedSigningKey, &mut FirstBlock) -> R,
+    ) -> Result<R, Error> {
+        let generation = self.generation.load(Ordering::Acquire);
+        if let Some(slot) = self.recent.get()
+            && let Ok(mut recent) = slot.try_borrow_mut()
+            && let Some(r) = recent.as_mut().filter(|r| {
+                r.generation == generation
+                    && r.derived_for
+                        .matches_named(&credentials.cache_id(), date, region, service)
+            })
+        {
+            return Ok(f(&r.key, &mut r.first_block));
+        }
+        let region = Region::new(region)?;
+        Ok(self.with_key(credentials, Scope::new(date, &region, service), f))
     }
 
     /// The signing key for these credentials and scope, derived on the first

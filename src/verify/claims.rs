@@ -1,0 +1,519 @@
+//! What a signature claims: the `X-Amz-*` parameters of a presigned query,
+//! the parts of an `Authorization` header, or the fields of a POST form.
+//!
+//! Everything is borrowed from the request as received. Query values are
+//! read the way S3 reads them (`%XX` escapes decoded, `+` is a space), but
+//! only decoded into a copy when they contain an escape other than the
+//! separators the signer writes (`%2F` in the credential, `%3B` between
+//! signed headers), so verifying a URL from any SigV4 signer copies nothing.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use subtle::ConstantTimeEq;
+
+use super::{ReceivedRequest, VerifyError};
+use crate::credentials::Credentials;
+
+/// A value as received, and how to read it.
+#[derive(Clone, Copy)]
+pub(crate) struct Raw<'r> {
+    pub(crate) text: &'r str,
+    /// Query form: `%XX` escapes and `+` for a space. Headers and form
+    /// fields are taken literally.
+    pub(crate) encoded: bool,
+}
+
+impl<'r> Raw<'r> {
+    pub(crate) fn literal(text: &'r str) -> Self {
+        Raw {
+            text,
+            encoded: false,
+        }
+    }
+
+    /// The decoded value; a copy only if it has anything to decode.
+    pub(crate) fn decoded(self) -> Cow<'r, str> {
+        if self.encoded && self.text.bytes().any(|b| b == b'%' || b == b'+') {
+            Cow::Owned(String::from_utf8_lossy(&form_decode(self.text.as_bytes())).into_owned())
+        } else {
+            Cow::Borrowed(self.text)
+        }
+    }
+
+    /// The decoded bytes, one at a time (no copy).
+    fn bytes(self) -> impl Iterator<Item = u8> + 'r {
+        let encoded = self.encoded;
+        let b = self.text.as_bytes();
+        let mut i = 0;
+        core::iter::from_fn(move || {
+            let c = *b.get(i)?;
+            if encoded {
+                if c == b'+' {
+                    i += 1;
+                    return Some(b' ');
+                }
+                if c == b'%'
+                    && let (Some(h), Some(l)) = (
+                        b.get(i + 1).and_then(|&h| hex_value(h)),
+                        b.get(i + 2).and_then(|&l| hex_value(l)),
+                    )
+                {
+                    i += 3;
+                    return Some(h << 4 | l);
+                }
+            }
+            i += 1;
+            Some(c)
+        })
+    }
+
+    /// Whether the decoded value is `expected`.
+    pub(crate) fn decodes_to(self, expected: &str) -> bool {
+        self.bytes().eq(expected.bytes())
+    }
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    }
+}
+
+fn form_decode(raw: &[u8]) -> Vec<u8> {
+    Raw {
+        text: core::str::from_utf8(raw).unwrap_or_default(),
+        encoded: true,
+    }
+    .bytes()
+    .collect()
+}
+
+/// A value split by a separator, which the signer writes escaped in a
+/// query (`/` as `%2F` in the credential, `;` as `%3B` between signed
+/// headers): borrowed and split on the escape when that is the only one,
+/// decoded into a copy otherwise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Split<'r> {
+    text: Cow<'r, str>,
+    sep: &'static str,
+}
+
+impl<'r> Split<'r> {
+    fn new(raw: Raw<'r>, sep: &'static str, escaped: &'static str) -> Self {
+        if !raw.encoded {
+            return Split {
+                text: Cow::Borrowed(raw.text),
+                sep,
+            };
+        }
+        let b = raw.text.as_bytes();
+        let only_separators = !b.contains(&b'+')
+            && !raw.text.contains(sep)
+            && b.iter().enumerate().all(|(i, &c)| {
+                c != b'%' || b.get(i..i + 3) == Some(escaped.as_bytes())
+            });
+        if only_separators {
+            Split {
+                text: Cow::Borrowed(raw.text),
+                sep: escaped,
+            }
+        } else {
+            Split {
+                text: raw.decoded(),
+                sep,
+            }
+        }
+    }
+
+    pub(crate) fn iter(&self) -> core::str::Split<'_, &'static str> {
+        self.text.split(self.sep)
+    }
+
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// `ACCESS_KEY_ID/DATE/REGION/SERVICE/aws4_request`, split.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Credential<'r> {
+    split: Split<'r>,
+    access_key_id: Range<usize>,
+    date: Range<usize>,
+    region: Range<usize>,
+    service: Range<usize>,
+    terminator: Range<usize>,
+}
+
+impl<'r> Credential<'r> {
+    pub(crate) fn parse(raw: Raw<'r>) -> Result<Self, VerifyError> {
+        let split = Split::new(raw, "/", "%2F");
+        let text = split.text();
+        let sep = split.sep.len();
+        // Five parts, split from the right: the access key id is the rest.
+        let mut ends = [0usize; 4];
+        let mut end = text.len();
+        for slot in ends.iter_mut().rev() {
+            let Some(at) = text[..end].rfind(split.sep) else {
+                return Err(VerifyError::MalformedParameter {
+                    name: "X-Amz-Credential",
+                    reason: "expected ACCESS_KEY_ID/DATE/REGION/SERVICE/aws4_request",
+                });
+            };
+            *slot = at;
+            end = at;
+        }
+        let [a, b, c, d] = ends;
+        Ok(Credential {
+            access_key_id: 0..a,
+            date: a + sep..b,
+            region: b + sep..c,
+            service: c + sep..d,
+            terminator: d + sep..text.len(),
+            split,
+        })
+    }
+
+    fn part(&self, range: &Range<usize>) -> &str {
+        self.split.text().get(range.clone()).unwrap_or_default()
+    }
+
+    pub(crate) fn access_key_id(&self) -> &str {
+        self.part(&self.access_key_id)
+    }
+
+    pub(crate) fn date(&self) -> &str {
+        self.part(&self.date)
+    }
+
+    pub(crate) fn region(&self) -> &str {
+        self.part(&self.region)
+    }
+
+    pub(crate) fn service(&self) -> &str {
+        self.part(&self.service)
+    }
+
+    pub(crate) fn terminator(&self) -> &str {
+        self.part(&self.terminator)
+    }
+}
+
+/// The parameters a signature carries, borrowed from the request.
+pub(crate) struct Claims<'r> {
+    pub(crate) algorithm: Raw<'r>,
+    pub(crate) credential: Raw<'r>,
+    pub(crate) date: Raw<'r>,
+    pub(crate) signed_headers: Raw<'r>,
+    pub(crate) signature: Raw<'r>,
+    pub(crate) expires: Option<Raw<'r>>,
+    pub(crate) token: Option<Raw<'r>>,
+    /// `X-Amz-Content-Sha256`, a presigned query's payload hash.
+    pub(crate) content_sha256: Option<Raw<'r>>,
+}
+
+/// The `X-Amz-*` parameters a presigned query may carry, each at most once.
+const QUERY_NAMES: [&str; 8] = [
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Date",
+    "X-Amz-SignedHeaders",
+    "X-Amz-Signature",
+    "X-Amz-Expires",
+    "X-Amz-Security-Token",
+    "X-Amz-Content-Sha256",
+];
+
+/// Whether a raw query carries a presigned signature at all.
+pub(crate) fn is_presigned(query: &str) -> bool {
+    query.split('&').any(|piece| {
+        let name = piece.split_once('=').map_or(piece, |(n, _)| n);
+        Raw {
+            text: name,
+            encoded: true,
+        }
+        .decodes_to("X-Amz-Algorithm")
+    })
+}
+
+/// The claims of a presigned query.
+pub(crate) fn query_claims(query: &str) -> Result<Claims<'_>, VerifyError> {
+    let mut found: [Option<Raw<'_>>; 8] = [None; 8];
+    for piece in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+        // Names are compared decoded (`X-Amz-Date` and `X%2DAmz-Date` are
+        // one parameter to S3), without a copy.
+        if !name.starts_with(['X', 'x', '%']) {
+            continue;
+        }
+        let name = Raw {
+            text: name,
+            encoded: true,
+        };
+        if let Some(i) = QUERY_NAMES.iter().position(|n| name.decodes_to(n)) {
+            if found[i].is_some() {
+                return Err(VerifyError::MalformedParameter {
+                    name: QUERY_NAMES[i],
+                    reason: "appears more than once",
+                });
+            }
+            found[i] = Some(Raw {
+                text: value,
+                encoded: true,
+            });
+        }
+    }
+    let [
+        algorithm,
+        credential,
+        date,
+        signed_headers,
+        signature,
+        expires,
+        token,
+        content_sha256,
+    ] = found;
+    let algorithm = algorithm.ok_or(VerifyError::NotSigned {
+        expected: "X-Amz-Algorithm query parameter",
+    })?;
+    fn need<'r>(v: Option<Raw<'r>>, name: &'static str) -> Result<Raw<'r>, VerifyError> {
+        v.ok_or(VerifyError::MissingParameter { name })
+    }
+    Ok(Claims {
+        algorithm,
+        credential: need(credential, "X-Amz-Credential")?,
+        date: need(date, "X-Amz-Date")?,
+        signed_headers: need(signed_headers, "X-Amz-SignedHeaders")?,
+        signature: need(signature, "X-Amz-Signature")?,
+        expires,
+        token,
+        content_sha256,
+    })
+}
+
+/// The claims of an `Authorization` header, and the headers that go with
+/// it.
+pub(crate) fn header_claims<'r>(request: &ReceivedRequest<'r>) -> Result<Claims<'r>, VerifyError> {
+    let auth = request
+        .single("authorization")?
+        .ok_or(VerifyError::NotSigned {
+            expected: "Authorization header",
+        })?;
+    let (algorithm, rest) = auth.split_once(' ').unwrap_or((auth, ""));
+    let mut credential = None;
+    let mut signed_headers = None;
+    let mut signature = None;
+    for part in rest.split(',') {
+        let part = part.trim();
+        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+        let slot = match k {
+            "Credential" => &mut credential,
+            "SignedHeaders" => &mut signed_headers,
+            "Signature" => &mut signature,
+            _ => continue,
+        };
+        if slot.replace(Raw::literal(v)).is_some() {
+            return Err(VerifyError::MalformedParameter {
+                name: "Authorization",
+                reason: "a component appears more than once",
+            });
+        }
+    }
+    let date = request
+        .single("x-amz-date")?
+        .ok_or(VerifyError::MissingParameter { name: "x-amz-date" })?;
+    Ok(Claims {
+        algorithm: Raw::literal(algorithm),
+        credential: credential.ok_or(VerifyError::MissingParameter { name: "Credential" })?,
+        date: Raw::literal(date),
+        signed_headers: signed_headers.ok_or(VerifyError::MissingParameter {
+            name: "SignedHeaders",
+        })?,
+        signature: signature.ok_or(VerifyError::MissingParameter { name: "Signature" })?,
+        expires: None,
+        token: request.single("x-amz-security-token")?.map(Raw::literal),
+        content_sha256: None,
+    })
+}
+
+/// The signed header names, lowercase as the signer wrote them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedHeaders<'r>(Split<'r>);
+
+impl<'r> SignedHeaders<'r> {
+    pub(crate) fn parse(raw: Raw<'r>) -> Result<Self, VerifyError> {
+        let names = SignedHeaders(Split::new(raw, ";", "%3B"));
+        let bad = |reason| VerifyError::MalformedParameter {
+            name: "SignedHeaders",
+            reason,
+        };
+        for (i, name) in names.iter().enumerate() {
+            if name.is_empty() {
+                return Err(bad("an empty header name"));
+            }
+            if names.iter().take(i).any(|n| n.eq_ignore_ascii_case(name)) {
+                return Err(bad("a header name appears more than once"));
+            }
+        }
+        Ok(names)
+    }
+
+    /// The names, in the order signed.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.0.iter()
+    }
+
+    /// Whether `name` (any case) is signed.
+    pub fn contains(&self, name: &str) -> bool {
+        self.iter().any(|n| n.eq_ignore_ascii_case(name))
+    }
+
+    /// How many headers are signed.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// Whether no header is signed (never, for a verified request).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<[S]> for SignedHeaders<'_> {
+    fn eq(&self, other: &[S]) -> bool {
+        self.iter().eq(other.iter().map(AsRef::as_ref))
+    }
+}
+
+impl<S: AsRef<str>, const N: usize> PartialEq<[S; N]> for SignedHeaders<'_> {
+    fn eq(&self, other: &[S; N]) -> bool {
+        *self == other[..]
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<Vec<S>> for SignedHeaders<'_> {
+    fn eq(&self, other: &Vec<S>) -> bool {
+        *self == other[..]
+    }
+}
+
+impl core::fmt::Display for SignedHeaders<'_> {
+    /// `host;x-amz-date`: the names joined by `;`.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for (i, name) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(";")?;
+            }
+            f.write_str(name)?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks the request's session token against the credentials', in
+/// constant time for tokens of equal length, without copying it.
+pub(crate) fn check_token(creds: &Credentials, received: Option<Raw<'_>>) -> Result<(), VerifyError> {
+    match (creds.session_token(), received) {
+        (None, None) => Ok(()),
+        (Some(_), None) => Err(VerifyError::MissingSecurityToken),
+        (None, Some(_)) => Err(VerifyError::SecurityTokenMismatch),
+        (Some(want), Some(got)) => {
+            let want = want.as_bytes();
+            let mut len = 0usize;
+            let mut diff = 0u8;
+            for b in got.bytes() {
+                diff |= want.get(len).map_or(1, |w| w ^ b);
+                len += 1;
+            }
+            if len == want.len() && bool::from(diff.ct_eq(&0)) {
+                Ok(())
+            } else {
+                Err(VerifyError::SecurityTokenMismatch)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(text: &str) -> Raw<'_> {
+        Raw {
+            text,
+            encoded: true,
+        }
+    }
+
+    #[test]
+    fn values_decode_as_s3_reads_a_query() {
+        assert_eq!(q("c++%2F").decoded(), "c  /");
+        assert_eq!(q("c%2B%2B%2F").decoded(), "c++/");
+        assert!(matches!(q("20130524T000000Z").decoded(), Cow::Borrowed(_)));
+        assert_eq!(Raw::literal("a+b%2F").decoded(), "a+b%2F");
+        assert!(q("X%2DAmz-Date").decodes_to("X-Amz-Date"));
+        assert!(!q("X-Amz-Date2").decodes_to("X-Amz-Date"));
+        assert!(q("%zz+").decodes_to("%zz "));
+    }
+
+    #[test]
+    fn credentials_split_without_a_copy_when_only_slashes_are_escaped() {
+        let c = Credential::parse(q("AKID%2F20130524%2Fus-east-1%2Fs3%2Faws4_request")).unwrap();
+        assert!(matches!(c.split.text, Cow::Borrowed(_)));
+        assert_eq!(
+            [c.access_key_id(), c.date(), c.region(), c.service(), c.terminator()],
+            ["AKID", "20130524", "us-east-1", "s3", "aws4_request"]
+        );
+        // Lowercase escapes and literal slashes decode to the same parts.
+        for raw in [
+            "AKID%2f20130524%2fus-east-1%2fs3%2faws4_request",
+            "AKID/20130524/us-east-1/s3/aws4_request",
+            "AKID%2F20130524/us-east-1%2Fs3/aws4_request",
+        ] {
+            let c = Credential::parse(q(raw)).unwrap();
+            assert_eq!(
+                [c.access_key_id(), c.date(), c.region(), c.service(), c.terminator()],
+                ["AKID", "20130524", "us-east-1", "s3", "aws4_request"],
+                "{raw}"
+            );
+        }
+        assert!(Credential::parse(q("AKID%2F20130524%2Fus-east-1%2Fs3")).is_err());
+        let c = Credential::parse(Raw::literal("AKID/20130524/r/s/aws4_request")).unwrap();
+        assert_eq!(c.region(), "r");
+    }
+
+    #[test]
+    fn signed_headers_split_on_the_escaped_separator() {
+        let h = SignedHeaders::parse(q("content-type%3Bhost%3Bx-amz-acl")).unwrap();
+        assert_eq!(h, ["content-type", "host", "x-amz-acl"]);
+        assert!(h.contains("X-Amz-Acl"));
+        assert_eq!(h.to_string(), "content-type;host;x-amz-acl");
+        let h = SignedHeaders::parse(q("host%3bx-amz-date")).unwrap();
+        assert_eq!(h, ["host", "x-amz-date"]);
+        for bad in ["host%3B%3Bx", "host%3Bhost", "", "host;HOST"] {
+            assert!(SignedHeaders::parse(q(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn tokens_compare_decoded() {
+        let creds = Credentials::new("AKID", "secret")
+            .unwrap()
+            .with_session_token("a+b/c=")
+            .unwrap();
+        assert_eq!(check_token(&creds, Some(q("a%2Bb%2Fc%3D"))), Ok(()));
+        assert_eq!(check_token(&creds, Some(Raw::literal("a+b/c="))), Ok(()));
+        for bad in ["a+b%2Fc%3D", "a%2Bb%2Fc", "a%2Bb%2Fc%3D%3D", ""] {
+            assert_eq!(
+                check_token(&creds, Some(q(bad))),
+                Err(VerifyError::SecurityTokenMismatch),
+                "{bad}"
+            );
+        }
+        assert_eq!(check_token(&creds, None), Err(VerifyError::MissingSecurityToken));
+    }
+}

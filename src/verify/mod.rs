@@ -1,0 +1,824 @@
+//! Verifying signatures, server side: presigned URLs, `Authorization`
+//! headers and S3 POST uploads.
+//!
+//! A [`Verifier`] stands in front of storage and lets through exactly what
+//! the signer signed. It rebuilds the canonical request from the request as
+//! received and signs it again through the same pipeline the signer uses
+//! (canonical request, string to sign, cached signing key, signature), then
+//! compares signatures in constant time. Before that it checks every rule S3
+//! applies: algorithm, credential scope, dates and expiry, that `host` is
+//! signed, that every `x-amz-*` header present is signed, the session token,
+//! and for S3 header signing that `x-amz-content-sha256` is present. A
+//! failure names the check that failed and never the expected signature.
+//!
+//! What a verified request still leaves to the caller is in
+//! [`Verified::body`]: the body's hash when the signature covers a body the
+//! verifier has not seen. Pass the body (or its hash) with
+//! [`ReceivedRequest::payload`], or check it as it streams in with
+//! [`Verified::check_body_sha256`].
+//!
+//! With a lookup that lends credentials (anything but a closure, see
+//! [`CredentialsLookup`]) and a warm key cache, verifying a presigned URL or
+//! a header-signed request allocates nothing.
+//!
+//! ```
+//! use std::time::Duration;
+//! use presign::s3::Bucket;
+//! use presign::verify::{BodyCheck, ReceivedRequest, Verifier};
+//! use presign::{Credentials, Region, SigningTime};
+//!
+//! let creds = Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")?;
+//! let bucket = Bucket::new("examplebucket", Region::new("us-east-1")?)?;
+//! let signed_at = SigningTime::parse_amz_date("20260524T120000Z")?;
+//! let url = bucket.get_object("a.txt").presign(&creds, signed_at, Duration::from_secs(600))?;
+//!
+//! // The server side: the keys it knows, verified at the time of receipt.
+//! let verifier = Verifier::with_lookup(creds.clone());
+//! let target = &url.as_str()["https://examplebucket.s3.us-east-1.amazonaws.com".len()..];
+//! let request = ReceivedRequest::new("GET", target).header("host", "examplebucket.s3.us-east-1.amazonaws.com");
+//! let now = SigningTime::parse_amz_date("20260524T120500Z")?;
+//! let verified = verifier.verify(&request, now).expect("a valid URL");
+//! assert_eq!(verified.access_key_id(), "AKIAIOSFODNN7EXAMPLE");
+//! assert_eq!(verified.body(), BodyCheck::Unsigned); // S3 presigned URLs do not sign the body
+//!
+//! // An added x-amz-* header was not signed: refused, as S3 refuses it.
+//! let tampered = request.clone().header("x-amz-copy-source", "examplebucket/private/payroll.csv");
+//! assert!(verifier.verify(&tampered, now).is_err());
+//!
+//! let later = SigningTime::parse_amz_date("20260524T121001Z")?;
+//! assert!(verifier.verify(&request, later).is_err()); // expired
+//! # Ok::<(), presign::Error>(())
+//! ```
+
+mod claims;
+mod error;
+#[cfg(feature = "http")]
+mod http;
+mod lookup;
+mod post;
+
+use core::fmt;
+use std::time::Duration;
+
+use subtle::ConstantTimeEq;
+
+use crate::canonical::{self, Auth, Parts, PathSource, QuerySource, UNSIGNED_PAYLOAD};
+use crate::credentials::Credentials;
+use crate::encode::PathMode;
+use crate::error::excerpt;
+use crate::mac::sha256;
+use crate::request::Payload;
+use crate::scope::{Region, Service, TERMINATOR};
+use crate::sign::SessionTokenMode;
+use crate::signing_key::SigningKeyCache;
+use crate::string_to_sign::ALGORITHM;
+use crate::time::{ScopeDate, SigningTime};
+use claims::{Claims, Credential};
+
+pub use claims::SignedHeaders;
+pub use error::VerifyError;
+pub use lookup::{CredentialsLookup, Lent};
+pub use post::VerifiedPost;
+
+/// The headers a [`ReceivedRequest`] keeps inline before it allocates.
+const INLINE_HEADERS: usize = 16;
+
+/// A list of borrowed headers: inline up to [`INLINE_HEADERS`], on the heap
+/// beyond.
+#[derive(Clone)]
+enum HeaderList<'a> {
+    Inline([(&'a str, &'a str); INLINE_HEADERS], usize),
+    Heap(Vec<(&'a str, &'a str)>),
+}
+
+impl<'a> HeaderList<'a> {
+    const fn new() -> Self {
+        HeaderList::Inline([("", ""); INLINE_HEADERS], 0)
+    }
+
+    fn push(&mut self, header: (&'a str, &'a str)) {
+        match self {
+            HeaderList::Inline(items, len) if *len < INLINE_HEADERS => {
+                items[*len] = header;
+                *len += 1;
+            }
+            HeaderList::Inline(items, len) => {
+                let mut heap = Vec::with_capacity(2 * INLINE_HEADERS);
+                heap.extend_from_slice(&items[..*len]);
+                heap.push(header);
+                *self = HeaderList::Heap(heap);
+            }
+            HeaderList::Heap(heap) => heap.push(header),
+        }
+    }
+
+    fn as_slice(&self) -> &[(&'a str, &'a str)] {
+        match self {
+            HeaderList::Inline(items, len) => &items[..*len],
+            HeaderList::Heap(heap) => heap,
+        }
+    }
+}
+
+/// A request as the server received it: method, request target (path and
+/// raw query exactly as on the wire), headers (with `host`), and, when the
+/// server has it, the body.
+///
+/// Building one allocates nothing for up to 16 headers.
+#[derive(Clone)]
+pub struct ReceivedRequest<'a> {
+    method: &'a str,
+    path: &'a str,
+    query: &'a str,
+    headers: HeaderList<'a>,
+    payload: Option<Payload<'a>>,
+}
+
+impl<'a> ReceivedRequest<'a> {
+    /// A request's method and target (`/path?query`, as received).
+    pub fn new(method: &'a str, target: &'a str) -> Self {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        ReceivedRequest {
+            method,
+            path,
+            query,
+            headers: HeaderList::new(),
+            payload: None,
+        }
+    }
+
+    /// A header the request carried (include `host`, and every other
+    /// header: an unsigned `x-amz-*` header the verifier is not told about
+    /// cannot be refused).
+    pub fn header(mut self, name: &'a str, value: &'a str) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// The body as received (or its SHA-256), when the server has it.
+    ///
+    /// When the signature covers a body hash (`x-amz-content-sha256`, an
+    /// `X-Amz-Content-Sha256` query parameter), the body must hash to it or
+    /// the request is refused with [`VerifyError::PayloadHashMismatch`].
+    /// Without such a hash, this is the payload the signature was computed
+    /// over: for services other than S3 the body's hash is part of the
+    /// signature (an empty body is assumed when none is given), while S3
+    /// presigned URLs sign `UNSIGNED-PAYLOAD` and the body is ignored.
+    pub fn payload(mut self, payload: Payload<'a>) -> Self {
+        self.payload = Some(payload);
+        self
+    }
+
+    /// The headers, as given.
+    pub fn headers(&self) -> &[(&'a str, &'a str)] {
+        self.headers.as_slice()
+    }
+
+    fn values<'h>(&'h self, name: &'h str) -> impl Iterator<Item = &'a str> + 'h {
+        self.headers()
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v)
+    }
+
+    /// The one value of a header, if present; an error if repeated.
+    fn single(&self, name: &'static str) -> Result<Option<&'a str>, VerifyError> {
+        let mut values = self.values(name);
+        let first = values.next();
+        if values.next().is_some() {
+            return Err(VerifyError::MalformedParameter {
+                name,
+                reason: "appears more than once",
+            });
+        }
+        Ok(first.map(str::trim))
+    }
+}
+
+impl fmt::Debug for ReceivedRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The query and header values carry credentials: names only.
+        f.debug_struct("ReceivedRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query_len", &self.query.len())
+            .field(
+                "headers",
+                &self.headers().iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+/// What a verified request's signature says about its body, and so what the
+/// caller still has to check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BodyCheck {
+    /// The body given with [`ReceivedRequest::payload`] is the one signed:
+    /// nothing is left to check.
+    Verified,
+    /// The signature covers a body with this SHA-256, which the verifier
+    /// has not seen: hash the body as it arrives and compare
+    /// ([`Verified::check_body_sha256`]) before acting on it. (For a
+    /// service other than S3 with no body given, this is the hash of the
+    /// empty body.)
+    Sha256([u8; 32]),
+    /// `UNSIGNED-PAYLOAD`: the signature does not cover the body (S3
+    /// presigned URLs). Limit what the body can do by other means.
+    Unsigned,
+}
+
+/// The SHA-256 of the empty body.
+const EMPTY_SHA256: [u8; 32] = [
+    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
+    0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+];
+
+/// What a verified request was signed with, borrowed from the request.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Verified<'r> {
+    credential: Credential<'r>,
+    signed_headers: SignedHeaders<'r>,
+    signed_at: SigningTime,
+    expires_at: Option<SigningTime>,
+    body: BodyCheck,
+    headers: &'r [(&'r str, &'r str)],
+}
+
+impl<'r> Verified<'r> {
+    /// The access key id.
+    pub fn access_key_id(&self) -> &str {
+        self.credential.access_key_id()
+    }
+
+    /// The region of the credential scope.
+    pub fn region(&self) -> &str {
+        self.credential.region()
+    }
+
+    /// The service of the credential scope.
+    pub fn service(&self) -> &str {
+        self.credential.service()
+    }
+
+    /// The credential scope, `date/region/service/aws4_request`.
+    pub fn scope(&self) -> impl fmt::Display + '_ {
+        ScopeText(&self.credential)
+    }
+
+    /// The signed headers, lowercase, as listed in the signature.
+    pub fn signed_headers(&self) -> &SignedHeaders<'r> {
+        &self.signed_headers
+    }
+
+    /// The headers the request carried that the signature does not cover
+    /// (never an `x-amz-*` one, which is refused; `x-amz-security-token`
+    /// aside when the token is added after signing). They are the
+    /// client's, not the signer's: decide what they may do.
+    pub fn unsigned_headers(&self) -> impl Iterator<Item = (&'r str, &'r str)> + '_ {
+        self.headers
+            .iter()
+            .copied()
+            .filter(|(name, _)| !self.signed_headers.contains(name))
+    }
+
+    /// When the request was signed.
+    pub fn signed_at(&self) -> SigningTime {
+        self.signed_at
+    }
+
+    /// When a presigned request stops being valid (`None` for header
+    /// signing).
+    pub fn expires_at(&self) -> Option<SigningTime> {
+        self.expires_at
+    }
+
+    /// What the signature says about the body, and what is left to check.
+    pub fn body(&self) -> BodyCheck {
+        self.body
+    }
+
+    /// Checks the SHA-256 of the body as received against the signed one
+    /// (in constant time). `Ok` when the body was checked already or is
+    /// not signed.
+    pub fn check_body_sha256(&self, sha256: &[u8; 32]) -> Result<(), VerifyError> {
+        match self.body {
+            BodyCheck::Sha256(signed) if !bool::from(signed.ct_eq(sha256)) => {
+                Err(VerifyError::PayloadHashMismatch)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// [`check_body_sha256`](Self::check_body_sha256) of a whole body.
+    pub fn check_body(&self, body: &[u8]) -> Result<(), VerifyError> {
+        match self.body {
+            BodyCheck::Sha256(_) => self.check_body_sha256(&sha256(body)),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Debug for Verified<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Header values may be credentials (an SSE-C key): names only.
+        f.debug_struct("Verified")
+            .field("access_key_id", &self.access_key_id())
+            .field("scope", &self.scope().to_string())
+            .field("signed_headers", &self.signed_headers.to_string())
+            .field("signed_at", &self.signed_at)
+            .field("expires_at", &self.expires_at)
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
+struct ScopeText<'a, 'r>(&'a Credential<'r>);
+
+impl fmt::Display for ScopeText<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = self.0;
+        write!(
+            f,
+            "{}/{}/{}/{}",
+            c.date(),
+            c.region(),
+            c.service(),
+            c.terminator()
+        )
+    }
+}
+
+/// Checks signatures for a service, with credentials from a lookup the
+/// caller provides.
+///
+/// The lookup maps an access key id to the credentials the server knows for
+/// it; when those carry a session token, requests must carry the same token.
+pub struct Verifier<L> {
+    lookup: L,
+    service: Service,
+    regions: Vec<Region>,
+    max_skew: Duration,
+    max_expires: Duration,
+    /// An explicit path mode; by default the service's.
+    path_mode: Option<PathMode>,
+    token_mode: SessionTokenMode,
+    cache: SigningKeyCache,
+}
+
+impl<L> fmt::Debug for Verifier<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("service", &self.service)
+            .field("regions", &self.regions)
+            .field("max_skew", &self.max_skew)
+            .field("max_expires", &self.max_expires)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F> Verifier<F>
+where
+    F: Fn(&str) -> Option<Credentials>,
+{
+    /// A verifier whose lookup is a closure returning owned credentials
+    /// (one copy per request); [`with_lookup`](Verifier::with_lookup) takes
+    /// a store that lends them. S3, any region, a clock skew of 900 s and
+    /// expiries up to 7 days.
+    pub fn new(lookup: F) -> Self {
+        Verifier::with_lookup(lookup)
+    }
+}
+
+impl<L: CredentialsLookup> Verifier<L> {
+    /// A verifier for S3 accepting any region, a clock skew of 900 s and
+    /// expiries up to 7 days, with credentials from `lookup`: one
+    /// [`Credentials`], a map or list of them, or anything else that is a
+    /// [`CredentialsLookup`].
+    pub fn with_lookup(lookup: L) -> Self {
+        Verifier {
+            lookup,
+            service: Service::s3(),
+            regions: Vec::new(),
+            max_skew: Duration::from_secs(900),
+            max_expires: crate::sign::MAX_EXPIRES,
+            path_mode: None,
+            token_mode: SessionTokenMode::Signed,
+            cache: SigningKeyCache::default(),
+        }
+    }
+
+    /// Verifies for another service (the path mode follows it, see
+    /// [`PathMode::for_service`], unless set with
+    /// [`path_mode`](Self::path_mode); S3's rules, such as a required
+    /// `x-amz-content-sha256`, apply to the S3 services only).
+    pub fn service(mut self, service: Service) -> Self {
+        self.service = service;
+        self
+    }
+
+    /// Overrides the path mode, whatever the service.
+    pub fn path_mode(mut self, mode: PathMode) -> Self {
+        self.path_mode = Some(mode);
+        self
+    }
+
+    /// How requests carry the session token. With
+    /// [`SessionTokenMode::AddedAfterSigning`], a presigned query's
+    /// `X-Amz-Security-Token` (or a header-signed request's
+    /// `x-amz-security-token` header) is not part of the signature; it must
+    /// still equal the credentials' token.
+    pub fn session_token_mode(mut self, mode: SessionTokenMode) -> Self {
+        self.token_mode = mode;
+        self
+    }
+
+    fn effective_path_mode(&self) -> PathMode {
+        self.path_mode
+            .unwrap_or_else(|| PathMode::for_service(self.service.as_str()))
+    }
+
+    /// Accepts this region (call again for more). With none, any region is
+    /// accepted.
+    pub fn accept_region(mut self, region: Region) -> Self {
+        self.regions.push(region);
+        self
+    }
+
+    /// The clock skew allowed (default 900 s). Any duration is accepted;
+    /// a huge one only stops dates from being refused as too far off.
+    pub fn max_skew(mut self, skew: Duration) -> Self {
+        self.max_skew = skew;
+        self
+    }
+
+    /// The longest presigned expiry accepted (default 7 days, S3's
+    /// maximum).
+    pub fn max_expires(mut self, max: Duration) -> Self {
+        self.max_expires = max;
+        self
+    }
+
+    /// Verifies a request at `now`, presigned (an `X-Amz-Algorithm` in the
+    /// query) or signed with an `Authorization` header.
+    pub fn verify<'r>(
+        &self,
+        request: &'r ReceivedRequest<'_>,
+        now: SigningTime,
+    ) -> Result<Verified<'r>, VerifyError> {
+        if claims::is_presigned(request.query) {
+            self.verify_presigned(request, now)
+        } else {
+            self.verify_authorization(request, now)
+        }
+    }
+
+    /// Verifies a presigned request (signature in the query string) at
+    /// `now`.
+    pub fn verify_presigned<'r>(
+        &self,
+        request: &'r ReceivedRequest<'_>,
+        now: SigningTime,
+    ) -> Result<Verified<'r>, VerifyError> {
+        let claims = claims::query_claims(request.query)?;
+        if request.values("authorization").next().is_some() {
+            return Err(VerifyError::AmbiguousAuthentication);
+        }
+        let expires = claims.expires.ok_or(VerifyError::MissingParameter {
+            name: "X-Amz-Expires",
+        })?;
+        let expires = parse_digits(&expires.decoded()).ok_or(VerifyError::MalformedParameter {
+            name: "X-Amz-Expires",
+            reason: "not a whole number of seconds",
+        })?;
+        let max = self.max_expires.as_secs();
+        if expires == 0 {
+            return Err(VerifyError::ExpiryTooShort {
+                seconds: expires,
+                min: 1,
+            });
+        }
+        if expires > max {
+            return Err(VerifyError::ExpiryTooLong {
+                seconds: expires,
+                max,
+            });
+        }
+        let (signed_at, credential) = self.check_claims(&claims)?;
+        // In i128: no skew or expiry can overflow.
+        let skew = i128::from(self.max_skew.as_secs());
+        let (t, n) = (
+            i128::from(signed_at.unix_timestamp()),
+            i128::from(now.unix_timestamp()),
+        );
+        if t > n + skew {
+            return Err(VerifyError::NotYetValid {
+                signed_at: signed_at.to_string(),
+                now: now.to_string(),
+                max_skew: self.max_skew.as_secs(),
+            });
+        }
+        let end = t + i128::from(expires);
+        let expires_at = i64::try_from(end)
+            .ok()
+            .and_then(|end| SigningTime::from_unix_timestamp(end).ok());
+        if n > end {
+            return Err(VerifyError::Expired {
+                expired_at: expires_at.map(|t| t.to_string()).unwrap_or_default(),
+                now: now.to_string(),
+            });
+        }
+        // S3 presigned URLs sign UNSIGNED-PAYLOAD unless they carry a hash.
+        let signed = match claims.content_sha256 {
+            Some(raw) => Some(parse_content_sha256(&raw.decoded(), "X-Amz-Content-Sha256")?),
+            None if self.service.is_s3_like() => Some(Payload::Unsigned),
+            None => None,
+        };
+        let (line, body) = payload_line(signed, request.payload)?;
+        let signed_headers = self.check_signature(request, &claims, &credential, signed_at, line)?;
+        Ok(Verified {
+            credential,
+            signed_headers,
+            signed_at,
+            expires_at,
+            body,
+            headers: request.headers(),
+        })
+    }
+
+    /// Verifies a request signed with an `Authorization` header at `now`.
+    ///
+    /// For S3, the request must carry `x-amz-content-sha256` (S3 refuses it
+    /// otherwise); a body given with [`ReceivedRequest::payload`] must hash
+    /// to it, and [`Verified::body`] says what is left to check. Streaming
+    /// payloads (`STREAMING-...`) are refused.
+    pub fn verify_authorization<'r>(
+        &self,
+        request: &'r ReceivedRequest<'_>,
+        now: SigningTime,
+    ) -> Result<Verified<'r>, VerifyError> {
+        if claims::is_presigned(request.query) {
+            return Err(VerifyError::AmbiguousAuthentication);
+        }
+        let claims = claims::header_claims(request)?;
+        let (signed_at, credential) = self.check_claims(&claims)?;
+        let skew = i128::from(self.max_skew.as_secs());
+        let off = i128::from(signed_at.unix_timestamp()) - i128::from(now.unix_timestamp());
+        if off.abs() > skew {
+            return Err(VerifyError::RequestTimeTooSkewed {
+                signed_at: signed_at.to_string(),
+                now: now.to_string(),
+                max_skew: self.max_skew.as_secs(),
+            });
+        }
+        let signed = match request.single("x-amz-content-sha256")? {
+            Some(v) => Some(parse_content_sha256(v, "x-amz-content-sha256")?),
+            None if self.service.is_s3_like() => {
+                return Err(VerifyError::MissingParameter {
+                    name: "x-amz-content-sha256",
+                });
+            }
+            None => None,
+        };
+        let (line, body) = payload_line(signed, request.payload)?;
+        let signed_headers = self.check_signature(request, &claims, &credential, signed_at, line)?;
+        Ok(Verified {
+            credential,
+            signed_headers,
+            signed_at,
+            expires_at: None,
+            body,
+            headers: request.headers(),
+        })
+    }
+
+    /// Algorithm, credential scope and date, common to every form.
+    fn check_claims<'c>(
+        &self,
+        claims: &Claims<'c>,
+    ) -> Result<(SigningTime, Credential<'c>), VerifyError> {
+        if !claims.algorithm.decodes_to(ALGORITHM) {
+            return Err(VerifyError::UnsupportedAlgorithm {
+                algorithm: excerpt(&claims.algorithm.decoded()),
+            });
+        }
+        let signed_at = SigningTime::parse_amz_date(&claims.date.decoded()).map_err(|_| {
+            VerifyError::MalformedParameter {
+                name: "X-Amz-Date",
+                reason: "expected YYYYMMDDTHHMMSSZ",
+            }
+        })?;
+        let credential = Credential::parse(claims.credential)?;
+        if credential.terminator() != TERMINATOR {
+            return Err(VerifyError::ScopeMismatch {
+                reason: format!(
+                    "scope ends in {:?}, not aws4_request",
+                    excerpt(credential.terminator())
+                ),
+            });
+        }
+        let scope_date =
+            ScopeDate::parse(credential.date()).map_err(|_| VerifyError::MalformedParameter {
+                name: "X-Amz-Credential",
+                reason: "the scope date is not YYYYMMDD",
+            })?;
+        if scope_date != signed_at.scope_date() {
+            return Err(VerifyError::ScopeMismatch {
+                reason: format!(
+                    "scope date {} is not the date of X-Amz-Date {}",
+                    scope_date, signed_at
+                ),
+            });
+        }
+        if credential.service() != self.service.as_str() {
+            return Err(VerifyError::ScopeMismatch {
+                reason: format!(
+                    "service {:?} is not {:?}",
+                    excerpt(credential.service()),
+                    self.service.as_str()
+                ),
+            });
+        }
+        let region = credential.region();
+        if !self.regions.is_empty() && !self.regions.iter().any(|r| r.as_str() == region) {
+            return Err(VerifyError::ScopeMismatch {
+                reason: format!("region {:?} is not accepted", excerpt(region)),
+            });
+        }
+        Ok((signed_at, credential))
+    }
+
+    fn credentials(&self, access_key_id: &str) -> Result<Lent<'_>, VerifyError> {
+        self.lookup
+            .lookup(access_key_id)
+            .ok_or_else(|| VerifyError::UnknownAccessKey {
+                access_key_id: excerpt(access_key_id),
+            })
+    }
+
+    /// Looks the credentials up, checks the session token and the signed
+    /// headers, rebuilds the canonical request from what was received,
+    /// signs it and compares signatures.
+    fn check_signature<'r>(
+        &self,
+        request: &ReceivedRequest<'_>,
+        claims: &Claims<'r>,
+        credential: &Credential<'_>,
+        signed_at: SigningTime,
+        payload: Payload<'_>,
+    ) -> Result<SignedHeaders<'r>, VerifyError> {
+        let names = SignedHeaders::parse(claims.signed_headers)?;
+        if !names.contains("host") {
+            return Err(VerifyError::HostNotSigned);
+        }
+        let token_unsigned = self.token_mode == SessionTokenMode::AddedAfterSigning;
+        // Every x-amz-* header present must be signed, as S3 requires.
+        for (name, _) in request.headers() {
+            let amz = name
+                .get(..6)
+                .is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"));
+            let added_token = token_unsigned && name.eq_ignore_ascii_case("x-amz-security-token");
+            if amz && !added_token && !names.contains(name) {
+                return Err(VerifyError::UnsignedHeader {
+                    name: excerpt(&name.to_ascii_lowercase()),
+                });
+            }
+        }
+        let mut headers = HeaderList::new();
+        for name in names.iter() {
+            let mut found = false;
+            for (n, v) in request.headers() {
+                if n.eq_ignore_ascii_case(name) {
+                    headers.push((n, v));
+                    found = true;
+                }
+            }
+            if !found {
+                return Err(VerifyError::MissingSignedHeader {
+                    name: excerpt(name),
+                });
+            }
+        }
+
+        let creds = self.credentials(credential.access_key_id())?;
+        claims::check_token(&creds, claims.token)?;
+        let parts = Parts {
+            method: request.method,
+            host: "",
+            host_checked: true,
+            path: PathSource::Wire {
+                path: request.path,
+                mode: self.effective_path_mode(),
+            },
+            query: QuerySource::Raw(request.query),
+            headers: headers.as_slice(),
+            payload,
+        };
+        let auth = Auth::Received { token_unsigned };
+        let signature = self
+            .cache
+            .with_key_named(
+                &creds,
+                signed_at.scope_date(),
+                credential.region(),
+                &self.service,
+                |key, first_block| {
+                    let amz_date = first_block.amz_date(signed_at);
+                    crate::sign::with_scratch(|s| {
+                        let layout = canonical::write(&parts, &auth, s)?;
+                        Ok(crate::sign::sign_canonical(
+                            key,
+                            first_block,
+                            signed_at,
+                            &amz_date,
+                            &mut s.buf,
+                            &layout,
+                            None,
+                        ))
+                    })
+                },
+            )
+            .and_then(|signed| signed)?;
+        check_signature_text(&claims.signature.decoded(), signature.to_hex().as_bytes())?;
+        Ok(names)
+    }
+}
+
+/// `x-amz-content-sha256` (or the `X-Amz-Content-Sha256` parameter): a hex
+/// SHA-256 or `UNSIGNED-PAYLOAD`.
+fn parse_content_sha256(value: &str, name: &'static str) -> Result<Payload<'static>, VerifyError> {
+    if value == UNSIGNED_PAYLOAD {
+        return Ok(Payload::Unsigned);
+    }
+    if value.starts_with("STREAMING-") {
+        return Err(VerifyError::UnsupportedPayload {
+            value: excerpt(value),
+        });
+    }
+    // Lowercase hex only: the canonical request carries the text as sent.
+    if value.len() != 64 || !value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Err(VerifyError::MalformedParameter {
+            name,
+            reason: "not a lowercase hex SHA-256 or UNSIGNED-PAYLOAD",
+        });
+    }
+    Payload::sha256_hex(value).map_err(|_| VerifyError::MalformedParameter {
+        name,
+        reason: "not a lowercase hex SHA-256 or UNSIGNED-PAYLOAD",
+    })
+}
+
+/// The payload line of the canonical request, and what is left to check of
+/// the body: from the signed hash (`signed`), else from the body the caller
+/// gave, else an empty body.
+fn payload_line<'p>(
+    signed: Option<Payload<'static>>,
+    given: Option<Payload<'p>>,
+) -> Result<(Payload<'p>, BodyCheck), VerifyError> {
+    Ok(match signed {
+        Some(Payload::Sha256(hash)) => {
+            let body = match given {
+                Some(Payload::Bytes(bytes)) => Some(sha256(bytes)),
+                Some(Payload::Sha256(given)) => Some(given),
+                _ => None,
+            };
+            let check = match body {
+                Some(body) if bool::from(body.ct_eq(&hash)) => BodyCheck::Verified,
+                Some(_) => return Err(VerifyError::PayloadHashMismatch),
+                None => BodyCheck::Sha256(hash),
+            };
+            (Payload::Sha256(hash), check)
+        }
+        Some(_) => (Payload::Unsigned, BodyCheck::Unsigned),
+        None => match given {
+            Some(Payload::Unsigned) => (Payload::Unsigned, BodyCheck::Unsigned),
+            // The signature is over this body's hash: checking it checks
+            // the body.
+            Some(given) => (given, BodyCheck::Verified),
+            None => (Payload::Bytes(b""), BodyCheck::Sha256(EMPTY_SHA256)),
+        },
+    })
+}
+
+/// Compares a received hex signature with the expected one in constant
+/// time (for equal lengths).
+fn check_signature_text(received: &str, expected: &[u8]) -> Result<(), VerifyError> {
+    // Exactly the lowercase hex the signer writes: another spelling is
+    // another request.
+    if received.len() == expected.len() && bool::from(received.as_bytes().ct_eq(expected)) {
+        Ok(())
+    } else {
+        Err(VerifyError::SignatureMismatch)
+    }
+}
+
+fn parse_digits(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,256 @@
+//! Verifying browser POST uploads against their signed policy.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use super::claims::{Claims, Raw, check_token};
+use super::{CredentialsLookup, ScopeText, Verifier, VerifyError, check_signature_text};
+use crate::error::excerpt;
+use crate::s3::{Condition, parse_policy_conditions};
+use crate::scope::{Region, Scope};
+use crate::time::SigningTime;
+
+/// What a verified POST upload may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerifiedPost {
+    /// The access key id.
+    pub access_key_id: String,
+    /// The credential scope.
+    pub scope: String,
+    /// The object key from the form, as posted: a `${filename}` in it is
+    /// not substituted (S3 replaces it with the uploaded file's name).
+    pub key: String,
+    /// The policy's conditions.
+    pub conditions: Vec<Condition>,
+}
+
+impl<L: CredentialsLookup> Verifier<L> {
+    /// Verifies a browser POST upload: the form fields (every one but the
+    /// file), the file's size in bytes, and the bucket it was posted to.
+    ///
+    /// Checks the signature over the policy, its expiration, every
+    /// condition (exact values, prefixes, `content-length-range`), and that
+    /// every field except `x-amz-signature`, `file`, `policy` and
+    /// `x-ignore-*` is covered by a condition.
+    pub fn verify_post(
+        &self,
+        fields: &[(&str, &str)],
+        file_size: u64,
+        bucket: &str,
+        now: SigningTime,
+    ) -> Result<VerifiedPost, VerifyError> {
+        let field = |name: &'static str| -> Result<&str, VerifyError> {
+            let mut found = fields.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name));
+            let value = found
+                .next()
+                .map(|(_, v)| *v)
+                .ok_or(VerifyError::MissingParameter { name })?;
+            if found.next().is_some() {
+                return Err(VerifyError::MalformedParameter {
+                    name,
+                    reason: "appears more than once",
+                });
+            }
+            Ok(value)
+        };
+        let claims = Claims {
+            algorithm: Raw::literal(field("x-amz-algorithm")?),
+            credential: Raw::literal(field("x-amz-credential")?),
+            date: Raw::literal(field("x-amz-date")?),
+            signed_headers: Raw::literal(""),
+            signature: Raw::literal(field("x-amz-signature")?),
+            expires: None,
+            token: fields
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("x-amz-security-token"))
+                .map(|(_, v)| Raw::literal(v)),
+            content_sha256: None,
+        };
+        let policy_b64 = field("policy")?;
+        let key = field("key")?;
+        // A repeated field could pass the policy with one value and be
+        // stored with another.
+        for (i, (name, _)) in fields.iter().enumerate() {
+            if fields[..i]
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
+                return Err(VerifyError::PolicyViolation {
+                    field: excerpt(name),
+                    reason: "the field appears more than once",
+                });
+            }
+        }
+        if fields
+            .iter()
+            .any(|(n, b)| n.eq_ignore_ascii_case("bucket") && *b != bucket)
+        {
+            return Err(VerifyError::PolicyViolation {
+                field: "bucket".into(),
+                reason: "the form names another bucket than the one posted to",
+            });
+        }
+        let (signed_at, credential) = self.check_claims(&claims)?;
+        let skew = i128::from(self.max_skew.as_secs());
+        if i128::from(signed_at.unix_timestamp()) > i128::from(now.unix_timestamp()) + skew {
+            return Err(VerifyError::NotYetValid {
+                signed_at: signed_at.to_string(),
+                now: now.to_string(),
+                max_skew: self.max_skew.as_secs(),
+            });
+        }
+        let creds = self.credentials(credential.access_key_id())?;
+        check_token(&creds, claims.token)?;
+
+        let region = Region::new(credential.region()).map_err(VerifyError::MalformedRequest)?;
+        let scope = Scope::new(signed_at.scope_date(), &region, &self.service);
+        let expected = self.cache.get(&creds, scope).sign(policy_b64.as_bytes());
+        check_signature_text(claims.signature.text, expected.to_hex().as_bytes())?;
+
+        let policy = BASE64
+            .decode(policy_b64)
+            .map_err(|_| VerifyError::MalformedPolicy {
+                reason: "the policy is not base64".into(),
+            })?;
+        let policy = String::from_utf8(policy).map_err(|_| VerifyError::MalformedPolicy {
+            reason: "the policy is not UTF-8".into(),
+        })?;
+        let expiration = policy_expiration(&policy)?;
+        if now.unix_timestamp() > expiration {
+            return Err(VerifyError::Expired {
+                expired_at: SigningTime::from_unix_timestamp(expiration)
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+                now: now.to_string(),
+            });
+        }
+        let conditions =
+            parse_policy_conditions(&policy).map_err(|e| VerifyError::MalformedPolicy {
+                reason: e.to_string(),
+            })?;
+        check_conditions(&conditions, fields, file_size, bucket)?;
+        Ok(VerifiedPost {
+            access_key_id: credential.access_key_id().to_owned(),
+            scope: ScopeText(&credential).to_string(),
+            key: key.to_owned(),
+            conditions,
+        })
+    }
+
+}
+
+/// The policy's `expiration` as Unix seconds (`2015-12-30T12:00:00.000Z`).
+pub(super) fn policy_expiration(policy: &str) -> Result<i64, VerifyError> {
+    let bad = || VerifyError::MalformedPolicy {
+        reason: "no valid \"expiration\" (expected YYYY-MM-DDTHH:MM:SS[.sss]Z)".into(),
+    };
+    let doc: serde_json::Value =
+        serde_json::from_str(policy).map_err(|e| VerifyError::MalformedPolicy {
+            reason: format!("the policy is not JSON: {e}"),
+        })?;
+    let text = doc
+        .get("expiration")
+        .and_then(|v| v.as_str())
+        .ok_or_else(bad)?;
+    let b = text.as_bytes();
+    // ASCII first: every slice below is then on a character boundary.
+    if !text.is_ascii()
+        || b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || !text.ends_with('Z')
+    {
+        return Err(bad());
+    }
+    let frac = &text[19..text.len() - 1];
+    if !(frac.is_empty()
+        || (frac.starts_with('.')
+            && frac.len() > 1
+            && frac[1..].bytes().all(|c| c.is_ascii_digit())))
+    {
+        return Err(bad());
+    }
+    let compact = format!(
+        "{}{}{}T{}{}{}Z",
+        &text[0..4],
+        &text[5..7],
+        &text[8..10],
+        &text[11..13],
+        &text[14..16],
+        &text[17..19]
+    );
+    SigningTime::parse_amz_date(&compact)
+        .map(|t| t.unix_timestamp())
+        .map_err(|_| bad())
+}
+
+/// Fields S3 does not require a condition for.
+fn exempt(field: &str) -> bool {
+    let f = field.to_ascii_lowercase();
+    f == "x-amz-signature" || f == "file" || f == "policy" || f.starts_with("x-ignore-")
+}
+
+fn check_conditions(
+    conditions: &[Condition],
+    fields: &[(&str, &str)],
+    file_size: u64,
+    bucket: &str,
+) -> Result<(), VerifyError> {
+    let value_of = |name: &str| -> Option<&str> {
+        if name.eq_ignore_ascii_case("bucket") {
+            return Some(bucket);
+        }
+        fields
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v)
+    };
+    for c in conditions {
+        let (field, failure) = match c {
+            Condition::Eq { field, value } => (
+                field.as_str(),
+                match value_of(field) {
+                    Some(v) if v == value => None,
+                    Some(_) => Some("the value differs from the policy's"),
+                    None => Some("the policy requires this field"),
+                },
+            ),
+            Condition::StartsWith { field, prefix } => (
+                field.as_str(),
+                match value_of(field) {
+                    Some(v) if v.starts_with(prefix.as_str()) => None,
+                    Some(_) => Some("the value does not start with the policy's prefix"),
+                    None => Some("the policy requires this field"),
+                },
+            ),
+            Condition::ContentLengthRange { min, max } => (
+                "content-length",
+                (file_size < *min || file_size > *max)
+                    .then_some("the file size is outside content-length-range"),
+            ),
+        };
+        if let Some(reason) = failure {
+            return Err(VerifyError::PolicyViolation {
+                field: excerpt(field),
+                reason,
+            });
+        }
+    }
+    for (name, _) in fields {
+        let covered = exempt(name)
+            || conditions
+                .iter()
+                .any(|c| c.field().is_some_and(|f| f.eq_ignore_ascii_case(name)));
+        if !covered {
+            return Err(VerifyError::FieldNotInPolicy {
+                field: excerpt(name),
+            });
+        }
+    }
+    Ok(())
+}
+
