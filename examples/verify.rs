@@ -106,12 +106,12 @@ fn run() -> Result<Option<Outcome>, String> {
     let now = now.unwrap_or_else(SigningTime::now);
     match verifier.verify_presigned(&request, now) {
         Ok(v) => {
-            let expires = v.expires_at.map(|t| t.to_string()).unwrap_or_default();
+            let expires = v.expires_at().map(|t| t.to_string()).unwrap_or_default();
             Ok(Some(Outcome::Verified(format!(
                 "ok\naccess key id: {}\nscope: {}\nsigned headers: {}\nexpires: {}",
-                v.access_key_id,
-                v.scope,
-                v.signed_headers.join(";"),
+                v.access_key_id(),
+                v.scope(),
+                v.signed_headers(),
                 expires
             ))))
         }

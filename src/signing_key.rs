@@ -287,7 +287,13 @@ impl KeyFor {
         self.matches_named(id, scope.date(), scope.region().as_str(), scope.service())
     }
 
-    fn matches_named(&self, id: &CacheId, date: ScopeDate, region: &str, service: &Service) -> bool {
+    fn matches_named(
+        &self,
+        id: &CacheId,
+        date: ScopeDate,
+        region: &str,
+        service: &Service,
+    ) -> bool {
         self.id == *id
             && self.date == date
             && self.region.as_str() == region

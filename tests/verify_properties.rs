@@ -27,6 +27,28 @@ use proptest::sample::Index;
 use presign::encode;
 use presign::s3::{Addressing, Bucket, Endpoint};
 use presign::verify::{ReceivedRequest, Verified, Verifier, VerifyError};
+
+/// What a verified request says, owned (a [`Verified`] borrows the request).
+#[derive(Debug, Clone)]
+struct Summary {
+    access_key_id: String,
+    region: String,
+    signed_headers: Vec<String>,
+    signed_at: SigningTime,
+    expires_at: Option<SigningTime>,
+}
+
+impl Summary {
+    fn of(v: Verified<'_>) -> Self {
+        Summary {
+            access_key_id: v.access_key_id().to_owned(),
+            region: v.region().to_owned(),
+            signed_headers: v.signed_headers().iter().map(str::to_owned).collect(),
+            signed_at: v.signed_at(),
+            expires_at: v.expires_at(),
+        }
+    }
+}
 use presign::{
     Credentials, Method, PathMode, Payload, Region, Service, SignableRequest, Signer, SigningTime,
 };
@@ -291,7 +313,7 @@ impl Sent {
         &self,
         verifier: &Verifier<L>,
         now: SigningTime,
-    ) -> Result<Verified, VerifyError> {
+    ) -> Result<Summary, VerifyError> {
         let mut req = ReceivedRequest::new(&self.method, &self.target);
         for (n, v) in &self.headers {
             req = req.header(n, v);
@@ -300,9 +322,9 @@ impl Sent {
             req = req.payload(Payload::Bytes(body));
         }
         if self.header_signed {
-            verifier.verify_authorization(&req, now)
+            verifier.verify_authorization(&req, now).map(Summary::of)
         } else {
-            verifier.verify_presigned(&req, now)
+            verifier.verify_presigned(&req, now).map(Summary::of)
         }
     }
 }

@@ -113,9 +113,9 @@ impl<'r> Split<'r> {
         let b = raw.text.as_bytes();
         let only_separators = !b.contains(&b'+')
             && !raw.text.contains(sep)
-            && b.iter().enumerate().all(|(i, &c)| {
-                c != b'%' || b.get(i..i + 3) == Some(escaped.as_bytes())
-            });
+            && b.iter()
+                .enumerate()
+                .all(|(i, &c)| c != b'%' || b.get(i..i + 3) == Some(escaped.as_bytes()));
         if only_separators {
             Split {
                 text: Cow::Borrowed(raw.text),
@@ -416,7 +416,10 @@ impl core::fmt::Display for SignedHeaders<'_> {
 
 /// Checks the request's session token against the credentials', in
 /// constant time for tokens of equal length, without copying it.
-pub(crate) fn check_token(creds: &Credentials, received: Option<Raw<'_>>) -> Result<(), VerifyError> {
+pub(crate) fn check_token(
+    creds: &Credentials,
+    received: Option<Raw<'_>>,
+) -> Result<(), VerifyError> {
     match (creds.session_token(), received) {
         (None, None) => Ok(()),
         (Some(_), None) => Err(VerifyError::MissingSecurityToken),
@@ -465,7 +468,13 @@ mod tests {
         let c = Credential::parse(q("AKID%2F20130524%2Fus-east-1%2Fs3%2Faws4_request")).unwrap();
         assert!(matches!(c.split.text, Cow::Borrowed(_)));
         assert_eq!(
-            [c.access_key_id(), c.date(), c.region(), c.service(), c.terminator()],
+            [
+                c.access_key_id(),
+                c.date(),
+                c.region(),
+                c.service(),
+                c.terminator()
+            ],
             ["AKID", "20130524", "us-east-1", "s3", "aws4_request"]
         );
         // Lowercase escapes and literal slashes decode to the same parts.
@@ -476,7 +485,13 @@ mod tests {
         ] {
             let c = Credential::parse(q(raw)).unwrap();
             assert_eq!(
-                [c.access_key_id(), c.date(), c.region(), c.service(), c.terminator()],
+                [
+                    c.access_key_id(),
+                    c.date(),
+                    c.region(),
+                    c.service(),
+                    c.terminator()
+                ],
                 ["AKID", "20130524", "us-east-1", "s3", "aws4_request"],
                 "{raw}"
             );
@@ -514,6 +529,9 @@ mod tests {
                 "{bad}"
             );
         }
-        assert_eq!(check_token(&creds, None), Err(VerifyError::MissingSecurityToken));
+        assert_eq!(
+            check_token(&creds, None),
+            Err(VerifyError::MissingSecurityToken)
+        );
     }
 }

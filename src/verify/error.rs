@@ -29,7 +29,9 @@ pub enum VerifyError {
     },
     /// The request carries both a presigned query and an `Authorization`
     /// header (S3: "only one auth mechanism allowed").
-    #[error("more than one authentication mechanism: a presigned query and an authorization header")]
+    #[error(
+        "more than one authentication mechanism: a presigned query and an authorization header"
+    )]
     AmbiguousAuthentication,
     /// The algorithm is not `AWS4-HMAC-SHA256`.
     #[error("unsupported algorithm {algorithm:?}")]

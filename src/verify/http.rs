@@ -32,10 +32,7 @@ impl<'a> ReceivedRequest<'a> {
     /// # Ok::<(), presign::Error>(())
     /// ```
     pub fn from_http<B>(request: &'a http::Request<B>) -> Result<Self, VerifyError> {
-        let target = request
-            .uri()
-            .path_and_query()
-            .map_or("/", |pq| pq.as_str());
+        let target = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
         let mut received = ReceivedRequest::new(request.method().as_str(), target);
         if !request.headers().contains_key(http::header::HOST)
             && let Some(authority) = request.uri().authority()
@@ -66,8 +63,8 @@ mod tests {
 
     #[test]
     fn verifies_a_presigned_put_as_hyper_hands_it_over() {
-        let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
-            .unwrap();
+        let creds =
+            Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY").unwrap();
         let bucket = Bucket::new("uploads", Region::new("us-east-1").unwrap()).unwrap();
         let at = SigningTime::parse_amz_date("20260524T120000Z").unwrap();
         let url = bucket

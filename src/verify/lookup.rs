@@ -138,8 +138,10 @@ mod tests {
     fn every_store_finds_its_key_and_only_it() {
         let one = creds("AKIDA");
         let list = vec![creds("AKIDA"), creds("AKIDB")];
-        let map: HashMap<String, Credentials> =
-            list.iter().map(|c| (c.access_key_id().into(), c.clone())).collect();
+        let map: HashMap<String, Credentials> = list
+            .iter()
+            .map(|c| (c.access_key_id().into(), c.clone()))
+            .collect();
         let shared: BTreeMap<String, Arc<Credentials>> = list
             .iter()
             .map(|c| (c.access_key_id().into(), Arc::new(c.clone())))

@@ -531,12 +531,16 @@ impl<L: CredentialsLookup> Verifier<L> {
         }
         // S3 presigned URLs sign UNSIGNED-PAYLOAD unless they carry a hash.
         let signed = match claims.content_sha256 {
-            Some(raw) => Some(parse_content_sha256(&raw.decoded(), "X-Amz-Content-Sha256")?),
+            Some(raw) => Some(parse_content_sha256(
+                &raw.decoded(),
+                "X-Amz-Content-Sha256",
+            )?),
             None if self.service.is_s3_like() => Some(Payload::Unsigned),
             None => None,
         };
         let (line, body) = payload_line(signed, request.payload)?;
-        let signed_headers = self.check_signature(request, &claims, &credential, signed_at, line)?;
+        let signed_headers =
+            self.check_signature(request, &claims, &credential, signed_at, line)?;
         Ok(Verified {
             credential,
             signed_headers,
@@ -582,7 +586,8 @@ impl<L: CredentialsLookup> Verifier<L> {
             None => None,
         };
         let (line, body) = payload_line(signed, request.payload)?;
-        let signed_headers = self.check_signature(request, &claims, &credential, signed_at, line)?;
+        let signed_headers =
+            self.check_signature(request, &claims, &credential, signed_at, line)?;
         Ok(Verified {
             credential,
             signed_headers,
@@ -757,7 +762,11 @@ fn parse_content_sha256(value: &str, name: &'static str) -> Result<Payload<'stat
         });
     }
     // Lowercase hex only: the canonical request carries the text as sent.
-    if value.len() != 64 || !value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if value.len() != 64
+        || !value
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
         return Err(VerifyError::MalformedParameter {
             name,
             reason: "not a lowercase hex SHA-256 or UNSIGNED-PAYLOAD",

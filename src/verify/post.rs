@@ -137,7 +137,6 @@ impl<L: CredentialsLookup> Verifier<L> {
             conditions,
         })
     }
-
 }
 
 /// The policy's `expiration` as Unix seconds (`2015-12-30T12:00:00.000Z`).
@@ -253,4 +252,3 @@ fn check_conditions(
     }
     Ok(())
 }
-

@@ -1,7 +1,7 @@
 //! Unit tests of the verifier.
 
-use super::*;
 use super::post::policy_expiration;
+use super::*;
 use crate::s3::{Bucket, PostKey};
 
 fn creds() -> Credentials {
