@@ -298,7 +298,10 @@ fn write_with(
     {
         return Ok(layout);
     }
-    buf.reserve(size_hint(req, auth));
+    // Room for everything up front: a buffer that grew would leave a copy
+    // of what it held (a session token, say) in the memory it freed.
+    let hint = size_hint(req, auth);
+    buf.reserve(hint);
     // Query signing with a few caller headers (every S3 presign in
     // practice) sorts borrowed headers on the stack and writes them once;
     // anything else is canonicalized into the side buffer first.
@@ -307,6 +310,7 @@ fn write_with(
             Some(InlineHeaders::new(req.host, req.headers)?)
         }
         _ => {
+            side.reserve(hint);
             canonical_headers(req, auth, side, aux, headers)?;
             None
         }
@@ -543,7 +547,12 @@ fn size_hint(req: &Parts<'_>, auth: &Auth<'_>) -> usize {
             .map(|(n, v)| n.len() + v.as_str().len() + 2)
             .sum(),
     };
-    let headers: usize = req.headers.iter().map(|(n, _)| n.len() + 1).sum::<usize>() + 5;
+    let headers: usize = req
+        .headers
+        .iter()
+        .map(|(n, v)| n.len() + v.len() + 2)
+        .sum::<usize>()
+        + 5;
     let signer = match auth {
         // Names, separators, algorithm, date and expiry digits.
         Auth::Query {
@@ -551,7 +560,9 @@ fn size_hint(req: &Parts<'_>, auth: &Auth<'_>) -> usize {
             token_encoded,
             ..
         } => 160 + credential.len() + token_encoded.map_or(0, str::len),
-        Auth::Header { .. } | Auth::Received { .. } => 0,
+        // Date, token and payload hash headers.
+        Auth::Header { token, .. } => 192 + token.map_or(0, str::len),
+        Auth::Received { .. } => 0,
     };
     3 * (path + query + headers) + signer + req.host.len() + 256
 }
