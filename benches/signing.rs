@@ -229,22 +229,80 @@ fn header_signing(c: &mut Criterion) {
 }
 
 fn verification(c: &mut Criterion) {
+    use presign::verify::{ReceivedRequest, Verifier};
+
     let bucket = bucket();
     let creds = creds();
-    let url = bucket.get_object(KEY).presign(&creds, time(), DAY).unwrap();
+    let (region, service) = (Region::new("us-east-1").unwrap(), Service::s3());
+    let scope = Scope::new(time().scope_date(), &region, &service);
+    let key = SigningKey::derive(creds.secret_access_key(), scope);
     let host = "examplebucket.s3.us-east-1.amazonaws.com";
+
+    // A presigned GET: the verifier hashes the same canonical request the
+    // signer did and signs the same string, so the floor is the S3 GET's.
+    let get = bucket.get_object(KEY);
+    let url = get.presign(&creds, time(), DAY).unwrap();
+    let canonical = get.canonical_request(&creds, time(), DAY).unwrap();
+    floor(c, "floor: verify S3 GET", canonical.as_str(), &key, scope);
     let target = &url.as_str()[url.as_str().find(host).unwrap() + host.len()..];
-    let known = creds.clone();
-    let verifier = presign::verify::Verifier::new(move |id: &str| {
-        (id == known.access_key_id()).then(|| known.clone())
-    });
-    let request = presign::verify::ReceivedRequest::new("GET", target).header("host", host);
-    verifier.verify_presigned(&request, time()).unwrap();
-    // Same floor as the S3 GET it verifies: one SHA-256 and one HMAC.
+    // A lookup that lends the credentials (no copy per request).
+    let verifier = Verifier::with_lookup(creds.clone());
+    let request = ReceivedRequest::new("GET", target).header("host", host);
+    verifier.verify(&request, time()).unwrap();
     c.bench_function("verify: S3 GET presigned URL", |b| {
         b.iter(|| {
+            let request = ReceivedRequest::new("GET", black_box(target)).header("host", host);
+            verifier.verify(&request, time()).map(|v| v.body()).unwrap()
+        })
+    });
+    // The closure lookup copies the credentials on every request.
+    let known = creds.clone();
+    let copying =
+        Verifier::new(move |id: &str| (id == known.access_key_id()).then(|| known.clone()));
+    c.bench_function("verify: S3 GET presigned URL, closure lookup", |b| {
+        b.iter(|| {
+            copying
+                .verify(black_box(&request), time())
+                .map(|v| v.body())
+                .unwrap()
+        })
+    });
+
+    // A header-signed PUT with a content type and x-amz-content-sha256 (the
+    // body's hash is left to the caller, who hashes the body as it streams).
+    let s3 = Signer::new(region.clone(), service.clone()).sign_content_sha256(true);
+    let path = "/photos/2026/IMG_0001.jpg";
+    let put = SignableRequest::new(Method::PUT, host, path)
+        .header("content-type", "image/jpeg")
+        .payload(presign::Payload::Bytes(b"jpeg bytes"));
+    let canonical = s3
+        .canonical_request(&put, &creds, time(), SignatureLocation::Headers)
+        .unwrap();
+    floor(
+        c,
+        "floor: verify S3 PUT, header-signed",
+        canonical.as_str(),
+        &key,
+        scope,
+    );
+    let signed = s3.sign_headers(&put, &creds, time()).unwrap();
+    let headers: Vec<(&str, &str)> = signed.iter().collect();
+    let received = || {
+        let mut request = ReceivedRequest::new("PUT", path)
+            .header("host", host)
+            .header("content-type", "image/jpeg");
+        for (name, value) in &headers {
+            request = request.header(name, value);
+        }
+        request
+    };
+    verifier.verify(&received(), time()).unwrap();
+    c.bench_function("verify: S3 PUT, header-signed", |b| {
+        b.iter(|| {
+            let request = received();
             verifier
-                .verify_presigned(black_box(&request), time())
+                .verify(black_box(&request), time())
+                .map(|v| v.body())
                 .unwrap()
         })
     });

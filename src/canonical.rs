@@ -346,6 +346,7 @@ fn write_with(
     let query_start = buf.len();
     let token_at = write_query(
         &req.query,
+        plain_path,
         auth,
         expires_text.as_bytes(),
         inline.as_ref(),
@@ -922,6 +923,7 @@ pub(crate) fn canonical_header_value(value: &str, out: &mut Vec<u8>) -> Result<(
 #[allow(clippy::too_many_arguments)]
 fn write_query(
     query: &QuerySource<'_>,
+    as_is_allowed: bool,
     auth: &Auth<'_>,
     expires_text: &[u8],
     inline: Option<&InlineHeaders<'_>>,
@@ -934,6 +936,13 @@ fn write_query(
         Auth::Received { token_unsigned } => (true, *token_unsigned),
         _ => (false, false),
     };
+    if received
+        && as_is_allowed
+        && let QuerySource::Raw(raw) = query
+        && write_canonical_as_is(raw, token_unsigned, out)
+    {
+        return Ok(None);
+    }
     let mut add = |side: &mut Vec<u8>, name: &[u8], value: &[u8], requote: bool| {
         // A received query is read as S3 reads it (`+` is a space); a
         // caller's raw query to sign keeps `+` as a plus (RFC 3986).
@@ -1088,6 +1097,52 @@ fn write_query(
         out.put(&side[p.value.clone()]);
     }
     Ok(None)
+}
+
+/// A received query that is already canonical (every SigV4 signer sends
+/// one: sorted, each parameter `name=value` with uppercase escapes of
+/// exactly the bytes that must be escaped) is its own canonical form, less
+/// the signature (and a token added after signing): written as it is, with
+/// no decoding, re-encoding or sorting. `false`, with nothing written, for
+/// any other query, which the general path then canonicalizes (and the
+/// tests check the two agree).
+fn write_canonical_as_is(raw: &str, token_unsigned: bool, out: &mut Vec<u8>) -> bool {
+    let skipped = |name: &[u8]| {
+        name == b"X-Amz-Signature" || (token_unsigned && name == b"X-Amz-Security-Token")
+    };
+    let mut previous: Option<(&[u8], &[u8])> = None;
+    for piece in raw.as_bytes().split(|&b| b == b'&') {
+        let Some(eq) = piece.iter().position(|&b| b == b'=') else {
+            return false;
+        };
+        let (name, value) = (&piece[..eq], &piece[eq + 1..]);
+        if name.is_empty()
+            || !encode::is_canonical_query_component(name)
+            || !encode::is_canonical_query_component(value)
+        {
+            return false;
+        }
+        if skipped(name) {
+            continue;
+        }
+        if previous.is_some_and(|p| p > (name, value)) {
+            return false;
+        }
+        previous = Some((name, value));
+    }
+    let mut first = true;
+    for piece in raw.split('&') {
+        let name = piece.split_once('=').map_or(piece, |(n, _)| n);
+        if skipped(name.as_bytes()) {
+            continue;
+        }
+        if !first {
+            out.put_byte(b'&');
+        }
+        first = false;
+        out.put(piece.as_bytes());
+    }
+    true
 }
 
 /// The `X-Amz-SignedHeaders` value: the query-encoded signed header names.
@@ -1377,5 +1432,59 @@ mod tests {
         assert_eq!(itoa_u64(0).as_bytes(), b"0");
         assert_eq!(itoa_u64(604_800).as_bytes(), b"604800");
         assert_eq!(itoa_u64(u64::MAX).as_bytes(), b"18446744073709551615");
+    }
+
+    proptest::proptest! {
+        // A received query written as it is (when already canonical) is
+        // exactly what the general path makes of it, and any other query
+        // goes the general way.
+        #[test]
+        fn a_received_query_as_is_equals_the_general_path(
+            pieces in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec![
+                        "X-Amz-Signature", "X-Amz-Security-Token", "X-Amz-Date", "a", "b", "a-b",
+                        "A", "%41", "x%2Fy", "x%2fy", "c+d", "e~", "",
+                    ]),
+                    proptest::option::of(proptest::sample::select(vec![
+                        "", "1", "v%20w", "v+w", "%7E", "~", "%2B", "a=b", "%zz", "Z", "%C3%A9",
+                    ])),
+                ),
+                0..6,
+            ),
+            sorted in proptest::bool::ANY,
+            token_unsigned in proptest::bool::ANY,
+        ) {
+            let mut pieces: Vec<String> = pieces
+                .iter()
+                .map(|(n, v)| match v {
+                    Some(v) => format!("{n}={v}"),
+                    None => (*n).to_owned(),
+                })
+                .collect();
+            if sorted {
+                pieces.sort();
+            }
+            let query = pieces.join("&");
+            let parts = Parts {
+                method: "GET",
+                host: "",
+                host_checked: true,
+                path: PathSource::Wire { path: "/", mode: PathMode::S3 },
+                query: QuerySource::Raw(&query),
+                headers: &[("host", "example.com")],
+                payload: Payload::Unsigned,
+            };
+            let auth = Auth::Received { token_unsigned };
+            let (mut fast, mut general) = (Scratch::default(), Scratch::default());
+            let a = write_with(&parts, &auth, &mut fast, true).map(|l| l.query);
+            let b = write_with(&parts, &auth, &mut general, false).map(|l| l.query);
+            proptest::prop_assert_eq!(&a, &b, "{}", query);
+            proptest::prop_assert_eq!(
+                String::from_utf8_lossy(&fast.buf),
+                String::from_utf8_lossy(&general.buf),
+                "{}", query
+            );
+        }
     }
 }

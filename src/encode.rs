@@ -136,6 +136,32 @@ pub(crate) fn write_requoted_form_component<S: Sink + ?Sized>(bytes: &[u8], out:
     requote_into(bytes, KEEP_QUERY, true, out);
 }
 
+/// Whether `bytes` is a query component exactly as the signer writes one:
+/// unreserved bytes, and `%XY` escapes (uppercase) of the bytes that must be
+/// escaped. Requoting such a component (as a form component too: it has no
+/// `+`) gives it back unchanged.
+pub(crate) fn is_canonical_query_component(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if CLASS[b as usize] & KEEP_QUERY != 0 {
+            i += 1;
+            continue;
+        }
+        let escape = match (b, bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) if !h.is_ascii_lowercase() && !l.is_ascii_lowercase() => {
+                hex_value(h).zip(hex_value(l)).map(|(h, l)| h << 4 | l)
+            }
+            _ => None,
+        };
+        match escape {
+            Some(decoded) if CLASS[decoded as usize] & KEEP_QUERY == 0 => i += 3,
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// Percent-decodes a path and writes it encoded again, keeping `/`.
 #[inline]
 pub(crate) fn write_requoted_path<S: Sink + ?Sized>(bytes: &[u8], out: &mut S) {
@@ -387,6 +413,21 @@ mod tests {
         let mut v = Vec::new();
         write_requoted_path(b"/a%2Fb/%E1%88%B4 x", &mut v);
         assert_eq!(String::from_utf8(v).unwrap(), "/a/b/%E1%88%B4%20x");
+    }
+
+    proptest::proptest! {
+        // A component is canonical exactly when requoting leaves it as is.
+        #[test]
+        fn canonical_components_are_the_fixed_points_of_requoting(
+            input in proptest::collection::vec(
+                proptest::sample::select(b"%0123456789abcdefABCDEF+ -_.~/=&z".to_vec()),
+                0..16,
+            )
+        ) {
+            let mut requoted = Vec::new();
+            requote_into(&input, KEEP_QUERY, true, &mut requoted);
+            proptest::prop_assert_eq!(is_canonical_query_component(&input), requoted == input);
+        }
     }
 
     // The CRT suite's *-normalized cases.

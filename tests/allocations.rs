@@ -192,3 +192,50 @@ fn warm_generic_signing_allocates_only_its_output() {
     let (n, _) = allocations(|| signer.presign(&req, &creds, time(), DAY).unwrap());
     assert_eq!(n, 1, "one allocation: the URI");
 }
+
+#[test]
+fn warm_verification_allocates_nothing() {
+    use presign::verify::{BodyCheck, ReceivedRequest, Verifier};
+
+    let bucket = Bucket::new("examplebucket", Region::new("us-east-1").unwrap()).unwrap();
+    let creds = creds().with_session_token("T".repeat(1024)).unwrap();
+    let host = "examplebucket.s3.us-east-1.amazonaws.com";
+    let verifier = Verifier::with_lookup(creds.clone());
+
+    // A presigned GET, as a gateway receives it (with a user agent).
+    let url = bucket.get_object(KEY).presign(&creds, time(), DAY).unwrap();
+    let target = &url.as_str()[format!("https://{host}").len()..];
+    let get = || {
+        let request = ReceivedRequest::new("GET", target)
+            .header("host", host)
+            .header("user-agent", "curl/8");
+        let v = verifier.verify(&request, time()).expect("verifies");
+        assert_eq!(v.body(), BodyCheck::Unsigned);
+    };
+    get();
+    let (n, ()) = allocations(get);
+    assert_eq!(n, 0, "verifying a presigned GET allocates nothing");
+
+    // A header-signed PUT with a content type and a signed body hash.
+    let s3 =
+        Signer::new(Region::new("us-east-1").unwrap(), Service::s3()).sign_content_sha256(true);
+    let path = "/photos/2026/IMG_0001.jpg";
+    let put = SignableRequest::new(Method::PUT, host, path)
+        .header("content-type", "image/jpeg")
+        .payload(Payload::Bytes(b"jpeg bytes"));
+    let signed = s3.sign_headers(&put, &creds, time()).unwrap();
+    let headers: Vec<(&str, &str)> = signed.iter().collect();
+    let verify_put = || {
+        let mut request = ReceivedRequest::new("PUT", path)
+            .header("host", host)
+            .header("content-type", "image/jpeg");
+        for (name, value) in &headers {
+            request = request.header(name, value);
+        }
+        let v = verifier.verify(&request, time()).expect("verifies");
+        assert!(matches!(v.body(), BodyCheck::Sha256(_)));
+    };
+    verify_put();
+    let (n, ()) = allocations(verify_put);
+    assert_eq!(n, 0, "verifying a header-signed PUT allocates nothing");
+}

@@ -70,6 +70,9 @@ impl<'r> Raw<'r> {
 
     /// Whether the decoded value is `expected`.
     pub(crate) fn decodes_to(self, expected: &str) -> bool {
+        if !self.encoded || !self.text.bytes().any(|b| b == b'%' || b == b'+') {
+            return self.text == expected;
+        }
         self.bytes().eq(expected.bytes())
     }
 }
@@ -155,10 +158,16 @@ impl<'r> Credential<'r> {
         let text = split.text();
         let sep = split.sep.len();
         // Five parts, split from the right: the access key id is the rest.
+        let sep_bytes = split.sep.as_bytes();
+        let rfind = |end: usize| {
+            text.as_bytes()[..end]
+                .windows(sep_bytes.len())
+                .rposition(|w| w == sep_bytes)
+        };
         let mut ends = [0usize; 4];
         let mut end = text.len();
         for slot in ends.iter_mut().rev() {
-            let Some(at) = text[..end].rfind(split.sep) else {
+            let Some(at) = rfind(end) else {
                 return Err(VerifyError::MalformedParameter {
                     name: "X-Amz-Credential",
                     reason: "expected ACCESS_KEY_ID/DATE/REGION/SERVICE/aws4_request",
@@ -230,6 +239,7 @@ const QUERY_NAMES: [&str; 8] = [
 
 /// Whether a raw query carries a presigned signature at all.
 pub(crate) fn is_presigned(query: &str) -> bool {
+    // (An escaped spelling of the name is the same parameter to S3.)
     query.split('&').any(|piece| {
         let name = piece.split_once('=').map_or(piece, |(n, _)| n);
         Raw {
@@ -254,7 +264,12 @@ pub(crate) fn query_claims(query: &str) -> Result<Claims<'_>, VerifyError> {
             text: name,
             encoded: true,
         };
-        if let Some(i) = QUERY_NAMES.iter().position(|n| name.decodes_to(n)) {
+        let position = if name.text.bytes().any(|b| b == b'%' || b == b'+') {
+            QUERY_NAMES.iter().position(|n| name.decodes_to(n))
+        } else {
+            QUERY_NAMES.iter().position(|n| *n == name.text)
+        };
+        if let Some(i) = position {
             if found[i].is_some() {
                 return Err(VerifyError::MalformedParameter {
                     name: QUERY_NAMES[i],
