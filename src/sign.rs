@@ -108,17 +108,23 @@ pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 
 impl Signer {
     /// A signer for a region and service, with the path mode AWS uses for
-    /// that service ([`PathMode::for_service`]), signed session tokens, no
-    /// `x-amz-content-sha256` header, a 7-day expiry cap and a key cache of
+    /// that service ([`PathMode::for_service`]), signed session tokens, a
+    /// 7-day expiry cap and a key cache of
     /// [`DEFAULT_CACHE_CAPACITY`](crate::DEFAULT_CACHE_CAPACITY) entries.
+    ///
+    /// Header signing sends and signs `x-amz-content-sha256` for the S3
+    /// services (`s3`, `s3express`, `s3-outposts`, `s3-object-lambda`), which
+    /// refuse a header-signed request without it, and not for others;
+    /// [`sign_content_sha256`](Self::sign_content_sha256) overrides that.
     pub fn new(region: Region, service: Service) -> Self {
         let path_mode = PathMode::for_service(service.as_str());
+        let content_sha256 = requires_content_sha256(service.as_str());
         Signer {
             region,
             service,
             path_mode,
             token_mode: SessionTokenMode::Signed,
-            content_sha256: false,
+            content_sha256,
             max_expires: MAX_EXPIRES,
             clamp_to_credentials: false,
             cache: Arc::new(SigningKeyCache::default()),
@@ -137,8 +143,10 @@ impl Signer {
         self
     }
 
-    /// With header signing, also send and sign `x-amz-content-sha256` (S3
-    /// requires it on every header-signed request).
+    /// With header signing, whether to also send and sign
+    /// `x-amz-content-sha256` (S3 requires it on every header-signed
+    /// request). The default is on for the S3 services and off for others
+    /// (see [`new`](Self::new)). Query signing (presigning) never adds it.
     pub fn sign_content_sha256(mut self, yes: bool) -> Self {
         self.content_sha256 = yes;
         self
@@ -481,6 +489,15 @@ impl Signer {
     pub fn max_expires_in(&self) -> Duration {
         self.max_expires
     }
+}
+
+/// Whether a service refuses a header-signed request without
+/// `x-amz-content-sha256`: the S3 family.
+fn requires_content_sha256(service: &str) -> bool {
+    matches!(
+        service,
+        "s3" | "s3express" | "s3-outposts" | "s3-object-lambda"
+    )
 }
 
 /// The encoded session token that query signing splices into the canonical
