@@ -108,3 +108,91 @@ fn presigning_never_adds_the_content_hash() {
         "X-Amz-SignedHeaders=host&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
     ));
 }
+
+fn bucket() -> presign::s3::Bucket {
+    presign::s3::Bucket::new("examplebucket", Region::new("us-east-1").unwrap()).unwrap()
+}
+
+fn at(amz_date: &str) -> SigningTime {
+    SigningTime::parse_amz_date(amz_date).unwrap()
+}
+
+#[test]
+fn a_post_policy_expiring_after_the_year_9999_is_a_typed_error() {
+    use presign::s3::PostKey;
+    let week = Duration::from_secs(604_800);
+    let late = at("99991231T000000Z");
+    let e = bucket()
+        .post_policy(PostKey::new("k"), late, week)
+        .sign(&creds())
+        .unwrap_err();
+    assert!(matches!(e, presign::Error::TimeOutOfRange { .. }), "{e:?}");
+    assert!(e.to_string().contains("after the year 9999"), "{e}");
+    // Up to the last second of 9999 is fine.
+    let post = bucket()
+        .post_policy(PostKey::new("k"), late, Duration::from_secs(86_399))
+        .sign(&creds())
+        .unwrap();
+    assert_eq!(post.expiration().year(), 9999);
+    assert!(
+        post.policy_json()
+            .starts_with(r#"{"expiration":"9999-12-31T23:59:59.000Z""#)
+    );
+}
+
+#[test]
+fn a_raised_expiry_cap_never_wraps_the_policy_expiration() {
+    use presign::s3::PostKey;
+    let now = at("20260524T120000Z");
+    let uncapped = bucket().max_expires(Duration::MAX);
+    for secs in [u64::MAX, 1 << 63, (1 << 63) - 1, 1 << 40, 253_402_300_800] {
+        let e = uncapped
+            .post_policy(PostKey::new("k"), now, Duration::from_secs(secs))
+            .sign(&creds());
+        assert!(
+            matches!(e, Err(presign::Error::TimeOutOfRange { .. })),
+            "{secs}: {e:?}"
+        );
+    }
+    // A long but representable expiry is honoured, after the signing time.
+    let century = Duration::from_secs(100 * 365 * 86_400);
+    let post = uncapped
+        .post_policy(PostKey::new("k"), now, century)
+        .sign(&creds())
+        .unwrap();
+    assert!(post.expiration() > now.to_offset_date_time());
+    assert_eq!(post.expiration().year(), 2126);
+}
+
+#[test]
+fn a_zero_expiry_names_the_allowed_range() {
+    let req = SignableRequest::new(Method::GET, "examplebucket.s3.amazonaws.com", "/test.txt");
+    let e = signer("s3")
+        .presign(&req, &creds(), at("20130524T000000Z"), Duration::ZERO)
+        .unwrap_err();
+    assert_eq!(
+        e,
+        presign::Error::ExpiresOutOfRange {
+            seconds: 0,
+            min: 1,
+            max: 604_800
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "expiry of 0 s is out of range: expected 1 to 604800 s"
+    );
+    // Sub-second expiries are whole seconds: 0.9 s is 0 s.
+    let e = signer("s3")
+        .presign(
+            &req,
+            &creds(),
+            at("20130524T000000Z"),
+            Duration::from_millis(900),
+        )
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        presign::Error::ExpiresOutOfRange { seconds: 0, .. }
+    ));
+}
