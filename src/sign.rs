@@ -351,7 +351,7 @@ impl Signer {
                             + key.scope().len()
                             + ", SignedHeaders=".len()
                             + signed_headers.len()
-                            + ", Signature=".len()
+                            + SIGNATURE_PART.len()
                             + 64,
                     );
                     authorization.put(ALGORITHM.as_bytes());
@@ -361,7 +361,7 @@ impl Signer {
                     authorization.put(key.scope().as_bytes());
                     authorization.put(b", SignedHeaders=");
                     authorization.put(signed_headers);
-                    authorization.put(b", Signature=");
+                    authorization.put(SIGNATURE_PART.as_bytes());
                     authorization.put(signature.to_hex().as_bytes());
 
                     let content_sha256 = if self.content_sha256 {
@@ -491,6 +491,9 @@ impl Signer {
     }
 }
 
+/// What precedes the signature in an `Authorization` value.
+const SIGNATURE_PART: &str = ", Signature=";
+
 /// Whether a service refuses a header-signed request without
 /// `x-amz-content-sha256`: the S3 family.
 fn requires_content_sha256(service: &str) -> bool {
@@ -602,7 +605,7 @@ fn ascii_string(bytes: Vec<u8>) -> String {
 /// The headers that carry a header-based signature. Add them all to the
 /// request: [`iter`](Self::iter) yields `(name, value)` pairs.
 ///
-/// `Debug` redacts the session token.
+/// `Debug` redacts the session token and the signature.
 #[derive(Clone)]
 pub struct AuthorizationHeaders<'c> {
     authorization: String,
@@ -658,8 +661,14 @@ impl<'c> AuthorizationHeaders<'c> {
 
 impl fmt::Debug for AuthorizationHeaders<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The signature authorizes the request until its date is too old:
+        // show the credential scope and signed headers, not the signature.
+        let authorization = match self.authorization.split_once(SIGNATURE_PART) {
+            Some((head, _)) => format!("{head}{SIGNATURE_PART}<redacted>"),
+            None => "<redacted>".to_owned(),
+        };
         f.debug_struct("AuthorizationHeaders")
-            .field("authorization", &self.authorization)
+            .field("authorization", &authorization)
             .field("x_amz_date", &self.amz_date)
             .field(
                 "x_amz_security_token",
