@@ -29,6 +29,7 @@ use crate::request::{Payload, is_tchar};
 use crate::signature::hex64;
 use crate::string_to_sign::ALGORITHM;
 use crate::time::AmzDate;
+use zeroize::Zeroize;
 
 /// The payload hash S3 presigned URLs use.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
@@ -544,6 +545,8 @@ fn size_hint(req: &Parts<'_>, auth: &Auth<'_>) -> usize {
             .sum(),
     };
     let headers: usize = req.headers.iter().map(|(n, _)| n.len() + 1).sum::<usize>() + 5;
+    // Header values are written canonicalized, never longer than given.
+    let values: usize = req.headers.iter().map(|(_, v)| v.len()).sum();
     let signer = match auth {
         // Names, separators, algorithm, date and expiry digits.
         Auth::Query {
@@ -551,9 +554,29 @@ fn size_hint(req: &Parts<'_>, auth: &Auth<'_>) -> usize {
             token_encoded,
             ..
         } => 160 + credential.len() + token_encoded.map_or(0, str::len),
-        Auth::Header { .. } | Auth::Received { .. } => 0,
+        // The signer's header lines and their names in the signed list.
+        Auth::Header { token, .. } => 256 + token.map_or(0, str::len),
+        Auth::Received { .. } => 0,
     };
-    3 * (path + query + headers) + signer + req.host.len() + 256
+    3 * (path + query + headers) + values + signer + req.method.len() + req.host.len() + 256
+}
+
+/// Room for everything [`canonical_headers`] puts in the side buffer, so
+/// that it never grows (and leaves a copy of a token or a header value in
+/// freed memory) once a value is in it.
+fn side_size(req: &Parts<'_>, auth: &Auth<'_>) -> usize {
+    let caller: usize = req.headers.iter().map(|(n, v)| n.len() + v.len()).sum();
+    let signer = match auth {
+        Auth::Header { token, .. } => {
+            "x-amz-date".len()
+                + 16
+                + token.map_or(0, |t| "x-amz-security-token".len() + t.len())
+                + "x-amz-content-sha256".len()
+                + 64
+        }
+        Auth::Query { .. } | Auth::Received { .. } => 0,
+    };
+    "host".len() + req.host.len() + caller + signer
 }
 
 pub(crate) fn write_payload_hash<S: Sink + ?Sized>(payload: &Payload<'_>, out: &mut S) {
@@ -648,6 +671,7 @@ fn canonical_headers(
     entries: &mut Vec<HeaderEntry>,
 ) -> Result<(), Error> {
     let received = matches!(auth, Auth::Received { .. });
+    side.reserve(side_size(req, auth));
     if !received {
         push_raw(side, entries, "host", req.host.as_bytes());
     }
@@ -1136,7 +1160,7 @@ pub(crate) fn itoa_u64(mut n: u64) -> Digits {
 /// Useful to compare against what a server computed when a signature does not
 /// match. It may contain the session token (query signing signs it), so its
 /// `Debug` shows only its length and hash; print [`as_str`](Self::as_str)
-/// deliberately, never to logs.
+/// deliberately, never to logs. Its text is zeroed when it is dropped.
 #[derive(Clone)]
 pub struct CanonicalRequest {
     text: String,
@@ -1144,11 +1168,16 @@ pub struct CanonicalRequest {
 
 impl CanonicalRequest {
     pub(crate) fn from_bytes(bytes: Vec<u8>) -> Self {
-        // Every piece written is either validated UTF-8 input or ASCII.
-        CanonicalRequest {
-            text: String::from_utf8(bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        }
+        // Every piece written is either validated UTF-8 input or ASCII, so
+        // the bytes become the text in place; were they not, the lossy copy
+        // replaces them and they are zeroed.
+        let text = String::from_utf8(bytes).unwrap_or_else(|e| {
+            let mut bytes = e.into_bytes();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            bytes.zeroize();
+            text
+        });
+        CanonicalRequest { text }
     }
 
     /// The canonical request text.
@@ -1159,6 +1188,13 @@ impl CanonicalRequest {
     /// Its SHA-256, the last line of the string to sign.
     pub fn sha256(&self) -> [u8; 32] {
         sha256(self.text.as_bytes())
+    }
+}
+
+impl Drop for CanonicalRequest {
+    fn drop(&mut self) {
+        // It may hold the session token and caller header values.
+        self.text.zeroize();
     }
 }
 

@@ -459,6 +459,9 @@ impl Signer {
                     if let (SessionTokenMode::AddedAfterSigning, Some(token)) =
                         (self.token_mode, credentials.session_token_query_encoded())
                     {
+                        // Room for the signature too: the buffer must not
+                        // move (leaving the token in freed memory) after.
+                        buf.reserve(TOKEN_AND_SIGNATURE + token.len());
                         buf.put(b"&X-Amz-Security-Token=");
                         buf.put(token.as_bytes());
                         s.mark_sensitive();
@@ -490,6 +493,9 @@ impl Signer {
         self.max_expires
     }
 }
+
+/// The query text around a token added after signing and the signature.
+const TOKEN_AND_SIGNATURE: usize = "&X-Amz-Security-Token=".len() + "&X-Amz-Signature=".len() + 64;
 
 /// What precedes the signature in an `Authorization` value.
 const SIGNATURE_PART: &str = ", Signature=";
