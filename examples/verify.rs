@@ -26,8 +26,10 @@ usage: verify [OPTIONS] URL
   --region <REGION>                 the region the server accepts; default: any
   --service <SERVICE>               default s3
   --header <NAME:VALUE>             a header the request carried, repeatable (the Host header is
-                                    taken from URL unless given)
-  --max-skew <SECONDS>              allowed clock skew for future-dated requests; default 900
+                                    taken from the URL as a client sends it, without a default
+                                    port, unless given)
+  --max-skew <SECONDS>              allowed clock skew for future-dated requests; default 900,
+                                    at most 604800 (7 days)
 credentials the server knows: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, and AWS_SESSION_TOKEN if set";
 
 const FLAGS: [&str; 6] = [
@@ -38,6 +40,9 @@ const FLAGS: [&str; 6] = [
     "--header",
     "--max-skew",
 ];
+
+/// The largest `--max-skew`: AWS's longest presigned expiry, 7 days.
+const MAX_SKEW: u64 = 604_800;
 
 /// How the run ended.
 enum Outcome {
@@ -75,20 +80,25 @@ fn run() -> Result<Option<Outcome>, String> {
                 headers.push((name.to_owned(), value.to_owned()));
             }
             "--max-skew" => {
+                let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
                 max_skew = value
                     .parse::<u64>()
                     .ok()
-                    .filter(|_| value.bytes().all(|b| b.is_ascii_digit()))
+                    .filter(|&s| digits && s <= MAX_SKEW)
                     .ok_or_else(|| {
-                        format!("--max-skew must be a whole number of seconds, not {value:?}")
+                        format!(
+                            "--max-skew must be a whole number of seconds from 0 to {MAX_SKEW} \
+                             (7 days), not {:?}",
+                            cli_excerpt(value)
+                        )
                     })?;
             }
             _ => return Err(format!("unknown option {flag}")),
         }
     }
-    let (authority, target) = split_url(&line.target)?;
+    let (host, target) = split_url(&line.target)?;
     if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
-        headers.push(("host".to_owned(), authority.to_owned()));
+        headers.push(("host".to_owned(), host.to_owned()));
     }
 
     let known = cli::credentials()?;
@@ -121,24 +131,45 @@ fn run() -> Result<Option<Outcome>, String> {
     }
 }
 
-/// `scheme://authority/target` into the authority (the Host header) and
-/// the target, exactly as given.
+/// `scheme://authority/target` into the Host header an HTTP client sends
+/// for it and the target, exactly as given.
 fn split_url(url: &str) -> Result<(&str, &str), String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| {
-            format!(
-                "expected an http:// or https:// URL, got {:?}",
-                cli_excerpt(url)
-            )
-        })?;
+    let (rest, default_port) = if let Some(rest) = url.strip_prefix("https://") {
+        (rest, 443)
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        (rest, 80)
+    } else {
+        return Err(format!(
+            "expected an http:// or https:// URL, got {:?}",
+            cli_excerpt(url)
+        ));
+    };
     let slash = rest.find('/').ok_or("the URL has no path")?;
     let (authority, target) = rest.split_at(slash);
-    if authority.is_empty() {
+    let host = host_header(authority, default_port);
+    if host.is_empty() {
         return Err("the URL has no host".into());
     }
-    Ok((authority, target))
+    Ok((host, target))
+}
+
+/// The Host header a client sends for a URL's authority: without user info,
+/// and without the port when it is the scheme's default (`h:443` for https
+/// is sent as `h`, as are `[::1]:443` as `[::1]` and `h:80` for http); any
+/// other port is kept.
+fn host_header(authority: &str, default_port: u16) -> &str {
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    // The port follows the last `:`, unless that is inside an IPv6 literal.
+    let Some((host, port)) = host_port
+        .rsplit_once(':')
+        .filter(|(_, port)| !port.contains(']'))
+    else {
+        return host_port;
+    };
+    let is_default = !port.is_empty()
+        && port.bytes().all(|b| b.is_ascii_digit())
+        && port.parse::<u16>() == Ok(default_port);
+    if is_default { host } else { host_port }
 }
 
 /// At most 64 characters of input in a message.

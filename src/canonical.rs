@@ -29,6 +29,7 @@ use crate::request::{Payload, is_tchar};
 use crate::signature::hex64;
 use crate::string_to_sign::ALGORITHM;
 use crate::time::AmzDate;
+use zeroize::Zeroize;
 
 /// The payload hash S3 presigned URLs use.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
@@ -310,6 +311,8 @@ fn write_with(
             Some(InlineHeaders::new(req.host, req.headers)?)
         }
         _ => {
+            // The side buffer holds header values and query parameters:
+            // the same bound.
             side.reserve(hint);
             canonical_headers(req, auth, side, aux, headers)?;
             None
@@ -561,11 +564,11 @@ fn size_hint(req: &Parts<'_>, auth: &Auth<'_>) -> usize {
             token_encoded,
             ..
         } => 160 + credential.len() + token_encoded.map_or(0, str::len),
-        // Date, token and payload hash headers.
-        Auth::Header { token, .. } => 192 + token.map_or(0, str::len),
+        // The signer's header lines and their names in the signed list.
+        Auth::Header { token, .. } => 256 + token.map_or(0, str::len),
         Auth::Received { .. } => 0,
     };
-    3 * (path + query + headers) + signer + req.host.len() + 256
+    3 * (path + query + headers) + signer + req.method.len() + req.host.len() + 256
 }
 
 pub(crate) fn write_payload_hash<S: Sink + ?Sized>(payload: &Payload<'_>, out: &mut S) {
@@ -1201,7 +1204,7 @@ pub(crate) fn itoa_u64(mut n: u64) -> Digits {
 /// Useful to compare against what a server computed when a signature does not
 /// match. It may contain the session token (query signing signs it), so its
 /// `Debug` shows only its length and hash; print [`as_str`](Self::as_str)
-/// deliberately, never to logs.
+/// deliberately, never to logs. Its text is zeroed when it is dropped.
 #[derive(Clone)]
 pub struct CanonicalRequest {
     text: String,
@@ -1209,11 +1212,16 @@ pub struct CanonicalRequest {
 
 impl CanonicalRequest {
     pub(crate) fn from_bytes(bytes: Vec<u8>) -> Self {
-        // Every piece written is either validated UTF-8 input or ASCII.
-        CanonicalRequest {
-            text: String::from_utf8(bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        }
+        // Every piece written is either validated UTF-8 input or ASCII, so
+        // the bytes become the text in place; were they not, the lossy copy
+        // replaces them and they are zeroed.
+        let text = String::from_utf8(bytes).unwrap_or_else(|e| {
+            let mut bytes = e.into_bytes();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            bytes.zeroize();
+            text
+        });
+        CanonicalRequest { text }
     }
 
     /// The canonical request text.
@@ -1224,6 +1232,13 @@ impl CanonicalRequest {
     /// Its SHA-256, the last line of the string to sign.
     pub fn sha256(&self) -> [u8; 32] {
         sha256(self.text.as_bytes())
+    }
+}
+
+impl Drop for CanonicalRequest {
+    fn drop(&mut self) {
+        // It may hold the session token and caller header values.
+        self.text.zeroize();
     }
 }
 

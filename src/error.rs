@@ -135,8 +135,9 @@ pub enum Error {
         expected: &'static str,
     },
 
-    /// A signing time outside the years 0000 to 9999, which SigV4's
-    /// four-digit year cannot represent.
+    /// A signing time, or a time computed from it (a POST policy's
+    /// expiration), outside the years 0000 to 9999, which SigV4's four-digit
+    /// year cannot represent.
     #[error("signing time out of range: {reason}")]
     TimeOutOfRange {
         /// What is out of range.

@@ -42,7 +42,9 @@ const UNSIGNED: [&str; 10] = [
     "connection",
 ];
 
-/// The host to sign: the `Host` header if set, else the URI's authority.
+/// The host to sign: the `Host` header if set, else the one an HTTP client
+/// sends for the URI: its host, with the port unless it is the scheme's
+/// default (`https://h:443/` is sent as `Host: h`), never user info.
 fn host_of<B>(request: &http::Request<B>) -> Result<String, Error> {
     if let Some(h) = request.headers().get(http::header::HOST) {
         return h
@@ -53,14 +55,20 @@ fn host_of<B>(request: &http::Request<B>) -> Result<String, Error> {
                 reason: "the Host header is not visible ASCII",
             });
     }
-    request
-        .uri()
-        .authority()
-        .map(|a| a.as_str().to_owned())
-        .ok_or(Error::InvalidHost {
-            host: String::new(),
-            reason: "the request has neither a Host header nor an absolute URI",
-        })
+    let uri = request.uri();
+    let host = uri.host().ok_or(Error::InvalidHost {
+        host: String::new(),
+        reason: "the request has neither a Host header nor an absolute URI",
+    })?;
+    let default_port = match uri.scheme_str() {
+        Some(s) if s.eq_ignore_ascii_case("https") => Some(443),
+        Some(s) if s.eq_ignore_ascii_case("http") => Some(80),
+        _ => None,
+    };
+    Ok(match uri.port_u16() {
+        Some(port) if Some(port) != default_port => format!("{host}:{port}"),
+        _ => host.to_owned(),
+    })
 }
 
 /// The headers to sign, as text.
@@ -207,6 +215,68 @@ mod tests {
         assert!(uri.to_string().ends_with(
             "X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
         ));
+    }
+
+    #[test]
+    fn the_host_signed_is_the_one_a_client_sends() {
+        let s3 = Signer::new(Region::new("us-east-1").unwrap(), Service::s3());
+        let time = SigningTime::parse_amz_date("20130524T000000Z").unwrap();
+        let signature = |uri: &str| {
+            let mut req = http::Request::get(uri).body(()).unwrap();
+            sign_request(&s3, &mut req, &creds(), time, Payload::Bytes(b"")).unwrap();
+            let auth = req.headers()["authorization"].to_str().unwrap().to_owned();
+            let presigned = presign_request(
+                &s3,
+                &http::Request::get(uri).body(()).unwrap(),
+                &creds(),
+                time,
+                Duration::from_secs(86400),
+            )
+            .unwrap();
+            (auth, presigned.query().unwrap().to_owned())
+        };
+        // The scheme's default port and user info are not in the Host header.
+        let plain = signature("https://examplebucket.s3.amazonaws.com/test.txt");
+        assert!(plain.1.ends_with(
+            "X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+        ));
+        for same in [
+            "https://examplebucket.s3.amazonaws.com:443/test.txt",
+            "https://user:password@examplebucket.s3.amazonaws.com/test.txt",
+        ] {
+            assert_eq!(signature(same), plain, "{same}");
+        }
+        assert_eq!(
+            signature("http://127.0.0.1:80/b/k"),
+            signature("http://127.0.0.1/b/k")
+        );
+        assert_eq!(
+            signature("https://[::1]:443/b/k"),
+            signature("https://[::1]/b/k")
+        );
+        // Any other port is signed.
+        assert_ne!(
+            signature("https://examplebucket.s3.amazonaws.com:80/test.txt"),
+            plain
+        );
+        assert_ne!(
+            signature("http://127.0.0.1:9000/b/k"),
+            signature("http://127.0.0.1/b/k")
+        );
+        let mut req = http::Request::get("http://127.0.0.1:9000/b/k")
+            .header("host", "127.0.0.1:9000")
+            .body(())
+            .unwrap();
+        let mut by_uri = http::Request::get("http://127.0.0.1:9000/b/k")
+            .body(())
+            .unwrap();
+        for r in [&mut req, &mut by_uri] {
+            sign_request(&s3, r, &creds(), time, Payload::Bytes(b"")).unwrap();
+        }
+        assert_eq!(
+            req.headers()["authorization"],
+            by_uri.headers()["authorization"]
+        );
     }
 
     #[test]

@@ -148,7 +148,10 @@ where
     }
 
     fn fresh(&self, creds: &Credentials, now: SigningTime) -> bool {
-        Self::remaining(creds, now).is_none_or(|r| r > self.refresh_before.as_secs() as i64)
+        // A margin beyond i64 seconds means "always refresh", not a wrapped
+        // negative margin that never does.
+        let margin = i64::try_from(self.refresh_before.as_secs()).unwrap_or(i64::MAX);
+        Self::remaining(creds, now).is_none_or(|r| r > margin)
     }
 
     fn current(&self) -> Option<Arc<Credentials>> {
@@ -226,6 +229,20 @@ mod tests {
             .with_session_token("token")
             .unwrap()
             .with_expiry(now.to_offset_date_time() + time::Duration::seconds(secs))
+    }
+
+    #[test]
+    fn a_huge_refresh_margin_always_refreshes() {
+        let now = at("20260524T120000Z");
+        let calls = AtomicUsize::new(0);
+        let p = CachingProvider::new(|now| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Ok(temp(now, 3600))
+        })
+        .refresh_before(Duration::MAX);
+        p.credentials(now).unwrap();
+        p.credentials(now).unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
     #[test]

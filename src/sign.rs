@@ -108,17 +108,23 @@ pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 
 impl Signer {
     /// A signer for a region and service, with the path mode AWS uses for
-    /// that service ([`PathMode::for_service`]), signed session tokens, no
-    /// `x-amz-content-sha256` header, a 7-day expiry cap and a key cache of
+    /// that service ([`PathMode::for_service`]), signed session tokens, a
+    /// 7-day expiry cap and a key cache of
     /// [`DEFAULT_CACHE_CAPACITY`](crate::DEFAULT_CACHE_CAPACITY) entries.
+    ///
+    /// Header signing sends and signs `x-amz-content-sha256` for the S3
+    /// services (`s3`, `s3express`, `s3-outposts`, `s3-object-lambda`), which
+    /// refuse a header-signed request without it, and not for others;
+    /// [`sign_content_sha256`](Self::sign_content_sha256) overrides that.
     pub fn new(region: Region, service: Service) -> Self {
         let path_mode = PathMode::for_service(service.as_str());
+        let content_sha256 = service.is_s3_like();
         Signer {
             region,
             service,
             path_mode,
             token_mode: SessionTokenMode::Signed,
-            content_sha256: false,
+            content_sha256,
             max_expires: MAX_EXPIRES,
             clamp_to_credentials: false,
             cache: Arc::new(SigningKeyCache::default()),
@@ -137,8 +143,10 @@ impl Signer {
         self
     }
 
-    /// With header signing, also send and sign `x-amz-content-sha256` (S3
-    /// requires it on every header-signed request).
+    /// With header signing, whether to also send and sign
+    /// `x-amz-content-sha256` (S3 requires it on every header-signed
+    /// request). The default is on for the S3 services and off for others
+    /// (see [`new`](Self::new)). Query signing (presigning) never adds it.
     pub fn sign_content_sha256(mut self, yes: bool) -> Self {
         self.content_sha256 = yes;
         self
@@ -343,7 +351,7 @@ impl Signer {
                             + key.scope().len()
                             + ", SignedHeaders=".len()
                             + signed_headers.len()
-                            + ", Signature=".len()
+                            + SIGNATURE_PART.len()
                             + 64,
                     );
                     authorization.put(ALGORITHM.as_bytes());
@@ -353,7 +361,7 @@ impl Signer {
                     authorization.put(key.scope().as_bytes());
                     authorization.put(b", SignedHeaders=");
                     authorization.put(signed_headers);
-                    authorization.put(b", Signature=");
+                    authorization.put(SIGNATURE_PART.as_bytes());
                     authorization.put(signature.to_hex().as_bytes());
 
                     let content_sha256 = if self.content_sha256 {
@@ -451,6 +459,9 @@ impl Signer {
                     if let (SessionTokenMode::AddedAfterSigning, Some(token)) =
                         (self.token_mode, credentials.session_token_query_encoded())
                     {
+                        // Room for the signature too: the buffer must not
+                        // move (leaving the token in freed memory) after.
+                        buf.reserve(TOKEN_AND_SIGNATURE + token.len());
                         buf.put(b"&X-Amz-Security-Token=");
                         buf.put(token.as_bytes());
                         s.mark_sensitive();
@@ -482,6 +493,12 @@ impl Signer {
         self.max_expires
     }
 }
+
+/// The query text around a token added after signing and the signature.
+const TOKEN_AND_SIGNATURE: usize = "&X-Amz-Security-Token=".len() + "&X-Amz-Signature=".len() + 64;
+
+/// What precedes the signature in an `Authorization` value.
+const SIGNATURE_PART: &str = ", Signature=";
 
 /// The encoded session token that query signing splices into the canonical
 /// request (see [`Layout::spliced`]).
@@ -585,7 +602,7 @@ fn ascii_string(bytes: Vec<u8>) -> String {
 /// The headers that carry a header-based signature. Add them all to the
 /// request: [`iter`](Self::iter) yields `(name, value)` pairs.
 ///
-/// `Debug` redacts the session token.
+/// `Debug` redacts the session token and the signature.
 #[derive(Clone)]
 pub struct AuthorizationHeaders<'c> {
     authorization: String,
@@ -641,8 +658,14 @@ impl<'c> AuthorizationHeaders<'c> {
 
 impl fmt::Debug for AuthorizationHeaders<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The signature authorizes the request until its date is too old:
+        // show the credential scope and signed headers, not the signature.
+        let authorization = match self.authorization.split_once(SIGNATURE_PART) {
+            Some((head, _)) => format!("{head}{SIGNATURE_PART}<redacted>"),
+            None => "<redacted>".to_owned(),
+        };
         f.debug_struct("AuthorizationHeaders")
-            .field("authorization", &self.authorization)
+            .field("authorization", &authorization)
             .field("x_amz_date", &self.amz_date)
             .field(
                 "x_amz_security_token",

@@ -225,3 +225,106 @@ fn input_that_is_not_a_presigned_url_exits_2() {
         fails(&run_with_env(args, &[]), needle);
     }
 }
+
+/// A presigned URL for `endpoint` (path-style), made by the `presign` example.
+fn url_for_endpoint(endpoint: &str) -> String {
+    let (url, _) = cli_support::ok(&cli_support::run_with_env(
+        "presign",
+        &[
+            "s3://examplebucket/test.txt",
+            "--date",
+            SIGNED_AT,
+            "--expires-in",
+            "86400",
+            "--endpoint-url",
+            endpoint,
+        ],
+        &[],
+    ));
+    url.trim_end().to_owned()
+}
+
+#[test]
+fn the_host_header_is_what_a_client_sends_for_the_url() {
+    let at = ["--date", "20130524T120000Z"];
+    let verifies = |url: &str| cli_support::ok(&run_with_env(&[&[url][..], &at].concat(), &[]));
+    let mismatch = |url: &str| {
+        rejected(
+            &run_with_env(&[&[url][..], &at].concat(), &[]),
+            "signature mismatch",
+        )
+    };
+    // The scheme's default port, written out (as botocore does for custom
+    // endpoints), is not part of the Host header a client sends.
+    let cases = [
+        (
+            "https://minio.example",
+            "https://minio.example/",
+            "https://minio.example:443/",
+        ),
+        (
+            "http://minio.example",
+            "http://minio.example/",
+            "http://minio.example:80/",
+        ),
+        (
+            "http://minio.example",
+            "http://minio.example/",
+            "http://minio.example:080/",
+        ),
+        ("https://[::1]", "https://[::1]/", "https://[::1]:443/"),
+        ("http://[::1]", "http://[::1]/", "http://[::1]:80/"),
+    ];
+    for (endpoint, plain, with_port) in cases {
+        let url = url_for_endpoint(endpoint);
+        assert!(url.starts_with(plain), "{url}");
+        verifies(&url);
+        verifies(&url.replacen(plain, with_port, 1));
+    }
+    // Any other port is kept, and must be the one signed.
+    let url = url_for_endpoint("http://127.0.0.1:9000");
+    assert!(url.starts_with("http://127.0.0.1:9000/"), "{url}");
+    verifies(&url);
+    mismatch(&url.replacen(":9000/", "/", 1));
+    mismatch(
+        &url.replacen(":9000/", ":80/", 1)
+            .replacen("http:", "https:", 1),
+    );
+    let url = url_for_endpoint("https://minio.example");
+    mismatch(&url.replacen("minio.example/", "minio.example:80/", 1));
+    mismatch(&url.replacen("minio.example/", "minio.example:8443/", 1));
+    let url = url_for_endpoint("http://[::1]");
+    mismatch(&url.replacen("[::1]/", "[::1]:443/", 1));
+}
+
+#[test]
+fn an_absurd_max_skew_is_bad_input() {
+    let url = documentation_url(&[]);
+    for skew in [
+        "9223372036854775807",
+        "18446744073709551615",
+        "604801",
+        "1e9",
+        "",
+    ] {
+        fails(
+            &run_with_env(
+                &[&url, "--date", "20130524T120000Z", "--max-skew", skew],
+                &[],
+            ),
+            "--max-skew must be a whole number of seconds from 0 to 604800",
+        );
+    }
+    // Up to 7 days is accepted; a URL dated 7 days ahead is still valid.
+    cli_support::ok(&run_with_env(
+        &[&url, "--date", "20130517T000000Z", "--max-skew", "604800"],
+        &[],
+    ));
+    rejected(
+        &run_with_env(
+            &[&url, "--date", "20130516T235959Z", "--max-skew", "604800"],
+            &[],
+        ),
+        "not yet valid",
+    );
+}

@@ -74,11 +74,22 @@ fn library_output_never_shows_secrets() {
         );
         let req = SignableRequest::new(Method::GET, "iam.amazonaws.com", "/");
         let signed = signer.sign_headers(&req, &creds, time).unwrap();
-        assert_hidden("AuthorizationHeaders", &format!("{signed:?}"), &both);
+        let signature = signed.signature().to_string();
+        assert_hidden(
+            "AuthorizationHeaders",
+            &format!("{signed:?}"),
+            &[&secret, &token, &signature],
+        );
+        assert!(format!("{signed:?}").contains("Signature=<redacted>"));
         let presigned = signer
             .presign(&req, &creds, time, Duration::from_secs(60))
             .unwrap();
-        assert_hidden("PresignedRequest", &format!("{presigned:?}"), &both);
+        let signature = presigned.signature().to_string();
+        assert_hidden(
+            "PresignedRequest",
+            &format!("{presigned:?}"),
+            &[&secret, &token, &signature],
+        );
         assert_hidden("Signer", &format!("{signer:?}"), &both);
 
         // Errors, of every layer.
@@ -101,6 +112,20 @@ fn library_output_never_shows_secrets() {
         ];
         for e in &errors {
             assert_hidden("Error", &format!("{e} {e:?}"), &both);
+        }
+        // Credentials pasted into an endpoint URL, as user info or a query:
+        // the error keeps no part of them (it shows at most 64 bytes, so
+        // look for their first characters).
+        let starts = [&secret[..12], &token[..12]];
+        for url in [
+            format!("https://AKIDLEAKTEST:{secret}@minio.example:9000"),
+            format!("http://{secret}@minio.example/s3"),
+            format!("https://minio.example/?X-Amz-Security-Token={token}"),
+            format!("https://minio.example?token={token}#{secret}"),
+            format!("https://AKIDLEAKTEST:{secret}@minio.example/?t={token}"),
+        ] {
+            let e = presign::s3::Endpoint::custom(&url).unwrap_err();
+            assert_hidden("endpoint Error", &format!("{e} {e:?}"), &starts);
         }
         let verifier = Verifier::new(|_: &str| Some(creds.clone()));
         let target = &url.as_str()["https://leak-test.s3.us-east-1.amazonaws.com".len()..];
@@ -125,8 +150,22 @@ fn cli_output_never_shows_the_secret() {
             ("AWS_SECRET_ACCESS_KEY", secret.as_str()),
             ("AWS_SESSION_TOKEN", token.as_str()),
         ];
+        let with_user_info = format!("https://AKIDLEAKTEST:{secret}@minio.example:9000");
+        let with_query = format!("https://minio.example/?X-Amz-Security-Token={token}");
         let runs = [
             ("presign", vec!["s3://bucket/k"]),
+            (
+                "presign",
+                vec!["s3://bucket/k", "--endpoint-url", &with_user_info],
+            ),
+            (
+                "presign",
+                vec!["s3://bucket/k", "--endpoint-url", &with_query],
+            ),
+            (
+                "presign_post",
+                vec!["s3://bucket/k", "--endpoint-url", &with_user_info],
+            ),
             ("presign", vec!["s3://bucket/k", "--expires-in", "0"]),
             ("presign", vec!["s3://bucket/k", "--header", "x-a:\u{1}"]),
             ("presign_post", vec!["s3://bucket/k"]),
@@ -143,8 +182,9 @@ fn cli_output_never_shows_the_secret() {
             let stdout = String::from_utf8_lossy(&out.stdout);
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert_hidden(example, &stdout, &[&secret]);
-            // The token belongs in a URL or form on stdout, never in a message.
-            assert_hidden(example, &stderr, &[&secret, &token]);
+            // The token belongs in a URL or form on stdout, never in a message
+            // (nor any part of it: messages show at most 64 bytes of input).
+            assert_hidden(example, &stderr, &[&secret[..12], &token[..12]]);
         }
     }
 }

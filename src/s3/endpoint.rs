@@ -105,10 +105,12 @@ impl Endpoint {
     ///
     /// The host is lowercased, a default port (`:80` for http, `:443` for
     /// https) is dropped, and a path prefix is kept (without its trailing
-    /// slash). User info, a query or a fragment are rejected.
+    /// slash). User info (any `@` before a query), a query or a fragment are
+    /// rejected; the error then shows the URL without them, as they may hold
+    /// credentials.
     pub fn custom(url: &str) -> Result<Self, Error> {
         let err = |reason| Error::InvalidEndpoint {
-            endpoint: excerpt(url),
+            endpoint: excerpt(&redacted(url)),
             reason,
         };
         let (scheme, rest) = if let Some(rest) = strip_prefix_ignore_case(url, "https://") {
@@ -118,6 +120,17 @@ impl Endpoint {
         } else {
             return Err(err("expected a URL starting with http:// or https://"));
         };
+        // User info first: `https://AKID:SECRET@host` must not be read as a
+        // host with a bad port (a secret key may hold `/`, which would end
+        // the authority early, so any `@` before a query counts).
+        if rest
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .contains('@')
+        {
+            return Err(err("user info is not allowed"));
+        }
         if rest.bytes().any(|b| b == b'?' || b == b'#') {
             return Err(err("a query or fragment is not allowed"));
         }
@@ -125,9 +138,6 @@ impl Endpoint {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, ""),
         };
-        if authority.contains('@') {
-            return Err(err("user info is not allowed"));
-        }
         let (host, port) = split_host_port(authority).ok_or_else(|| err("invalid port"))?;
         if host.is_empty() {
             return Err(err("the host is empty"));
@@ -285,6 +295,28 @@ fn partition_domain(region: &str) -> (&'static str, Partition) {
     } else {
         ("amazonaws.com", Partition::Aws)
     }
+}
+
+/// An endpoint URL as an error may show it: without a query or fragment,
+/// and without user info (everything up to the last `@` before them), which
+/// may hold credentials.
+fn redacted(url: &str) -> String {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    let before_query = &url[..end];
+    let scheme_end = before_query
+        .find("://")
+        .filter(|&i| {
+            before_query[..i]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
+        })
+        .map_or(0, |i| i + 3);
+    let (scheme, rest) = before_query.split_at(scheme_end);
+    let rest = rest.rfind('@').map_or(rest, |at| &rest[at + 1..]);
+    let mut out = String::with_capacity(scheme.len() + rest.len());
+    out.push_str(scheme);
+    out.push_str(rest);
+    out
 }
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
@@ -600,6 +632,49 @@ mod tests {
                 matches!(Endpoint::custom(bad), Err(Error::InvalidEndpoint { .. })),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn errors_never_show_user_info_or_a_query() {
+        let cases = [
+            (
+                "https://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY@h.example",
+                "invalid endpoint \"https://h.example\": user info is not allowed",
+            ),
+            (
+                "HTTP://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI@h.example:9000/p",
+                "invalid endpoint \"HTTP://h.example:9000/p\": user info is not allowed",
+            ),
+            (
+                "https://h.example/s3?X-Amz-Security-Token=FwoGZXIvYXdzEXAMPLE#PRIVATEFRAGMENT",
+                "invalid endpoint \"https://h.example/s3\": a query or fragment is not allowed",
+            ),
+            (
+                "https://u:wJalrXUtnFEMI@h.example/p?token=FwoGZXIvYXdzEXAMPLE",
+                "invalid endpoint \"https://h.example/p\": user info is not allowed",
+            ),
+            (
+                "ftp://u:wJalrXUtnFEMI@h.example?token=FwoGZXIvYXdzEXAMPLE",
+                "invalid endpoint \"ftp://h.example\": expected a URL starting with http:// or https://",
+            ),
+            (
+                "u:wJalrXUtnFEMI/x://@h.example",
+                "invalid endpoint \"h.example\": expected a URL starting with http:// or https://",
+            ),
+        ];
+        for (url, message) in cases {
+            let e = Endpoint::custom(url).unwrap_err();
+            assert_eq!(e.to_string(), message, "{url}");
+            let debug = format!("{e:?}");
+            for secret in [
+                "wJalrXUtnFEMI",
+                "FwoGZXIvYXdz",
+                "AKIAIOSFODNN7EXAMPLE",
+                "PRIVATEFRAGMENT",
+            ] {
+                assert!(!debug.contains(secret), "{debug}");
+            }
         }
     }
 

@@ -498,12 +498,15 @@ impl<'a> PostPolicy<'a> {
     ///
     /// Fails with [`Error::ReservedPostField`] for a field signing writes,
     /// [`Error::InvalidPolicy`] for malformed or contradictory conditions,
-    /// [`Error::ExpiresOutOfRange`] and the credential-expiry errors.
+    /// [`Error::ExpiresOutOfRange`] and the credential-expiry errors, and
+    /// [`Error::TimeOutOfRange`] when the policy would expire after the year
+    /// 9999 (an expiry above the default cap, see
+    /// [`Bucket::max_expires`](super::Bucket::max_expires)).
     pub fn sign(&self, credentials: &Credentials) -> Result<PresignedPost, Error> {
         let bucket = self.bucket;
         let signer = bucket.signer();
         let expires = signer.check_expiry(self.expires_in, credentials, self.time)?;
-        let expiration = self.time.to_offset_date_time() + time::Duration::seconds(expires as i64);
+        let expiration = expiration(self.time, expires)?;
 
         for (i, (name, _)) in self.fields.iter().enumerate() {
             check_field_name(name, &RESERVED_FIELDS)?;
@@ -570,6 +573,22 @@ impl<'a> PostPolicy<'a> {
             signature: signed.signature,
         })
     }
+}
+
+/// The policy's expiration, `expires` seconds after `time`: a typed error,
+/// not a panic or a wrapped date, past the year 9999 (the policy's
+/// four-digit year), for any expiry a raised cap lets through.
+fn expiration(time: SigningTime, expires: u64) -> Result<OffsetDateTime, Error> {
+    i64::try_from(expires)
+        .ok()
+        .and_then(|secs| {
+            time.to_offset_date_time()
+                .checked_add(time::Duration::seconds(secs))
+        })
+        .filter(|t| t.year() <= 9999)
+        .ok_or(Error::TimeOutOfRange {
+            reason: "the policy would expire after the year 9999",
+        })
 }
 
 fn check_field_name(name: &str, reserved: &[&str]) -> Result<(), Error> {
