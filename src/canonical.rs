@@ -669,7 +669,8 @@ fn canonical_headers(
     for &(name, value) in req.headers {
         check_header_name(name, !received)?;
         let n = side.len();
-        side.extend(name.bytes().map(|b| b.to_ascii_lowercase()));
+        side.extend_from_slice(name.as_bytes());
+        side[n..].make_ascii_lowercase();
         let v = side.len();
         canonical_header_value(value, side).map_err(|reason| Error::InvalidHeaderValue {
             name: excerpt(&name.to_ascii_lowercase()),
@@ -904,6 +905,12 @@ pub fn header_value(name: &str, value: &str) -> Result<String, Error> {
 /// and the CR/LF of folded lines) collapsed to one space. Rejects other
 /// control characters.
 pub(crate) fn canonical_header_value(value: &str, out: &mut Vec<u8>) -> Result<(), &'static str> {
+    // Most values (hosts, dates, hashes, tokens) have no space or control
+    // character: they are their own canonical form.
+    if value.bytes().all(|b| b > b' ' && b != 0x7f) {
+        out.extend_from_slice(value.as_bytes());
+        return Ok(());
+    }
     let mut pending_space = false;
     let mut wrote = false;
     for &b in value.as_bytes() {
@@ -1110,42 +1117,69 @@ fn write_query(
 /// any other query, which the general path then canonicalizes (and the
 /// tests check the two agree).
 fn write_canonical_as_is(raw: &str, token_unsigned: bool, out: &mut Vec<u8>) -> bool {
-    let skipped = |name: &[u8]| {
-        name == b"X-Amz-Signature" || (token_unsigned && name == b"X-Amz-Security-Token")
-    };
-    let mut previous: Option<(&[u8], &[u8])> = None;
-    for piece in raw.as_bytes().split(|&b| b == b'&') {
-        let Some(eq) = piece.iter().position(|&b| b == b'=') else {
-            return false;
-        };
-        let (name, value) = (&piece[..eq], &piece[eq + 1..]);
-        if name.is_empty()
-            || !encode::is_canonical_query_component(name)
-            || !encode::is_canonical_query_component(value)
-        {
-            return false;
-        }
-        if skipped(name) {
-            continue;
-        }
-        if previous.is_some_and(|p| p > (name, value)) {
-            return false;
-        }
-        previous = Some((name, value));
+    let b = raw.as_bytes();
+    if b.is_empty() {
+        return false;
     }
-    let mut first = true;
-    for piece in raw.split('&') {
-        let name = piece.split_once('=').map_or(piece, |(n, _)| n);
-        if skipped(name.as_bytes()) {
-            continue;
+    let start = out.len();
+    // One pass: each parameter is checked as it is crossed, then copied in
+    // runs of kept parameters.
+    let mut piece = 0; // where the current parameter starts
+    let mut eq = None; // where its `=` is
+    let mut previous: Option<(usize, usize, usize)> = None; // (start, =, end)
+    let mut run = 0; // start of the run of kept parameters not yet copied
+    let mut i = 0;
+    loop {
+        let c = b.get(i).copied();
+        match c {
+            Some(c) if encode::is_unreserved(c) => i += 1,
+            Some(b'%') => match encode::canonical_escape(b.get(i + 1..i + 3)) {
+                true => i += 3,
+                false => break,
+            },
+            Some(b'=') if eq.is_none() && i > piece => {
+                eq = Some(i);
+                i += 1;
+            }
+            Some(b'&') | None => {
+                let Some(e) = eq else { break };
+                let name = &b[piece..e];
+                let skipped = name == b"X-Amz-Signature"
+                    || (token_unsigned && name == b"X-Amz-Security-Token");
+                if skipped {
+                    if run < piece {
+                        if out.len() > start {
+                            out.put_byte(b'&');
+                        }
+                        out.put(&b[run..piece - 1]);
+                    }
+                    run = i + 1;
+                } else {
+                    if let Some((ps, pe, pend)) = previous
+                        && (&b[ps..pe], &b[pe + 1..pend]) > (name, &b[e + 1..i])
+                    {
+                        break;
+                    }
+                    previous = Some((piece, e, i));
+                }
+                if c.is_none() {
+                    if run < b.len() {
+                        if out.len() > start {
+                            out.put_byte(b'&');
+                        }
+                        out.put(&b[run..]);
+                    }
+                    return true;
+                }
+                i += 1;
+                piece = i;
+                eq = None;
+            }
+            Some(_) => break,
         }
-        if !first {
-            out.put_byte(b'&');
-        }
-        first = false;
-        out.put(piece.as_bytes());
     }
-    true
+    out.truncate(start);
+    false
 }
 
 /// The `X-Amz-SignedHeaders` value: the query-encoded signed header names.

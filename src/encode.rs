@@ -136,27 +136,41 @@ pub(crate) fn write_requoted_form_component<S: Sink + ?Sized>(bytes: &[u8], out:
     requote_into(bytes, KEEP_QUERY, true, out);
 }
 
+/// Whether `b` is unreserved (written as is in a query component).
+#[inline]
+pub(crate) fn is_unreserved(b: u8) -> bool {
+    CLASS[b as usize] & KEEP_QUERY != 0
+}
+
+/// Whether the two bytes after a `%` make an escape exactly as the signer
+/// writes one: uppercase hex digits of a byte that must be escaped.
+#[inline]
+pub(crate) fn canonical_escape(digits: Option<&[u8]>) -> bool {
+    match digits {
+        Some(&[h, l]) if !h.is_ascii_lowercase() && !l.is_ascii_lowercase() => {
+            match (hex_value(h), hex_value(l)) {
+                (Some(h), Some(l)) => !is_unreserved(h << 4 | l),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
 /// Whether `bytes` is a query component exactly as the signer writes one:
 /// unreserved bytes, and `%XY` escapes (uppercase) of the bytes that must be
 /// escaped. Requoting such a component (as a form component too: it has no
 /// `+`) gives it back unchanged.
+#[cfg(test)]
 pub(crate) fn is_canonical_query_component(bytes: &[u8]) -> bool {
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if CLASS[b as usize] & KEEP_QUERY != 0 {
+        if is_unreserved(bytes[i]) {
             i += 1;
-            continue;
-        }
-        let escape = match (b, bytes.get(i + 1), bytes.get(i + 2)) {
-            (b'%', Some(&h), Some(&l)) if !h.is_ascii_lowercase() && !l.is_ascii_lowercase() => {
-                hex_value(h).zip(hex_value(l)).map(|(h, l)| h << 4 | l)
-            }
-            _ => None,
-        };
-        match escape {
-            Some(decoded) if CLASS[decoded as usize] & KEEP_QUERY == 0 => i += 3,
-            _ => return false,
+        } else if bytes[i] == b'%' && canonical_escape(bytes.get(i + 1..i + 3)) {
+            i += 3;
+        } else {
+            return false;
         }
     }
     true

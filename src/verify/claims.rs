@@ -264,10 +264,19 @@ pub(crate) fn query_claims(query: &str) -> Result<Claims<'_>, VerifyError> {
             text: name,
             encoded: true,
         };
-        let position = if name.text.bytes().any(|b| b == b'%' || b == b'+') {
-            QUERY_NAMES.iter().position(|n| name.decodes_to(n))
-        } else {
-            QUERY_NAMES.iter().position(|n| *n == name.text)
+        let position = match name.text {
+            "X-Amz-Algorithm" => Some(0),
+            "X-Amz-Credential" => Some(1),
+            "X-Amz-Date" => Some(2),
+            "X-Amz-SignedHeaders" => Some(3),
+            "X-Amz-Signature" => Some(4),
+            "X-Amz-Expires" => Some(5),
+            "X-Amz-Security-Token" => Some(6),
+            "X-Amz-Content-Sha256" => Some(7),
+            text if text.contains(['%', '+']) => {
+                QUERY_NAMES.iter().position(|n| name.decodes_to(n))
+            }
+            _ => None,
         };
         if let Some(i) = position {
             if found[i].is_some() {

@@ -468,10 +468,9 @@ impl<L: CredentialsLookup> Verifier<L> {
         request: &'r ReceivedRequest<'_>,
         now: SigningTime,
     ) -> Result<Verified<'r>, VerifyError> {
-        if claims::is_presigned(request.query) {
-            self.verify_presigned(request, now)
-        } else {
-            self.verify_authorization(request, now)
+        match claims::query_claims(request.query) {
+            Err(VerifyError::NotSigned { .. }) => self.verify_authorization(request, now),
+            claims => self.presigned(request, claims?, now),
         }
     }
 
@@ -482,7 +481,15 @@ impl<L: CredentialsLookup> Verifier<L> {
         request: &'r ReceivedRequest<'_>,
         now: SigningTime,
     ) -> Result<Verified<'r>, VerifyError> {
-        let claims = claims::query_claims(request.query)?;
+        self.presigned(request, claims::query_claims(request.query)?, now)
+    }
+
+    fn presigned<'r>(
+        &self,
+        request: &'r ReceivedRequest<'_>,
+        claims: Claims<'r>,
+        now: SigningTime,
+    ) -> Result<Verified<'r>, VerifyError> {
         if request.values("authorization").next().is_some() {
             return Err(VerifyError::AmbiguousAuthentication);
         }
@@ -815,8 +822,15 @@ fn payload_line<'p>(
 /// time (for equal lengths).
 fn check_signature_text(received: &str, expected: &[u8]) -> Result<(), VerifyError> {
     // Exactly the lowercase hex the signer writes: another spelling is
-    // another request.
-    if received.len() == expected.len() && bool::from(received.as_bytes().ct_eq(expected)) {
+    // another request. Every byte is compared, whatever differs.
+    let same = received.len() == expected.len()
+        && core::hint::black_box(
+            received
+                .bytes()
+                .zip(expected)
+                .fold(0u8, |acc, (r, e)| acc | (r ^ e)),
+        ) == 0;
+    if same {
         Ok(())
     } else {
         Err(VerifyError::SignatureMismatch)
