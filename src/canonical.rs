@@ -1130,9 +1130,11 @@ fn write_canonical_as_is(raw: &str, token_unsigned: bool, out: &mut Vec<u8>) -> 
     let mut run = 0; // start of the run of kept parameters not yet copied
     let mut i = 0;
     loop {
+        while i < b.len() && encode::is_unreserved(b[i]) {
+            i += 1;
+        }
         let c = b.get(i).copied();
         match c {
-            Some(c) if encode::is_unreserved(c) => i += 1,
             Some(b'%') => match encode::canonical_escape(b.get(i + 1..i + 3)) {
                 true => i += 3,
                 false => break,

@@ -200,6 +200,11 @@ fn requote_into<S: Sink + ?Sized>(bytes: &[u8], keep: u8, plus_is_space: bool, o
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        // The common byte: kept as it is, nothing to write yet.
+        if CLASS[b as usize] & keep != 0 {
+            i += 1;
+            continue;
+        }
         let escape = match (b, bytes.get(i + 1), bytes.get(i + 2)) {
             (b'%', Some(&h), Some(&l)) => hex_value(h)
                 .zip(hex_value(l))

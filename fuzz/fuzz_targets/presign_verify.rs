@@ -58,10 +58,12 @@ fuzz_target!(|input: Input| {
         for (n, v) in req.headers() {
             received = received.header(n, v);
         }
-        verifier.verify_presigned(&received, time)
+        verifier
+            .verify_presigned(&received, time)
+            .map(|v| v.access_key_id().to_owned())
     };
     let verified = verify(target).unwrap_or_else(|e| panic!("{e}: {target}"));
-    assert_eq!(verified.access_key_id, "AKIDFUZZ");
+    assert_eq!(verified, "AKIDFUZZ");
 
     // One byte changed (keeping the URL text), anywhere but in the
     // signature's own name, breaks it.

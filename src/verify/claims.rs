@@ -114,11 +114,19 @@ impl<'r> Split<'r> {
             };
         }
         let b = raw.text.as_bytes();
-        let only_separators = !b.contains(&b'+')
-            && !raw.text.contains(sep)
-            && b.iter()
-                .enumerate()
-                .all(|(i, &c)| c != b'%' || b.get(i..i + 3) == Some(escaped.as_bytes()));
+        // One pass: no `+`, no literal separator, no escape but the
+        // separator's.
+        let sep_byte = sep.as_bytes()[0];
+        let mut only_separators = true;
+        for (i, &c) in b.iter().enumerate() {
+            if c == b'+'
+                || c == sep_byte
+                || (c == b'%' && b.get(i..i + 3) != Some(escaped.as_bytes()))
+            {
+                only_separators = false;
+                break;
+            }
+        }
         if only_separators {
             Split {
                 text: Cow::Borrowed(raw.text),
@@ -132,12 +140,60 @@ impl<'r> Split<'r> {
         }
     }
 
-    pub(crate) fn iter(&self) -> core::str::Split<'_, &'static str> {
-        self.text.split(self.sep)
+    pub(crate) fn iter(&self) -> SplitIter<'_> {
+        SplitIter {
+            rest: Some(&self.text),
+            sep: self.sep,
+        }
+    }
+
+    /// Where the last separator before `end` starts.
+    fn rfind(&self, end: usize) -> Option<usize> {
+        let text = self.text.as_bytes();
+        let sep = self.sep.as_bytes();
+        let last = *sep.first()?;
+        let mut at = end;
+        while let Some(i) = text[..at].iter().rposition(|&b| b == last) {
+            if text[i..end].starts_with(sep) {
+                return Some(i);
+            }
+            at = i;
+        }
+        None
     }
 
     pub(crate) fn text(&self) -> &str {
         &self.text
+    }
+}
+
+/// The parts of a [`Split`] value (`str::split` with a string pattern
+/// builds a searcher on every call; the separators here are one byte or one
+/// escape).
+pub(crate) struct SplitIter<'a> {
+    rest: Option<&'a str>,
+    sep: &'static str,
+}
+
+impl<'a> Iterator for SplitIter<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        let bytes = rest.as_bytes();
+        let sep = self.sep.as_bytes();
+        let first = *sep.first()?;
+        let mut from = 0;
+        while let Some(i) = bytes[from..].iter().position(|&b| b == first) {
+            let at = from + i;
+            if bytes[at..].starts_with(sep) {
+                self.rest = rest.get(at + sep.len()..);
+                return rest.get(..at);
+            }
+            from = at + 1;
+        }
+        self.rest = None;
+        Some(rest)
     }
 }
 
@@ -158,16 +214,10 @@ impl<'r> Credential<'r> {
         let text = split.text();
         let sep = split.sep.len();
         // Five parts, split from the right: the access key id is the rest.
-        let sep_bytes = split.sep.as_bytes();
-        let rfind = |end: usize| {
-            text.as_bytes()[..end]
-                .windows(sep_bytes.len())
-                .rposition(|w| w == sep_bytes)
-        };
         let mut ends = [0usize; 4];
         let mut end = text.len();
         for slot in ends.iter_mut().rev() {
-            let Some(at) = rfind(end) else {
+            let Some(at) = split.rfind(end) else {
                 return Err(VerifyError::MalformedParameter {
                     name: "X-Amz-Credential",
                     reason: "expected ACCESS_KEY_ID/DATE/REGION/SERVICE/aws4_request",
@@ -240,8 +290,7 @@ const QUERY_NAMES: [&str; 8] = [
 /// Whether a raw query carries a presigned signature at all.
 pub(crate) fn is_presigned(query: &str) -> bool {
     // (An escaped spelling of the name is the same parameter to S3.)
-    query.split('&').any(|piece| {
-        let name = piece.split_once('=').map_or(piece, |(n, _)| n);
+    pairs(query).any(|(name, _)| {
         Raw {
             text: name,
             encoded: true,
@@ -250,11 +299,37 @@ pub(crate) fn is_presigned(query: &str) -> bool {
     })
 }
 
+/// A raw query's `name=value` pairs (a piece without `=` has an empty
+/// value; empty pieces are skipped), found in one pass over its bytes.
+fn pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
+    let b = query.as_bytes();
+    let mut start = 0;
+    core::iter::from_fn(move || {
+        while start < b.len() {
+            let (piece, mut eq, mut i) = (start, None, start);
+            while i < b.len() && b[i] != b'&' {
+                if b[i] == b'=' && eq.is_none() {
+                    eq = Some(i);
+                }
+                i += 1;
+            }
+            start = i + 1;
+            if i > piece {
+                // Split at ASCII bytes: always on character boundaries.
+                return Some(match eq {
+                    Some(e) => (&query[piece..e], &query[e + 1..i]),
+                    None => (&query[piece..i], ""),
+                });
+            }
+        }
+        None
+    })
+}
+
 /// The claims of a presigned query.
 pub(crate) fn query_claims(query: &str) -> Result<Claims<'_>, VerifyError> {
     let mut found: [Option<Raw<'_>>; 8] = [None; 8];
-    for piece in query.split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+    for (name, value) in pairs(query) {
         // Names are compared decoded (`X-Amz-Date` and `X%2DAmz-Date` are
         // one parameter to S3), without a copy.
         if !name.starts_with(['X', 'x', '%']) {
