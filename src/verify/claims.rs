@@ -450,12 +450,23 @@ impl<'r> SignedHeaders<'r> {
             name: "SignedHeaders",
             reason,
         };
-        for (i, name) in names.iter().enumerate() {
+        // Signers list the names sorted, lowercase: then each is greater
+        // than the one before, and none repeats. Otherwise, compare all.
+        let mut previous: Option<&str> = None;
+        let mut sorted = true;
+        for name in names.iter() {
             if name.is_empty() {
                 return Err(bad("an empty header name"));
             }
-            if names.iter().take(i).any(|n| n.eq_ignore_ascii_case(name)) {
-                return Err(bad("a header name appears more than once"));
+            sorted &=
+                previous.is_none_or(|p| p < name) && !name.bytes().any(|b| b.is_ascii_uppercase());
+            previous = Some(name);
+        }
+        if !sorted {
+            for (i, name) in names.iter().enumerate() {
+                if names.iter().take(i).any(|n| n.eq_ignore_ascii_case(name)) {
+                    return Err(bad("a header name appears more than once"));
+                }
             }
         }
         Ok(names)

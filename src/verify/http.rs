@@ -37,7 +37,7 @@ impl<'a> ReceivedRequest<'a> {
         if !request.headers().contains_key(http::header::HOST)
             && let Some(authority) = request.uri().authority()
         {
-            received = received.header("host", authority.as_str());
+            received.push_header("host", authority.as_str());
         }
         for (name, value) in request.headers() {
             let value = core::str::from_utf8(value.as_bytes()).map_err(|_| {
@@ -46,7 +46,7 @@ impl<'a> ReceivedRequest<'a> {
                     reason: "not UTF-8",
                 }
             })?;
-            received = received.header(name.as_str(), value);
+            received.push_header(name.as_str(), value);
         }
         Ok(received)
     }

@@ -90,6 +90,8 @@ const INLINE_HEADERS: usize = 16;
 enum HeaderList<'a> {
     Inline([(&'a str, &'a str); INLINE_HEADERS], usize),
     Heap(Vec<(&'a str, &'a str)>),
+    /// The caller's own list, borrowed (nothing copied).
+    Borrowed(&'a [(&'a str, &'a str)]),
 }
 
 impl<'a> HeaderList<'a> {
@@ -110,6 +112,12 @@ impl<'a> HeaderList<'a> {
                 *self = HeaderList::Heap(heap);
             }
             HeaderList::Heap(heap) => heap.push(header),
+            HeaderList::Borrowed(list) => {
+                let mut heap = Vec::with_capacity(list.len() + INLINE_HEADERS);
+                heap.extend_from_slice(list);
+                heap.push(header);
+                *self = HeaderList::Heap(heap);
+            }
         }
     }
 
@@ -117,6 +125,7 @@ impl<'a> HeaderList<'a> {
         match self {
             HeaderList::Inline(items, len) => &items[..*len],
             HeaderList::Heap(heap) => heap,
+            HeaderList::Borrowed(list) => list,
         }
     }
 }
@@ -125,7 +134,9 @@ impl<'a> HeaderList<'a> {
 /// raw query exactly as on the wire), headers (with `host`), and, when the
 /// server has it, the body.
 ///
-/// Building one allocates nothing for up to 16 headers.
+/// Building one allocates nothing for up to 16 headers given one by one,
+/// or for any number given as a slice with
+/// [`with_headers`](Self::with_headers).
 #[derive(Clone)]
 pub struct ReceivedRequest<'a> {
     method: &'a str,
@@ -152,7 +163,19 @@ impl<'a> ReceivedRequest<'a> {
     /// header: an unsigned `x-amz-*` header the verifier is not told about
     /// cannot be refused).
     pub fn header(mut self, name: &'a str, value: &'a str) -> Self {
+        self.push_header(name, value);
+        self
+    }
+
+    /// [`header`](Self::header), in place.
+    pub fn push_header(&mut self, name: &'a str, value: &'a str) {
         self.headers.push((name, value));
+    }
+
+    /// Every header the request carried, as `(name, value)` pairs, borrowed
+    /// rather than copied (replaces any given before; include `host`).
+    pub fn with_headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Self {
+        self.headers = HeaderList::Borrowed(headers);
         self
     }
 
@@ -682,7 +705,21 @@ impl<L: CredentialsLookup> Verifier<L> {
         payload: Payload<'_>,
     ) -> Result<SignedHeaders<'r>, VerifyError> {
         let names = SignedHeaders::parse(claims.signed_headers)?;
-        if !names.contains("host") {
+        // The names split once, on the stack (for the usual few).
+        let mut split = [""; 32];
+        let mut count = 0;
+        for name in names.iter() {
+            if let Some(slot) = split.get_mut(count) {
+                *slot = name;
+            }
+            count += 1;
+        }
+        let listed = split.get(..count);
+        let is_signed = |name: &str| match listed {
+            Some(list) => list.iter().any(|n| n.eq_ignore_ascii_case(name)),
+            None => names.contains(name),
+        };
+        if !is_signed("host") {
             return Err(VerifyError::HostNotSigned);
         }
         let token_unsigned = self.token_mode == SessionTokenMode::AddedAfterSigning;
@@ -692,24 +729,41 @@ impl<L: CredentialsLookup> Verifier<L> {
                 .get(..6)
                 .is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"));
             let added_token = token_unsigned && name.eq_ignore_ascii_case("x-amz-security-token");
-            if amz && !added_token && !names.contains(name) {
+            if amz && !added_token && !is_signed(name) {
                 return Err(VerifyError::UnsignedHeader {
                     name: excerpt(&name.to_ascii_lowercase()),
                 });
             }
         }
+        // The signed headers, in the order received (canonicalization sorts
+        // them); each name must be there.
         let mut headers = HeaderList::new();
-        for name in names.iter() {
-            let mut found = false;
-            for (n, v) in request.headers() {
-                if n.eq_ignore_ascii_case(name) {
-                    headers.push((n, v));
-                    found = true;
+        let mut missing = count.min(32);
+        let mut seen = 0u32;
+        for &(n, v) in request.headers() {
+            let position = match listed {
+                Some(list) => list.iter().position(|s| s.eq_ignore_ascii_case(n)),
+                None => names.iter().position(|s| s.eq_ignore_ascii_case(n)),
+            };
+            if let Some(i) = position {
+                headers.push((n, v));
+                if i < 32 && seen & (1 << i) == 0 {
+                    seen |= 1 << i;
+                    missing -= 1;
                 }
             }
-            if !found {
+        }
+        // Past 32 names, each is looked for the slow way.
+        if missing > 0 || listed.is_none() {
+            let absent = names.iter().find(|s| {
+                !request
+                    .headers()
+                    .iter()
+                    .any(|(n, _)| n.eq_ignore_ascii_case(s))
+            });
+            if let Some(absent) = absent {
                 return Err(VerifyError::MissingSignedHeader {
-                    name: excerpt(name),
+                    name: excerpt(absent),
                 });
             }
         }
@@ -770,20 +824,27 @@ fn parse_content_sha256(value: &str, name: &'static str) -> Result<Payload<'stat
         });
     }
     // Lowercase hex only: the canonical request carries the text as sent.
-    if value.len() != 64
-        || !value
-            .bytes()
-            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-    {
-        return Err(VerifyError::MalformedParameter {
-            name,
-            reason: "not a lowercase hex SHA-256 or UNSIGNED-PAYLOAD",
-        });
-    }
-    Payload::sha256_hex(value).map_err(|_| VerifyError::MalformedParameter {
+    let bad = VerifyError::MalformedParameter {
         name,
         reason: "not a lowercase hex SHA-256 or UNSIGNED-PAYLOAD",
-    })
+    };
+    let digit = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    };
+    let (pairs, rest) = value.as_bytes().as_chunks::<2>();
+    if pairs.len() != 32 || !rest.is_empty() {
+        return Err(bad);
+    }
+    let mut hash = [0u8; 32];
+    for (out, &[h, l]) in hash.iter_mut().zip(pairs) {
+        match (digit(h), digit(l)) {
+            (Some(h), Some(l)) => *out = h << 4 | l,
+            _ => return Err(bad),
+        }
+    }
+    Ok(Payload::Sha256(hash))
 }
 
 /// The payload line of the canonical request, and what is left to check of
