@@ -1117,71 +1117,47 @@ fn write_query(
 /// any other query, which the general path then canonicalizes (and the
 /// tests check the two agree).
 fn write_canonical_as_is(raw: &str, token_unsigned: bool, out: &mut Vec<u8>) -> bool {
-    let b = raw.as_bytes();
-    if b.is_empty() {
+    // Only unreserved bytes, escapes and separators (checked a chunk at a
+    // time), every escape uppercase and of a byte that must be escaped...
+    if raw.is_empty() || !encode::only_query_bytes(raw.as_bytes()) {
         return false;
     }
-    let start = out.len();
-    // One pass: each parameter is checked as it is crossed, then copied in
-    // runs of kept parameters.
-    let mut piece = 0; // where the current parameter starts
-    let mut eq = None; // where its `=` is
-    let mut previous: Option<(usize, usize, usize)> = None; // (start, =, end)
-    let mut run = 0; // start of the run of kept parameters not yet copied
-    let mut i = 0;
-    loop {
-        while i < b.len() && encode::is_unreserved(b[i]) {
-            i += 1;
-        }
-        let c = b.get(i).copied();
-        match c {
-            Some(b'%') => match encode::canonical_escape(b.get(i + 1..i + 3)) {
-                true => i += 3,
-                false => break,
-            },
-            Some(b'=') if eq.is_none() && i > piece => {
-                eq = Some(i);
-                i += 1;
-            }
-            Some(b'&') | None => {
-                let Some(e) = eq else { break };
-                let name = &b[piece..e];
-                let skipped = name == b"X-Amz-Signature"
-                    || (token_unsigned && name == b"X-Amz-Security-Token");
-                if skipped {
-                    if run < piece {
-                        if out.len() > start {
-                            out.put_byte(b'&');
-                        }
-                        out.put(&b[run..piece - 1]);
-                    }
-                    run = i + 1;
-                } else {
-                    if let Some((ps, pe, pend)) = previous
-                        && (&b[ps..pe], &b[pe + 1..pend]) > (name, &b[e + 1..i])
-                    {
-                        break;
-                    }
-                    previous = Some((piece, e, i));
-                }
-                if c.is_none() {
-                    if run < b.len() {
-                        if out.len() > start {
-                            out.put_byte(b'&');
-                        }
-                        out.put(&b[run..]);
-                    }
-                    return true;
-                }
-                i += 1;
-                piece = i;
-                eq = None;
-            }
-            Some(_) => break,
-        }
+    let b = raw.as_bytes();
+    if !raw
+        .match_indices('%')
+        .all(|(i, _)| encode::canonical_escape(b.get(i + 1..i + 3)))
+    {
+        return false;
     }
-    out.truncate(start);
-    false
+    // ...and each parameter `name=value`, sorted by name then value.
+    let start = out.len();
+    let mut previous: Option<(&str, &str)> = None;
+    let mut at = 0;
+    for piece in raw.split('&') {
+        let Some((name, value)) = piece.split_once('=') else {
+            out.truncate(start);
+            return false;
+        };
+        if name.is_empty() || value.contains('=') {
+            out.truncate(start);
+            return false;
+        }
+        let skipped =
+            name == "X-Amz-Signature" || (token_unsigned && name == "X-Amz-Security-Token");
+        if !skipped {
+            if previous.is_some_and(|p| p > (name, value)) {
+                out.truncate(start);
+                return false;
+            }
+            previous = Some((name, value));
+            if out.len() > start {
+                out.put_byte(b'&');
+            }
+            out.put(&b[at..at + piece.len()]);
+        }
+        at += piece.len() + 1;
+    }
+    true
 }
 
 /// The `X-Amz-SignedHeaders` value: the query-encoded signed header names.

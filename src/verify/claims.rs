@@ -114,19 +114,13 @@ impl<'r> Split<'r> {
             };
         }
         let b = raw.text.as_bytes();
-        // One pass: no `+`, no literal separator, no escape but the
-        // separator's.
+        // No `+`, no literal separator, no escape but the separator's.
         let sep_byte = sep.as_bytes()[0];
-        let mut only_separators = true;
-        for (i, &c) in b.iter().enumerate() {
-            if c == b'+'
-                || c == sep_byte
-                || (c == b'%' && b.get(i..i + 3) != Some(escaped.as_bytes()))
-            {
-                only_separators = false;
-                break;
-            }
-        }
+        let only_separators = !b.iter().any(|&c| c == b'+' || c == sep_byte)
+            && raw
+                .text
+                .match_indices('%')
+                .all(|(i, _)| b.get(i..i + 3) == Some(escaped.as_bytes()));
         if only_separators {
             Split {
                 text: Cow::Borrowed(raw.text),
@@ -300,30 +294,12 @@ pub(crate) fn is_presigned(query: &str) -> bool {
 }
 
 /// A raw query's `name=value` pairs (a piece without `=` has an empty
-/// value; empty pieces are skipped), found in one pass over its bytes.
+/// value; empty pieces are skipped).
 fn pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
-    let b = query.as_bytes();
-    let mut start = 0;
-    core::iter::from_fn(move || {
-        while start < b.len() {
-            let (piece, mut eq, mut i) = (start, None, start);
-            while i < b.len() && b[i] != b'&' {
-                if b[i] == b'=' && eq.is_none() {
-                    eq = Some(i);
-                }
-                i += 1;
-            }
-            start = i + 1;
-            if i > piece {
-                // Split at ASCII bytes: always on character boundaries.
-                return Some(match eq {
-                    Some(e) => (&query[piece..e], &query[e + 1..i]),
-                    None => (&query[piece..i], ""),
-                });
-            }
-        }
-        None
-    })
+    query
+        .split('&')
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| piece.split_once('=').unwrap_or((piece, "")))
 }
 
 /// The claims of a presigned query.
@@ -348,7 +324,7 @@ pub(crate) fn query_claims(query: &str) -> Result<Claims<'_>, VerifyError> {
             "X-Amz-Expires" => Some(5),
             "X-Amz-Security-Token" => Some(6),
             "X-Amz-Content-Sha256" => Some(7),
-            text if text.contains(['%', '+']) => {
+            text if text.bytes().any(|b| b == b'%' || b == b'+') => {
                 QUERY_NAMES.iter().position(|n| name.decodes_to(n))
             }
             _ => None,
