@@ -4,7 +4,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::claims::{Claims, Raw, check_token};
-use super::{CredentialsLookup, ScopeText, Verifier, VerifyError, check_signature_text};
+use super::verified::ScopeText;
+use super::{CredentialsLookup, Verifier, VerifyError, check_signature_text};
 use crate::error::excerpt;
 use crate::s3::{Condition, parse_policy_conditions};
 use crate::scope::{Region, Scope};

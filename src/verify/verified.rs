@@ -1,0 +1,150 @@
+//! What a verified request was signed with.
+
+use core::fmt;
+
+use subtle::ConstantTimeEq;
+
+use super::VerifyError;
+use super::claims::{Credential, SignedHeaders};
+use crate::mac::sha256;
+use crate::time::SigningTime;
+
+/// What a verified request's signature says about its body, and so what the
+/// caller still has to check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BodyCheck {
+    /// The body given with [`ReceivedRequest::payload`] is the one signed:
+    /// nothing is left to check.
+    Verified,
+    /// The signature covers a body with this SHA-256, which the verifier
+    /// has not seen: hash the body as it arrives and compare
+    /// ([`Verified::check_body_sha256`]) before acting on it. (For a
+    /// service other than S3 with no body given, this is the hash of the
+    /// empty body.)
+    Sha256([u8; 32]),
+    /// `UNSIGNED-PAYLOAD`: the signature does not cover the body (S3
+    /// presigned URLs). Limit what the body can do by other means.
+    Unsigned,
+}
+
+/// The SHA-256 of the empty body.
+pub(super) const EMPTY_SHA256: [u8; 32] = [
+    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
+    0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+];
+
+/// What a verified request was signed with, borrowed from the request.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Verified<'r> {
+    pub(super) credential: Credential<'r>,
+    pub(super) signed_headers: SignedHeaders<'r>,
+    pub(super) signed_at: SigningTime,
+    pub(super) expires_at: Option<SigningTime>,
+    pub(super) body: BodyCheck,
+    pub(super) headers: &'r [(&'r str, &'r str)],
+}
+
+impl<'r> Verified<'r> {
+    /// The access key id.
+    pub fn access_key_id(&self) -> &str {
+        self.credential.access_key_id()
+    }
+
+    /// The region of the credential scope.
+    pub fn region(&self) -> &str {
+        self.credential.region()
+    }
+
+    /// The service of the credential scope.
+    pub fn service(&self) -> &str {
+        self.credential.service()
+    }
+
+    /// The credential scope, `date/region/service/aws4_request`.
+    pub fn scope(&self) -> impl fmt::Display + '_ {
+        ScopeText(&self.credential)
+    }
+
+    /// The signed headers, lowercase, as listed in the signature.
+    pub fn signed_headers(&self) -> &SignedHeaders<'r> {
+        &self.signed_headers
+    }
+
+    /// The headers the request carried that the signature does not cover
+    /// (never an `x-amz-*` one, which is refused; `x-amz-security-token`
+    /// aside when the token is added after signing). They are the
+    /// client's, not the signer's: decide what they may do.
+    pub fn unsigned_headers(&self) -> impl Iterator<Item = (&'r str, &'r str)> + '_ {
+        self.headers
+            .iter()
+            .copied()
+            .filter(|(name, _)| !self.signed_headers.contains(name))
+    }
+
+    /// When the request was signed.
+    pub fn signed_at(&self) -> SigningTime {
+        self.signed_at
+    }
+
+    /// When a presigned request stops being valid (`None` for header
+    /// signing).
+    pub fn expires_at(&self) -> Option<SigningTime> {
+        self.expires_at
+    }
+
+    /// What the signature says about the body, and what is left to check.
+    pub fn body(&self) -> BodyCheck {
+        self.body
+    }
+
+    /// Checks the SHA-256 of the body as received against the signed one
+    /// (in constant time). `Ok` when the body was checked already or is
+    /// not signed.
+    pub fn check_body_sha256(&self, sha256: &[u8; 32]) -> Result<(), VerifyError> {
+        match self.body {
+            BodyCheck::Sha256(signed) if !bool::from(signed.ct_eq(sha256)) => {
+                Err(VerifyError::PayloadHashMismatch)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// [`check_body_sha256`](Self::check_body_sha256) of a whole body.
+    pub fn check_body(&self, body: &[u8]) -> Result<(), VerifyError> {
+        match self.body {
+            BodyCheck::Sha256(_) => self.check_body_sha256(&sha256(body)),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Debug for Verified<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Header values may be credentials (an SSE-C key): names only.
+        f.debug_struct("Verified")
+            .field("access_key_id", &self.access_key_id())
+            .field("scope", &self.scope().to_string())
+            .field("signed_headers", &self.signed_headers.to_string())
+            .field("signed_at", &self.signed_at)
+            .field("expires_at", &self.expires_at)
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
+pub(super) struct ScopeText<'a, 'r>(pub(super) &'a Credential<'r>);
+
+impl fmt::Display for ScopeText<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = self.0;
+        write!(
+            f,
+            "{}/{}/{}/{}",
+            c.date(),
+            c.region(),
+            c.service(),
+            c.terminator()
+        )
+    }
+}
