@@ -233,6 +233,7 @@ impl IntoResponse for Refusal {
 // The route
 
 async fn handle(State(gateway): State<Arc<Gateway>>, request: Request) -> Response {
+    // The path only: the query holds the credential and signature.
     let what = format!("{} {}", request.method(), request.uri().path());
     match upload(&gateway, request).await {
         Ok(stored) => {
@@ -247,7 +248,7 @@ async fn handle(State(gateway): State<Arc<Gateway>>, request: Request) -> Respon
         Err(refusal) => {
             match &refusal {
                 Refusal::Storage(e) => eprintln!("upload_gateway: {what}: {refusal}: {e}"),
-                _ => eprintln!("upload_gateway: {what}: {} {refusal}", refusal.status()),
+                _ => eprintln!("upload_gateway: {what}: {}: {refusal}", refusal.status()),
             }
             refusal.into_response()
         }
