@@ -727,7 +727,7 @@ fn other_signers_and_servers_store_nothing() {
         (
             "another host",
             presign_put(&other_host, "k", &[], &creds(), now, minute),
-            "signed for another host",
+            "is not accepted",
         ),
         (
             "another region, by the presign example",

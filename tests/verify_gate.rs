@@ -346,3 +346,24 @@ fn sha256_of(bytes: &[u8]) -> [u8; 32] {
     use sha2::Digest as _;
     sha2::Sha256::digest(bytes).into()
 }
+
+#[test]
+fn a_link_for_another_host_is_refused_when_hosts_are_set() {
+    // A link signed for S3 itself, sent to a gateway that knows the same
+    // keys (with the Host it was signed for, as a client may send it).
+    let target = upload_link();
+    let for_s3 = ReceivedRequest::new("PUT", &target).header("host", HOST);
+    // Without a host list it verifies there too...
+    assert!(verifier().verify_presigned(&for_s3, time()).is_ok());
+    // ...and with the gateway's own host accepted, it does not.
+    let gate = verifier().accept_host("gateway.example:8700");
+    assert_eq!(
+        gate.verify_presigned(&for_s3, time()).map(|_| ()),
+        Err(VerifyError::HostNotAccepted { host: HOST.into() })
+    );
+    // Hosts compare ignoring case.
+    let gate = verifier()
+        .accept_host("gateway.example:8700")
+        .accept_host(HOST.to_uppercase());
+    assert!(gate.verify_presigned(&for_s3, time()).is_ok());
+}

@@ -104,8 +104,13 @@ struct Gateway {
 /// The gateway's router: `PUT /BUCKET/KEY` stores, anything else is
 /// refused.
 pub fn app(config: Config) -> Router {
-    let verifier =
-        Verifier::with_lookup(config.credentials.clone()).accept_region(config.region.clone());
+    // Only requests signed for this gateway's own host and region: a link
+    // signed for S3 itself, or for another server with the same keys, is
+    // refused.
+    let verifier = config.hosts.iter().fold(
+        Verifier::with_lookup(config.credentials.clone()).accept_region(config.region.clone()),
+        |verifier, host| verifier.accept_host(host.as_str()),
+    );
     let state = Arc::new(Gateway { verifier, config });
     Router::new().fallback(handle).with_state(state)
 }
@@ -154,8 +159,6 @@ pub enum Refusal {
     /// 403: the signature does not verify, or the body is not the one
     /// signed.
     Verify(VerifyError),
-    /// 403: signed for another server.
-    OtherHost,
     /// 400: a query parameter of another S3 operation.
     Operation(String),
     /// 404: another bucket.
@@ -182,7 +185,7 @@ impl Refusal {
     pub fn status(&self) -> StatusCode {
         match self {
             Refusal::Method => StatusCode::METHOD_NOT_ALLOWED,
-            Refusal::Verify(_) | Refusal::OtherHost => StatusCode::FORBIDDEN,
+            Refusal::Verify(_) => StatusCode::FORBIDDEN,
             Refusal::Operation(_) | Refusal::Key(_) | Refusal::Body(_) => StatusCode::BAD_REQUEST,
             Refusal::NoSuchBucket => StatusCode::NOT_FOUND,
             Refusal::LengthRequired => StatusCode::LENGTH_REQUIRED,
@@ -198,7 +201,6 @@ impl fmt::Display for Refusal {
         match self {
             Refusal::Method => f.write_str("only PUT is supported"),
             Refusal::Verify(e) => write!(f, "{e}"),
-            Refusal::OtherHost => f.write_str("the request is signed for another host"),
             Refusal::Operation(name) => write!(
                 f,
                 "query parameter {name:?}: only plain uploads are supported"
@@ -273,27 +275,18 @@ async fn upload(gateway: &Gateway, request: Request) -> Result<Stored, Refusal> 
     }
     let config = &gateway.config;
     // The head verifies; the body is read afterwards, and only if it did.
-    let (parts, body) = request.into_parts();
-    let head = Request::from_parts(parts, ());
-    let received = ReceivedRequest::from_http(&head).map_err(Refusal::Verify)?;
+    let (head, body) = request.into_parts();
+    let received = ReceivedRequest::from_http_parts(&head).map_err(Refusal::Verify)?;
     let verified = gateway
         .verifier
         .verify(&received, SigningTime::now())
         .map_err(Refusal::Verify)?;
 
-    // `host` is signed (the verifier requires it): is it ours?
-    let host = match head.headers().get(header::HOST) {
-        Some(value) => value.to_str().unwrap_or_default(),
-        None => head.uri().authority().map_or("", |a| a.as_str()),
-    };
-    if !config.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
-        return Err(Refusal::OtherHost);
-    }
-    check_query(head.uri().query().unwrap_or_default())?;
-    let path = object_path(&config.dir, &config.bucket, head.uri().path())?;
+    check_query(head.uri.query().unwrap_or_default())?;
+    let path = object_path(&config.dir, &config.bucket, head.uri.path())?;
 
     let length = head
-        .headers()
+        .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
         .ok_or(Refusal::LengthRequired)?;

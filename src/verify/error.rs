@@ -92,6 +92,13 @@ pub enum VerifyError {
     /// `host` is not among the signed headers.
     #[error("the host header is not signed")]
     HostNotSigned,
+    /// The request's `host` is not one the verifier accepts (a request
+    /// signed for another server that shares the keys).
+    #[error("host {host:?} is not accepted")]
+    HostNotAccepted {
+        /// The host received (truncated).
+        host: String,
+    },
     /// A signed header is not in the request.
     #[error("signed header {name:?} is missing from the request")]
     MissingSignedHeader {

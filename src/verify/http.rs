@@ -2,15 +2,16 @@
 //! gateway has in hand.
 
 use super::{ReceivedRequest, VerifyError};
+use crate::error::{Error, excerpt};
 
 impl<'a> ReceivedRequest<'a> {
     /// The request as an `http` server received it: method, path and query,
     /// and every header. The `Host` header is taken from the request, or
     /// from the URI's authority when there is none (HTTP/2's `:authority`).
     ///
-    /// Fails with [`VerifyError::MalformedParameter`] when a header value is
-    /// not UTF-8 (it could be neither verified nor checked for being
-    /// signed). The body is not read; give it, or its hash, with
+    /// Fails with [`VerifyError::MalformedRequest`] naming the header when a
+    /// header value is not UTF-8 (it could be neither verified nor checked
+    /// for being signed). The body is not read; give it, or its hash, with
     /// [`payload`](Self::payload) when the server has it.
     ///
     /// ```
@@ -32,19 +33,34 @@ impl<'a> ReceivedRequest<'a> {
     /// # Ok::<(), presign::Error>(())
     /// ```
     pub fn from_http<B>(request: &'a http::Request<B>) -> Result<Self, VerifyError> {
-        let target = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
-        let mut received = ReceivedRequest::new(request.method().as_str(), target);
-        if !request.headers().contains_key(http::header::HOST)
-            && let Some(authority) = request.uri().authority()
+        Self::from_http_head(request.method(), request.uri(), request.headers())
+    }
+
+    /// [`from_http`](Self::from_http) for a request taken apart
+    /// (`http::Request::into_parts`), so that the body can be read after
+    /// verifying.
+    pub fn from_http_parts(parts: &'a http::request::Parts) -> Result<Self, VerifyError> {
+        Self::from_http_head(&parts.method, &parts.uri, &parts.headers)
+    }
+
+    fn from_http_head(
+        method: &'a http::Method,
+        uri: &'a http::Uri,
+        headers: &'a http::HeaderMap,
+    ) -> Result<Self, VerifyError> {
+        let target = uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let mut received = ReceivedRequest::new(method.as_str(), target);
+        if !headers.contains_key(http::header::HOST)
+            && let Some(authority) = uri.authority()
         {
             received.push_header("host", authority.as_str());
         }
-        for (name, value) in request.headers() {
+        for (name, value) in headers {
             let value = core::str::from_utf8(value.as_bytes()).map_err(|_| {
-                VerifyError::MalformedParameter {
-                    name: "header value",
+                VerifyError::MalformedRequest(Error::InvalidHeaderValue {
+                    name: excerpt(name.as_str()),
                     reason: "not UTF-8",
-                }
+                })
             })?;
             received.push_header(name.as_str(), value);
         }
@@ -107,5 +123,15 @@ mod tests {
             .unwrap();
         let received = ReceivedRequest::from_http(&h2).unwrap();
         assert!(verifier.verify(&received, at).is_ok());
+        // Taken apart, as a server does to read the body afterwards.
+        let (parts, ()) = build(None).into_parts();
+        let received = ReceivedRequest::from_http_parts(&parts).unwrap();
+        assert!(verifier.verify(&received, at).is_ok());
+        // A header that is not UTF-8 is named.
+        let mut odd = build(None);
+        odd.headers_mut()
+            .insert("x-odd", http::HeaderValue::from_bytes(b"\xff\xfe").unwrap());
+        let e = ReceivedRequest::from_http(&odd).unwrap_err();
+        assert!(e.to_string().contains("x-odd"), "{e}");
     }
 }

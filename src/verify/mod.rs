@@ -96,6 +96,7 @@ pub struct Verifier<L> {
     lookup: L,
     service: Service,
     regions: Vec<Region>,
+    hosts: Vec<String>,
     max_skew: Duration,
     max_expires: Duration,
     /// An explicit path mode; by default the service's.
@@ -109,6 +110,7 @@ impl<L> fmt::Debug for Verifier<L> {
         f.debug_struct("Verifier")
             .field("service", &self.service)
             .field("regions", &self.regions)
+            .field("hosts", &self.hosts)
             .field("max_skew", &self.max_skew)
             .field("max_expires", &self.max_expires)
             .finish_non_exhaustive()
@@ -138,6 +140,7 @@ impl<L: CredentialsLookup> Verifier<L> {
             lookup,
             service: Service::s3(),
             regions: Vec::new(),
+            hosts: Vec::new(),
             max_skew: Duration::from_secs(900),
             max_expires: crate::sign::MAX_EXPIRES,
             path_mode: None,
@@ -180,6 +183,15 @@ impl<L: CredentialsLookup> Verifier<L> {
     /// accepted.
     pub fn accept_region(mut self, region: Region) -> Self {
         self.regions.push(region);
+        self
+    }
+
+    /// Accepts requests for this host (its `Host` header, with the port if
+    /// the client sends one; call again for more; compared ignoring case).
+    /// With none, any host is accepted: a request signed for another server
+    /// that knows the same keys then verifies here too.
+    pub fn accept_host(mut self, host: impl Into<String>) -> Self {
+        self.hosts.push(host.into());
         self
     }
 
@@ -434,6 +446,14 @@ impl<L: CredentialsLookup> Verifier<L> {
         };
         if !is_signed("host") {
             return Err(VerifyError::HostNotSigned);
+        }
+        if !self.hosts.is_empty() {
+            let host = request.single("host")?.unwrap_or_default();
+            if !self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+                return Err(VerifyError::HostNotAccepted {
+                    host: excerpt(host),
+                });
+            }
         }
         let token_unsigned = self.token_mode == SessionTokenMode::AddedAfterSigning;
         // Every x-amz-* header present must be signed, as S3 requires.
