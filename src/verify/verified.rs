@@ -14,7 +14,7 @@ use crate::time::SigningTime;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BodyCheck {
-    /// The body given with [`ReceivedRequest::payload`] is the one signed:
+    /// The body given with [`ReceivedRequest::payload`](super::ReceivedRequest::payload) is the one signed:
     /// nothing is left to check.
     Verified,
     /// The signature covers a body with this SHA-256, which the verifier
