@@ -5,13 +5,16 @@
 //!
 //! Covers what holds a token on the way to a canonical request: the
 //! `CanonicalRequest` a caller gets (and drops), the one `string_to_sign`
-//! makes and drops, and the signer's scratch buffers as they grow.
+//! makes and drops, and the signer's scratch buffers as they grow; and the
+//! verifier, which copies no claim and canonicalizes a received query in
+//! the same buffers.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::time::Duration;
 
 use presign::s3::Bucket;
+use presign::verify::{ReceivedRequest, Verifier};
 use presign::{
     Credentials, Method, Payload, Region, Service, SessionTokenMode, SignableRequest,
     SignatureLocation, Signer, SigningTime,
@@ -191,4 +194,39 @@ fn canonical_requests_leave_no_token_behind() {
         assert!(canonical.as_str().contains(TOKEN));
     });
     assert_eq!(n, 0, "ObjectRequest::canonical_request");
+}
+
+#[test]
+fn verifying_leaves_no_token_behind() {
+    let creds = creds();
+    let time = time();
+    let bucket = Bucket::new("examplebucket", Region::new("us-east-1").unwrap()).unwrap();
+    let url = bucket
+        .put_object("a.txt")
+        .content_type("text/plain")
+        .presign(&creds, time, Duration::from_secs(600))
+        .unwrap();
+    let host = "examplebucket.s3.us-east-1.amazonaws.com";
+    let target = url.as_str()[format!("https://{host}").len()..].to_owned();
+    // The same URL with lowercase escapes: not canonical, so the verifier
+    // canonicalizes the whole query (token included) into its buffers
+    // rather than hashing it as it is.
+    let lowercase = target.replace("%2F", "%2f");
+    assert_ne!(lowercase, target);
+    // Both lookups: one that lends, one that hands out a copy per call.
+    let lent = Verifier::with_lookup(creds.clone());
+    let copied = Verifier::new(move |_: &str| Some(creds.clone()));
+    for target in [&target, &lowercase] {
+        let n = on_fresh_thread(|| {
+            let request = ReceivedRequest::new("PUT", target)
+                .header("host", host)
+                .header("content-type", "text/plain");
+            lent.verify_presigned(&request, time).expect("verifies");
+            copied.verify_presigned(&request, time).expect("verifies");
+            // Refused requests too.
+            let tampered = request.clone().header("x-amz-acl", "public-read");
+            assert!(lent.verify_presigned(&tampered, time).is_err());
+        });
+        assert_eq!(n, 0, "verifying {target}");
+    }
 }

@@ -14,6 +14,7 @@ use subtle::ConstantTimeEq;
 
 use super::{ReceivedRequest, VerifyError};
 use crate::credentials::Credentials;
+use crate::encode;
 
 /// A value as received, and how to read it.
 #[derive(Clone, Copy)]
@@ -55,8 +56,8 @@ impl<'r> Raw<'r> {
                 }
                 if c == b'%'
                     && let (Some(h), Some(l)) = (
-                        b.get(i + 1).and_then(|&h| hex_value(h)),
-                        b.get(i + 2).and_then(|&l| hex_value(l)),
+                        b.get(i + 1).and_then(|&h| encode::hex_value(h)),
+                        b.get(i + 2).and_then(|&l| encode::hex_value(l)),
                     )
                 {
                     i += 3;
@@ -74,15 +75,6 @@ impl<'r> Raw<'r> {
             return self.text == expected;
         }
         self.bytes().eq(expected.bytes())
-    }
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        _ => None,
     }
 }
 

@@ -294,17 +294,7 @@ impl<L: CredentialsLookup> Verifier<L> {
             None if self.service.is_s3_like() => Some(Payload::Unsigned),
             None => None,
         };
-        let (line, body) = payload_line(signed, request.payload)?;
-        let signed_headers =
-            self.check_signature(request, &claims, &credential, signed_at, line)?;
-        Ok(Verified {
-            credential,
-            signed_headers,
-            signed_at,
-            expires_at,
-            body,
-            headers: request.headers(),
-        })
+        self.finish(request, &claims, credential, signed_at, expires_at, signed)
     }
 
     /// Verifies a request signed with an `Authorization` header at `now`.
@@ -341,14 +331,27 @@ impl<L: CredentialsLookup> Verifier<L> {
             }
             None => None,
         };
-        let (line, body) = payload_line(signed, request.payload)?;
-        let signed_headers =
-            self.check_signature(request, &claims, &credential, signed_at, line)?;
+        self.finish(request, &claims, credential, signed_at, None, signed)
+    }
+
+    /// What both forms share once the dates are checked: the payload line,
+    /// the signature, and the result.
+    fn finish<'r>(
+        &self,
+        request: &'r ReceivedRequest<'_>,
+        claims: &Claims<'r>,
+        credential: Credential<'r>,
+        signed_at: SigningTime,
+        expires_at: Option<SigningTime>,
+        signed_payload: Option<Payload<'static>>,
+    ) -> Result<Verified<'r>, VerifyError> {
+        let (line, body) = payload_line(signed_payload, request.payload)?;
+        let signed_headers = self.check_signature(request, claims, &credential, signed_at, line)?;
         Ok(Verified {
             credential,
             signed_headers,
             signed_at,
-            expires_at: None,
+            expires_at,
             body,
             headers: request.headers(),
         })
