@@ -1134,14 +1134,13 @@ fn write_canonical_as_is(raw: &str, token_unsigned: bool, out: &mut Vec<u8>) -> 
     let mut previous: Option<(&str, &str)> = None;
     let mut at = 0;
     for piece in raw.split('&') {
-        let Some((name, value)) = piece.split_once('=') else {
+        let canonical = piece
+            .split_once('=')
+            .filter(|(name, value)| !name.is_empty() && !value.contains('='));
+        let Some((name, value)) = canonical else {
             out.truncate(start);
             return false;
         };
-        if name.is_empty() || value.contains('=') {
-            out.truncate(start);
-            return false;
-        }
         let skipped =
             name == "X-Amz-Signature" || (token_unsigned && name == "X-Amz-Security-Token");
         if !skipped {

@@ -283,17 +283,7 @@ impl KeyFor {
         }
     }
 
-    fn matches(&self, id: &CacheId, scope: &Scope<'_>) -> bool {
-        self.matches_named(id, scope.date(), scope.region().as_str(), scope.service())
-    }
-
-    fn matches_named(
-        &self,
-        id: &CacheId,
-        date: ScopeDate,
-        region: &str,
-        service: &Service,
-    ) -> bool {
+    fn matches(&self, id: &CacheId, date: ScopeDate, region: &str, service: &Service) -> bool {
         self.id == *id
             && self.date == date
             && self.region.as_str() == region
@@ -415,27 +405,18 @@ impl SigningKeyCache {
         scope: Scope<'_>,
         f: impl FnOnce(&CachedSigningKey, &mut FirstBlock) -> R,
     ) -> R {
-        let id = credentials.cache_id();
-        let generation = self.generation.load(Ordering::Acquire);
-        let slot = self.recent.get_or(|| RefCell::new(None));
-        // Busy only if `f` signs again with this cache on this thread.
-        let Ok(mut recent) = slot.try_borrow_mut() else {
-            return f(&self.get(credentials, scope), &mut FirstBlock::default());
-        };
-        if let Some(r) = recent
-            .as_mut()
-            .filter(|r| r.generation == generation && r.derived_for.matches(&id, &scope))
-        {
-            return f(&r.key, &mut r.first_block);
+        let found = self.with_key_by(
+            credentials,
+            scope.date(),
+            scope.region().as_str(),
+            scope.service(),
+            || Ok::<_, core::convert::Infallible>(scope),
+            f,
+        );
+        match found {
+            Ok(r) => r,
+            Err(never) => match never {},
         }
-        let key = self.get(credentials, scope);
-        let r = recent.insert(Recent {
-            generation,
-            derived_for: KeyFor::new(id, &scope),
-            key,
-            first_block: FirstBlock::default(),
-        });
-        f(&r.key, &mut r.first_block)
     }
 
     /// [`with_key`](Self::with_key) for a scope whose region is text from
@@ -450,19 +431,54 @@ impl SigningKeyCache {
         service: &Service,
         f: impl FnOnce(&CachedSigningKey, &mut FirstBlock) -> R,
     ) -> Result<R, Error> {
+        let mut built = None;
+        let slot = &mut built;
+        self.with_key_by(
+            credentials,
+            date,
+            region,
+            service,
+            move || Ok(Scope::new(date, slot.insert(Region::new(region)?), service)),
+            f,
+        )
+    }
+
+    /// The thread's last key when it was derived for these credentials,
+    /// date, region and service; otherwise the cache's, for the scope
+    /// `scope` builds (only on a miss), which then becomes the thread's.
+    fn with_key_by<'s, R, E>(
+        &self,
+        credentials: &Credentials,
+        date: ScopeDate,
+        region: &str,
+        service: &Service,
+        scope: impl FnOnce() -> Result<Scope<'s>, E>,
+        f: impl FnOnce(&CachedSigningKey, &mut FirstBlock) -> R,
+    ) -> Result<R, E> {
+        let id = credentials.cache_id();
         let generation = self.generation.load(Ordering::Acquire);
-        if let Some(slot) = self.recent.get()
-            && let Ok(mut recent) = slot.try_borrow_mut()
-            && let Some(r) = recent.as_mut().filter(|r| {
-                r.generation == generation
-                    && r.derived_for
-                        .matches_named(&credentials.cache_id(), date, region, service)
-            })
-        {
+        let slot = self.recent.get_or(|| RefCell::new(None));
+        // Busy only if `f` signs again with this cache on this thread.
+        let Ok(mut recent) = slot.try_borrow_mut() else {
+            return Ok(f(
+                &self.get(credentials, scope()?),
+                &mut FirstBlock::default(),
+            ));
+        };
+        if let Some(r) = recent.as_mut().filter(|r| {
+            r.generation == generation && r.derived_for.matches(&id, date, region, service)
+        }) {
             return Ok(f(&r.key, &mut r.first_block));
         }
-        let region = Region::new(region)?;
-        Ok(self.with_key(credentials, Scope::new(date, &region, service), f))
+        let scope = scope()?;
+        let key = self.get(credentials, scope);
+        let r = recent.insert(Recent {
+            generation,
+            derived_for: KeyFor::new(id, &scope),
+            key,
+            first_block: FirstBlock::default(),
+        });
+        Ok(f(&r.key, &mut r.first_block))
     }
 
     /// The signing key for these credentials and scope, derived on the first
@@ -471,13 +487,19 @@ impl SigningKeyCache {
         let id = credentials.cache_id();
         {
             let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-            if let Some(e) = entries.iter().find(|e| e.derived_for.matches(&id, &scope)) {
+            if let Some(e) = entries.iter().find(|e| {
+                e.derived_for
+                    .matches(&id, scope.date(), scope.region().as_str(), scope.service())
+            }) {
                 return Arc::clone(&e.key);
             }
         }
         let key = Arc::new(CachedSigningKey::new(credentials, scope));
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(e) = entries.iter().find(|e| e.derived_for.matches(&id, &scope)) {
+        if let Some(e) = entries.iter().find(|e| {
+            e.derived_for
+                .matches(&id, scope.date(), scope.region().as_str(), scope.service())
+        }) {
             return Arc::clone(&e.key);
         }
         if entries.len() >= self.capacity {

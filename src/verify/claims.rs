@@ -36,7 +36,8 @@ impl<'r> Raw<'r> {
     /// The decoded value; a copy only if it has anything to decode.
     pub(crate) fn decoded(self) -> Cow<'r, str> {
         if self.encoded && self.text.bytes().any(|b| b == b'%' || b == b'+') {
-            Cow::Owned(String::from_utf8_lossy(&form_decode(self.text.as_bytes())).into_owned())
+            let bytes: Vec<u8> = self.bytes().collect();
+            Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
         } else {
             Cow::Borrowed(self.text)
         }
@@ -76,15 +77,6 @@ impl<'r> Raw<'r> {
         }
         self.bytes().eq(expected.bytes())
     }
-}
-
-fn form_decode(raw: &[u8]) -> Vec<u8> {
-    Raw {
-        text: core::str::from_utf8(raw).unwrap_or_default(),
-        encoded: true,
-    }
-    .bytes()
-    .collect()
 }
 
 /// A value split by a separator, which the signer writes escaped in a

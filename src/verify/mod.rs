@@ -50,6 +50,7 @@
 //! # Ok::<(), presign::Error>(())
 //! ```
 
+mod body;
 mod claims;
 mod error;
 #[cfg(feature = "http")]
@@ -62,13 +63,10 @@ mod verified;
 use core::fmt;
 use std::time::Duration;
 
-use subtle::ConstantTimeEq;
-
-use crate::canonical::{self, Auth, Parts, PathSource, QuerySource, UNSIGNED_PAYLOAD};
+use crate::canonical::{self, Auth, Parts, PathSource, QuerySource};
 use crate::credentials::Credentials;
 use crate::encode::PathMode;
 use crate::error::excerpt;
-use crate::mac::sha256;
 use crate::request::Payload;
 use crate::scope::{Region, Service, TERMINATOR};
 use crate::sign::SessionTokenMode;
@@ -77,15 +75,16 @@ use crate::string_to_sign::ALGORITHM;
 use crate::time::{ScopeDate, SigningTime};
 use claims::{Claims, Credential};
 
+pub use body::BodyCheck;
 pub use claims::SignedHeaders;
 pub use error::VerifyError;
 pub use lookup::{CredentialsLookup, Lent};
 pub use post::VerifiedPost;
 pub use request::ReceivedRequest;
-pub use verified::{BodyCheck, Verified};
+pub use verified::Verified;
 
+use body::{parse_content_sha256, payload_line};
 use request::HeaderList;
-use verified::EMPTY_SHA256;
 
 /// Checks signatures for a service, with credentials from a lookup the
 /// caller provides.
@@ -546,73 +545,6 @@ impl<L: CredentialsLookup> Verifier<L> {
         check_signature_text(&claims.signature.decoded(), signature.to_hex().as_bytes())?;
         Ok(names)
     }
-}
-
-/// `x-amz-content-sha256` (or the `X-Amz-Content-Sha256` parameter): a hex
-/// SHA-256 or `UNSIGNED-PAYLOAD`.
-fn parse_content_sha256(value: &str, name: &'static str) -> Result<Payload<'static>, VerifyError> {
-    if value == UNSIGNED_PAYLOAD {
-        return Ok(Payload::Unsigned);
-    }
-    if value.starts_with("STREAMING-") {
-        return Err(VerifyError::UnsupportedPayload {
-            value: excerpt(value),
-        });
-    }
-    // Lowercase hex only: the canonical request carries the text as sent.
-    let bad = VerifyError::MalformedParameter {
-        name,
-        reason: "not a lowercase hex SHA-256 or UNSIGNED-PAYLOAD",
-    };
-    let digit = |b: u8| match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        _ => None,
-    };
-    let (pairs, rest) = value.as_bytes().as_chunks::<2>();
-    if pairs.len() != 32 || !rest.is_empty() {
-        return Err(bad);
-    }
-    let mut hash = [0u8; 32];
-    for (out, &[h, l]) in hash.iter_mut().zip(pairs) {
-        match (digit(h), digit(l)) {
-            (Some(h), Some(l)) => *out = h << 4 | l,
-            _ => return Err(bad),
-        }
-    }
-    Ok(Payload::Sha256(hash))
-}
-
-/// The payload line of the canonical request, and what is left to check of
-/// the body: from the signed hash (`signed`), else from the body the caller
-/// gave, else an empty body.
-fn payload_line<'p>(
-    signed: Option<Payload<'static>>,
-    given: Option<Payload<'p>>,
-) -> Result<(Payload<'p>, BodyCheck), VerifyError> {
-    Ok(match signed {
-        Some(Payload::Sha256(hash)) => {
-            let body = match given {
-                Some(Payload::Bytes(bytes)) => Some(sha256(bytes)),
-                Some(Payload::Sha256(given)) => Some(given),
-                _ => None,
-            };
-            let check = match body {
-                Some(body) if bool::from(body.ct_eq(&hash)) => BodyCheck::Verified,
-                Some(_) => return Err(VerifyError::PayloadHashMismatch),
-                None => BodyCheck::Sha256(hash),
-            };
-            (Payload::Sha256(hash), check)
-        }
-        Some(_) => (Payload::Unsigned, BodyCheck::Unsigned),
-        None => match given {
-            Some(Payload::Unsigned) => (Payload::Unsigned, BodyCheck::Unsigned),
-            // The signature is over this body's hash: checking it checks
-            // the body.
-            Some(given) => (given, BodyCheck::Verified),
-            None => (Payload::Bytes(b""), BodyCheck::Sha256(EMPTY_SHA256)),
-        },
-    })
 }
 
 /// Compares a received hex signature with the expected one in constant

@@ -5,34 +5,10 @@ use core::fmt;
 use subtle::ConstantTimeEq;
 
 use super::VerifyError;
+use super::body::BodyCheck;
 use super::claims::{Credential, SignedHeaders};
 use crate::mac::sha256;
 use crate::time::SigningTime;
-
-/// What a verified request's signature says about its body, and so what the
-/// caller still has to check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum BodyCheck {
-    /// The body given with [`ReceivedRequest::payload`](super::ReceivedRequest::payload) is the one signed:
-    /// nothing is left to check.
-    Verified,
-    /// The signature covers a body with this SHA-256, which the verifier
-    /// has not seen: hash the body as it arrives and compare
-    /// ([`Verified::check_body_sha256`]) before acting on it. (For a
-    /// service other than S3 with no body given, this is the hash of the
-    /// empty body.)
-    Sha256([u8; 32]),
-    /// `UNSIGNED-PAYLOAD`: the signature does not cover the body (S3
-    /// presigned URLs). Limit what the body can do by other means.
-    Unsigned,
-}
-
-/// The SHA-256 of the empty body.
-pub(super) const EMPTY_SHA256: [u8; 32] = [
-    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
-    0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
-];
 
 /// What a verified request was signed with, borrowed from the request.
 #[derive(Clone, PartialEq, Eq)]

@@ -1,0 +1,105 @@
+//! What a signature says about the request body: the payload line of the
+//! canonical request, and what is left for the caller to check.
+
+use subtle::ConstantTimeEq;
+
+use super::VerifyError;
+use crate::canonical::UNSIGNED_PAYLOAD;
+use crate::error::excerpt;
+use crate::mac::sha256;
+use crate::request::Payload;
+
+/// What a verified request's signature says about its body, and so what the
+/// caller still has to check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BodyCheck {
+    /// The body given with [`ReceivedRequest::payload`](super::ReceivedRequest::payload) is the one signed:
+    /// nothing is left to check.
+    Verified,
+    /// The signature covers a body with this SHA-256, which the verifier
+    /// has not seen: hash the body as it arrives and compare
+    /// ([`Verified::check_body_sha256`](super::Verified::check_body_sha256)) before acting on it. (For a
+    /// service other than S3 with no body given, this is the hash of the
+    /// empty body.)
+    Sha256([u8; 32]),
+    /// `UNSIGNED-PAYLOAD`: the signature does not cover the body (S3
+    /// presigned URLs). Limit what the body can do by other means.
+    Unsigned,
+}
+
+/// The SHA-256 of the empty body.
+pub(super) const EMPTY_SHA256: [u8; 32] = [
+    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
+    0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+];
+
+/// `x-amz-content-sha256` (or the `X-Amz-Content-Sha256` parameter): a hex
+/// SHA-256 or `UNSIGNED-PAYLOAD`.
+pub(super) fn parse_content_sha256(
+    value: &str,
+    name: &'static str,
+) -> Result<Payload<'static>, VerifyError> {
+    if value == UNSIGNED_PAYLOAD {
+        return Ok(Payload::Unsigned);
+    }
+    if value.starts_with("STREAMING-") {
+        return Err(VerifyError::UnsupportedPayload {
+            value: excerpt(value),
+        });
+    }
+    // Lowercase hex only: the canonical request carries the text as sent.
+    let bad = VerifyError::MalformedParameter {
+        name,
+        reason: "not a lowercase hex SHA-256 or UNSIGNED-PAYLOAD",
+    };
+    let digit = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    };
+    let (pairs, rest) = value.as_bytes().as_chunks::<2>();
+    if pairs.len() != 32 || !rest.is_empty() {
+        return Err(bad);
+    }
+    let mut hash = [0u8; 32];
+    for (out, &[h, l]) in hash.iter_mut().zip(pairs) {
+        match (digit(h), digit(l)) {
+            (Some(h), Some(l)) => *out = h << 4 | l,
+            _ => return Err(bad),
+        }
+    }
+    Ok(Payload::Sha256(hash))
+}
+
+/// The payload line of the canonical request, and what is left to check of
+/// the body: from the signed hash (`signed`), else from the body the caller
+/// gave, else an empty body.
+pub(super) fn payload_line<'p>(
+    signed: Option<Payload<'static>>,
+    given: Option<Payload<'p>>,
+) -> Result<(Payload<'p>, BodyCheck), VerifyError> {
+    Ok(match signed {
+        Some(Payload::Sha256(hash)) => {
+            let body = match given {
+                Some(Payload::Bytes(bytes)) => Some(sha256(bytes)),
+                Some(Payload::Sha256(given)) => Some(given),
+                _ => None,
+            };
+            let check = match body {
+                Some(body) if bool::from(body.ct_eq(&hash)) => BodyCheck::Verified,
+                Some(_) => return Err(VerifyError::PayloadHashMismatch),
+                None => BodyCheck::Sha256(hash),
+            };
+            (Payload::Sha256(hash), check)
+        }
+        Some(_) => (Payload::Unsigned, BodyCheck::Unsigned),
+        None => match given {
+            Some(Payload::Unsigned) => (Payload::Unsigned, BodyCheck::Unsigned),
+            // The signature is over this body's hash: checking it checks
+            // the body.
+            Some(given) => (given, BodyCheck::Verified),
+            None => (Payload::Bytes(b""), BodyCheck::Sha256(EMPTY_SHA256)),
+        },
+    })
+}
