@@ -136,31 +136,6 @@ pub(crate) fn write_requoted_form_component<S: Sink + ?Sized>(bytes: &[u8], out:
     requote_into(bytes, KEEP_QUERY, true, out);
 }
 
-/// Whether every byte is unreserved or one of `%`, `=` and `&`: the bytes of
-/// a query as the signer writes it. Arithmetic rather than a table, so that
-/// the check vectorizes (it runs over every byte of every query verified).
-pub(crate) fn only_query_bytes(bytes: &[u8]) -> bool {
-    #[inline(always)]
-    fn ok(b: u8) -> bool {
-        let letter = (b | 0x20).wrapping_sub(b'a') < 26;
-        let digit = b.wrapping_sub(b'0') < 10;
-        letter
-            | digit
-            | (b == b'-')
-            | (b == b'.')
-            | (b == b'_')
-            | (b == b'~')
-            | (b == b'%')
-            | (b == b'=')
-            | (b == b'&')
-    }
-    let (chunks, rest) = bytes.as_chunks::<32>();
-    chunks
-        .iter()
-        .all(|chunk| chunk.iter().fold(true, |all, &b| all & ok(b)))
-        && rest.iter().all(|&b| ok(b))
-}
-
 /// Whether `b` is unreserved (written as is in a query component).
 #[inline]
 pub(crate) fn is_unreserved(b: u8) -> bool {
@@ -471,17 +446,6 @@ mod tests {
             let mut requoted = Vec::new();
             requote_into(&input, KEEP_QUERY, true, &mut requoted);
             proptest::prop_assert_eq!(is_canonical_query_component(&input), requoted == input);
-        }
-    }
-
-    #[test]
-    fn query_bytes_are_the_unreserved_ones_and_three_separators() {
-        for b in 0..=255u8 {
-            let expected = is_unreserved(b) || b"%=&".contains(&b);
-            assert_eq!(only_query_bytes(&[b]), expected, "{b:#x}");
-            let mut long = [b'a'; 70];
-            long[b as usize % 70] = b;
-            assert_eq!(only_query_bytes(&long), expected, "{b:#x} in a long run");
         }
     }
 

@@ -13,6 +13,7 @@ use std::ops::Range;
 use subtle::ConstantTimeEq;
 
 use super::{ReceivedRequest, VerifyError};
+use crate::canonical::ReceivedQuery;
 use crate::credentials::Credentials;
 use crate::encode;
 
@@ -20,8 +21,9 @@ use crate::encode;
 #[derive(Clone, Copy)]
 pub(crate) struct Raw<'r> {
     pub(crate) text: &'r str,
-    /// Query form: `%XX` escapes and `+` for a space. Headers and form
-    /// fields are taken literally.
+    /// Whether there is anything to decode: a query value with `%XX`
+    /// escapes or `+` for a space. Headers and form fields are taken
+    /// literally.
     pub(crate) encoded: bool,
 }
 
@@ -33,9 +35,17 @@ impl<'r> Raw<'r> {
         }
     }
 
+    /// A value from a query.
+    pub(crate) fn query(text: &'r str) -> Self {
+        Raw {
+            text,
+            encoded: text.bytes().any(|b| b == b'%' || b == b'+'),
+        }
+    }
+
     /// The decoded value; a copy only if it has anything to decode.
     pub(crate) fn decoded(self) -> Cow<'r, str> {
-        if self.encoded && self.text.bytes().any(|b| b == b'%' || b == b'+') {
+        if self.encoded {
             let bytes: Vec<u8> = self.bytes().collect();
             Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
         } else {
@@ -72,7 +82,7 @@ impl<'r> Raw<'r> {
 
     /// Whether the decoded value is `expected`.
     pub(crate) fn decodes_to(self, expected: &str) -> bool {
-        if !self.encoded || !self.text.bytes().any(|b| b == b'%' || b == b'+') {
+        if !self.encoded {
             return self.text == expected;
         }
         self.bytes().eq(expected.bytes())
@@ -97,14 +107,22 @@ impl<'r> Split<'r> {
                 sep,
             };
         }
+        // No `+`, no literal separator, no escape but the separator's: one
+        // pass, no copy.
         let b = raw.text.as_bytes();
-        // No `+`, no literal separator, no escape but the separator's.
         let sep_byte = sep.as_bytes()[0];
-        let only_separators = !b.iter().any(|&c| c == b'+' || c == sep_byte)
-            && raw
-                .text
-                .match_indices('%')
-                .all(|(i, _)| b.get(i..i + 3) == Some(escaped.as_bytes()));
+        let mut only_separators = true;
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'%' if b.get(i..i + 3) == Some(escaped.as_bytes()) => i += 3,
+                c if c == b'%' || c == b'+' || c == sep_byte => {
+                    only_separators = false;
+                    break;
+                }
+                _ => i += 1,
+            }
+        }
         if only_separators {
             Split {
                 text: Cow::Borrowed(raw.text),
@@ -123,21 +141,6 @@ impl<'r> Split<'r> {
             rest: Some(&self.text),
             sep: self.sep,
         }
-    }
-
-    /// Where the last separator before `end` starts.
-    fn rfind(&self, end: usize) -> Option<usize> {
-        let text = self.text.as_bytes();
-        let sep = self.sep.as_bytes();
-        let last = *sep.first()?;
-        let mut at = end;
-        while let Some(i) = text[..at].iter().rposition(|&b| b == last) {
-            if text[i..end].starts_with(sep) {
-                return Some(i);
-            }
-            at = i;
-        }
-        None
     }
 
     pub(crate) fn text(&self) -> &str {
@@ -189,21 +192,30 @@ pub(crate) struct Credential<'r> {
 impl<'r> Credential<'r> {
     pub(crate) fn parse(raw: Raw<'r>) -> Result<Self, VerifyError> {
         let split = Split::new(raw, "/", "%2F");
-        let text = split.text();
-        let sep = split.sep.len();
-        // Five parts, split from the right: the access key id is the rest.
+        let text = split.text().as_bytes();
+        let sep = split.sep.as_bytes();
+        // Five parts, split from the right (the access key id is the
+        // rest): the last four separators, found in one pass.
         let mut ends = [0usize; 4];
-        let mut end = text.len();
-        for slot in ends.iter_mut().rev() {
-            let Some(at) = split.rfind(end) else {
-                return Err(VerifyError::MalformedParameter {
-                    name: "X-Amz-Credential",
-                    reason: "expected ACCESS_KEY_ID/DATE/REGION/SERVICE/aws4_request",
-                });
-            };
-            *slot = at;
-            end = at;
+        let mut found = 0;
+        let mut i = 0;
+        while i < text.len() {
+            if text[i] == sep[0] && text[i..].starts_with(sep) {
+                ends.rotate_left(1);
+                ends[3] = i;
+                found += 1;
+                i += sep.len();
+            } else {
+                i += 1;
+            }
         }
+        if found < 4 {
+            return Err(VerifyError::MalformedParameter {
+                name: "X-Amz-Credential",
+                reason: "expected ACCESS_KEY_ID/DATE/REGION/SERVICE/aws4_request",
+            });
+        }
+        let sep = sep.len();
         let [a, b, c, d] = ends;
         Ok(Credential {
             access_key_id: 0..a,
@@ -251,107 +263,8 @@ pub(crate) struct Claims<'r> {
     pub(crate) token: Option<Raw<'r>>,
     /// `X-Amz-Content-Sha256`, a presigned query's payload hash.
     pub(crate) content_sha256: Option<Raw<'r>>,
-}
-
-/// The `X-Amz-*` parameters a presigned query may carry, each at most once.
-const QUERY_NAMES: [&str; 8] = [
-    "X-Amz-Algorithm",
-    "X-Amz-Credential",
-    "X-Amz-Date",
-    "X-Amz-SignedHeaders",
-    "X-Amz-Signature",
-    "X-Amz-Expires",
-    "X-Amz-Security-Token",
-    "X-Amz-Content-Sha256",
-];
-
-/// Whether a raw query carries a presigned signature at all.
-pub(crate) fn is_presigned(query: &str) -> bool {
-    // (An escaped spelling of the name is the same parameter to S3.)
-    pairs(query).any(|(name, _)| {
-        Raw {
-            text: name,
-            encoded: true,
-        }
-        .decodes_to("X-Amz-Algorithm")
-    })
-}
-
-/// A raw query's `name=value` pairs (a piece without `=` has an empty
-/// value; empty pieces are skipped).
-fn pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
-    query
-        .split('&')
-        .filter(|piece| !piece.is_empty())
-        .map(|piece| piece.split_once('=').unwrap_or((piece, "")))
-}
-
-/// The claims of a presigned query.
-pub(crate) fn query_claims(query: &str) -> Result<Claims<'_>, VerifyError> {
-    let mut found: [Option<Raw<'_>>; 8] = [None; 8];
-    for (name, value) in pairs(query) {
-        // Names are compared decoded (`X-Amz-Date` and `X%2DAmz-Date` are
-        // one parameter to S3), without a copy.
-        if !name.starts_with(['X', 'x', '%']) {
-            continue;
-        }
-        let name = Raw {
-            text: name,
-            encoded: true,
-        };
-        let position = match name.text {
-            "X-Amz-Algorithm" => Some(0),
-            "X-Amz-Credential" => Some(1),
-            "X-Amz-Date" => Some(2),
-            "X-Amz-SignedHeaders" => Some(3),
-            "X-Amz-Signature" => Some(4),
-            "X-Amz-Expires" => Some(5),
-            "X-Amz-Security-Token" => Some(6),
-            "X-Amz-Content-Sha256" => Some(7),
-            text if text.bytes().any(|b| b == b'%' || b == b'+') => {
-                QUERY_NAMES.iter().position(|n| name.decodes_to(n))
-            }
-            _ => None,
-        };
-        if let Some(i) = position {
-            if found[i].is_some() {
-                return Err(VerifyError::MalformedParameter {
-                    name: QUERY_NAMES[i],
-                    reason: "appears more than once",
-                });
-            }
-            found[i] = Some(Raw {
-                text: value,
-                encoded: true,
-            });
-        }
-    }
-    let [
-        algorithm,
-        credential,
-        date,
-        signed_headers,
-        signature,
-        expires,
-        token,
-        content_sha256,
-    ] = found;
-    let algorithm = algorithm.ok_or(VerifyError::NotSigned {
-        expected: "X-Amz-Algorithm query parameter",
-    })?;
-    fn need<'r>(v: Option<Raw<'r>>, name: &'static str) -> Result<Raw<'r>, VerifyError> {
-        v.ok_or(VerifyError::MissingParameter { name })
-    }
-    Ok(Claims {
-        algorithm,
-        credential: need(credential, "X-Amz-Credential")?,
-        date: need(date, "X-Amz-Date")?,
-        signed_headers: need(signed_headers, "X-Amz-SignedHeaders")?,
-        signature: need(signature, "X-Amz-Signature")?,
-        expires,
-        token,
-        content_sha256,
-    })
+    /// The query the signature covers.
+    pub(crate) query: ReceivedQuery<'r>,
 }
 
 /// The claims of an `Authorization` header, and the headers that go with
@@ -396,6 +309,7 @@ pub(crate) fn header_claims<'r>(request: &ReceivedRequest<'r>) -> Result<Claims<
         expires: None,
         token: request.single("x-amz-security-token")?.map(Raw::literal),
         content_sha256: None,
+        query: ReceivedQuery::Raw(request.query),
     })
 }
 
@@ -516,10 +430,7 @@ mod tests {
     use super::*;
 
     fn q(text: &str) -> Raw<'_> {
-        Raw {
-            text,
-            encoded: true,
-        }
+        Raw::query(text)
     }
 
     #[test]

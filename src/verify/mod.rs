@@ -57,13 +57,14 @@ mod error;
 mod http;
 mod lookup;
 mod post;
+mod query;
 mod request;
 mod verified;
 
 use core::fmt;
 use std::time::Duration;
 
-use crate::canonical::{self, Auth, Parts, PathSource, QuerySource};
+use crate::canonical::{self, Auth, Parts, PathSource, QuerySource, ReceivedQuery};
 use crate::credentials::Credentials;
 use crate::encode::PathMode;
 use crate::error::excerpt;
@@ -74,6 +75,7 @@ use crate::signing_key::SigningKeyCache;
 use crate::string_to_sign::ALGORITHM;
 use crate::time::{ScopeDate, SigningTime};
 use claims::{Claims, Credential};
+use query::QueryScan;
 
 pub use body::BodyCheck;
 pub use claims::SignedHeaders;
@@ -215,9 +217,11 @@ impl<L: CredentialsLookup> Verifier<L> {
         request: &'r ReceivedRequest<'_>,
         now: SigningTime,
     ) -> Result<Verified<'r>, VerifyError> {
-        match claims::query_claims(request.query) {
-            Err(VerifyError::NotSigned { .. }) => self.verify_authorization(request, now),
-            claims => self.presigned(request, claims?, now),
+        let scan = QueryScan::new(request.query, self.token_unsigned())?;
+        if scan.is_presigned() {
+            self.presigned(request, &scan, now)
+        } else {
+            self.authorization(request, scan.received(), now)
         }
     }
 
@@ -228,15 +232,21 @@ impl<L: CredentialsLookup> Verifier<L> {
         request: &'r ReceivedRequest<'_>,
         now: SigningTime,
     ) -> Result<Verified<'r>, VerifyError> {
-        self.presigned(request, claims::query_claims(request.query)?, now)
+        let scan = QueryScan::new(request.query, self.token_unsigned())?;
+        self.presigned(request, &scan, now)
+    }
+
+    fn token_unsigned(&self) -> bool {
+        self.token_mode == SessionTokenMode::AddedAfterSigning
     }
 
     fn presigned<'r>(
         &self,
         request: &'r ReceivedRequest<'_>,
-        claims: Claims<'r>,
+        scan: &QueryScan<'r>,
         now: SigningTime,
     ) -> Result<Verified<'r>, VerifyError> {
+        let claims = scan.claims()?;
         if request.values("authorization").next().is_some() {
             return Err(VerifyError::AmbiguousAuthentication);
         }
@@ -307,10 +317,27 @@ impl<L: CredentialsLookup> Verifier<L> {
         request: &'r ReceivedRequest<'_>,
         now: SigningTime,
     ) -> Result<Verified<'r>, VerifyError> {
-        if claims::is_presigned(request.query) {
-            return Err(VerifyError::AmbiguousAuthentication);
-        }
-        let claims = claims::header_claims(request)?;
+        let query = match QueryScan::new(request.query, self.token_unsigned()) {
+            Ok(scan) if scan.is_presigned() => return Err(VerifyError::AmbiguousAuthentication),
+            Ok(scan) => scan.received(),
+            Err(VerifyError::MalformedParameter {
+                name: "X-Amz-Algorithm",
+                ..
+            }) => return Err(VerifyError::AmbiguousAuthentication),
+            // (Another X-Amz-* parameter twice is nothing to this form.)
+            Err(_) => ReceivedQuery::Raw(request.query),
+        };
+        self.authorization(request, query, now)
+    }
+
+    fn authorization<'r>(
+        &self,
+        request: &'r ReceivedRequest<'_>,
+        query: ReceivedQuery<'r>,
+        now: SigningTime,
+    ) -> Result<Verified<'r>, VerifyError> {
+        let mut claims = claims::header_claims(request)?;
+        claims.query = query;
         let (signed_at, credential) = self.check_claims(&claims)?;
         let skew = i128::from(self.max_skew.as_secs());
         let off = i128::from(signed_at.unix_timestamp()) - i128::from(now.unix_timestamp());
@@ -457,7 +484,7 @@ impl<L: CredentialsLookup> Verifier<L> {
                 });
             }
         }
-        let token_unsigned = self.token_mode == SessionTokenMode::AddedAfterSigning;
+        let token_unsigned = self.token_unsigned();
         // Every x-amz-* header present must be signed, as S3 requires.
         for (name, _) in request.headers() {
             let amz = name
@@ -513,7 +540,7 @@ impl<L: CredentialsLookup> Verifier<L> {
                 path: request.path,
                 mode: self.effective_path_mode(),
             },
-            query: QuerySource::Raw(request.query),
+            query: QuerySource::Received(claims.query.clone()),
             headers: headers.as_slice(),
             payload,
         };

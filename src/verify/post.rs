@@ -6,6 +6,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use super::claims::{Claims, Raw, check_token};
 use super::verified::ScopeText;
 use super::{CredentialsLookup, Verifier, VerifyError, check_signature_text};
+use crate::canonical::ReceivedQuery;
 use crate::error::excerpt;
 use crate::s3::{Condition, parse_policy_conditions};
 use crate::scope::{Region, Scope};
@@ -67,6 +68,7 @@ impl<L: CredentialsLookup> Verifier<L> {
                 .find(|(n, _)| n.eq_ignore_ascii_case("x-amz-security-token"))
                 .map(|(_, v)| Raw::literal(v)),
             content_sha256: None,
+            query: ReceivedQuery::Raw(""),
         };
         let policy_b64 = field("policy")?;
         let key = field("key")?;
