@@ -39,7 +39,7 @@ impl PathMode {
     /// services ([`Service::is_s3_like`](crate::Service::is_s3_like)),
     /// [`PathMode::Standard`] for anything else.
     pub fn for_service(service: &str) -> Self {
-        if crate::scope::is_s3_like(service) {
+        if crate::wire::is_s3_like(service) {
             PathMode::S3
         } else {
             PathMode::Standard
@@ -47,7 +47,8 @@ impl PathMode {
     }
 }
 
-/// Where encoded bytes go: a buffer, or straight into a hash.
+/// Where encoded bytes go: the canonical request's buffer, or a string to
+/// sign on the stack.
 pub(crate) trait Sink {
     fn put(&mut self, bytes: &[u8]);
     fn put_byte(&mut self, b: u8) {
@@ -161,6 +162,44 @@ pub(crate) fn canonical_escape(digits: Option<&[u8]>) -> bool {
 /// unreserved bytes, and `%XY` escapes (uppercase) of the bytes that must be
 /// escaped. Requoting such a component (as a form component too: it has no
 /// `+`) gives it back unchanged.
+/// Decimal digits of a `u64`, on the stack.
+#[derive(Clone, Copy)]
+pub(crate) struct Digits {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl Digits {
+    /// No digits: the expiry of a request signed in its headers.
+    pub(crate) const NONE: Digits = Digits {
+        buf: [0; 20],
+        start: 20,
+    };
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII digits are written.
+        core::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+}
+
+pub(crate) fn itoa_u64(mut n: u64) -> Digits {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    Digits { buf, start: i }
+}
+
 #[cfg(test)]
 pub(crate) fn is_canonical_query_component(bytes: &[u8]) -> bool {
     let mut i = 0;

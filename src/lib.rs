@@ -71,6 +71,7 @@ pub mod string_to_sign;
 pub mod time;
 pub mod tokens;
 pub mod verify;
+mod wire;
 
 /// The README's examples, run as doctests.
 #[doc = include_str!("../README.md")]

@@ -2,8 +2,12 @@
 
 use core::fmt;
 
-use crate::canonical::{Parts, PathSource, QuerySource};
+use std::borrow::Cow;
+
+use core::ops::Range;
+
 use crate::encode::PathMode;
+use crate::encode::{Digits, Sink};
 use crate::error::{Error, excerpt};
 
 /// An HTTP method, checked to be an RFC 9110 token.
@@ -218,6 +222,120 @@ impl fmt::Debug for SignableRequest<'_> {
             .field("payload", &self.payload)
             .finish()
     }
+}
+
+/// Where the canonical URI comes from.
+pub(crate) enum PathSource<'a> {
+    /// A path as sent on the wire, canonicalized according to `mode`.
+    Wire { path: &'a str, mode: PathMode },
+    /// An S3 object: an endpoint path prefix (wire form, may be empty), the
+    /// bucket for path-style addressing, and the raw object key, encoded
+    /// exactly once and never decoded (`None` for a request on the bucket).
+    S3Object {
+        prefix: &'a str,
+        bucket: Option<&'a str>,
+        key: Option<&'a str>,
+    },
+}
+
+/// Where the caller's query parameters come from.
+pub(crate) enum QuerySource<'a> {
+    /// A raw query string to sign (decoded, then re-encoded).
+    Raw(&'a str),
+    /// A query as a server received it (with [`Auth::Received`]).
+    Received(ReceivedQuery<'a>),
+    /// Decoded `(name, value)` pairs, encoded once.
+    Pairs(&'a [(&'a str, QueryValue<'a>)]),
+}
+
+/// A received query, as the verifier found it.
+#[derive(Clone)]
+pub(crate) enum ReceivedQuery<'a> {
+    /// Canonical already (sorted, each parameter `name=value` escaped
+    /// exactly as the signer escapes it): its own canonical form less the
+    /// `skipped` ranges of `skip` (`name=value` pieces, in order: the
+    /// signature, and a token added after signing).
+    Canonical {
+        query: &'a str,
+        skip: [Range<usize>; 2],
+        skipped: usize,
+    },
+    /// Anything else: read as S3 reads it (`+` is a space), re-encoded and
+    /// sorted.
+    Raw(&'a str),
+}
+
+impl ReceivedQuery<'_> {
+    /// Writes a canonical query less its skipped pieces: the runs between
+    /// them, joined by `&`.
+    pub(crate) fn write_canonical(&self, out: &mut Vec<u8>) {
+        let ReceivedQuery::Canonical {
+            query,
+            skip,
+            skipped,
+        } = self
+        else {
+            return;
+        };
+        let b = query.as_bytes();
+        let start = out.len();
+        let mut from = 0;
+        for cut in skip.iter().take(*skipped).chain([&(b.len()..b.len())]) {
+            let run = b.get(from..cut.start).unwrap_or_default();
+            // Each run, trimmed of the separators next to a cut piece.
+            let run = run.strip_prefix(b"&").unwrap_or(run);
+            let run = run.strip_suffix(b"&").unwrap_or(run);
+            if !run.is_empty() {
+                if out.len() > start {
+                    out.put_byte(b'&');
+                }
+                out.put(run);
+            }
+            from = cut.end;
+        }
+    }
+}
+
+/// A decoded query parameter value: text, or a number kept as its digits
+/// (so that a part number or `max-keys` needs no allocation).
+#[derive(Clone)]
+pub(crate) enum QueryValue<'a> {
+    Text(Cow<'a, str>),
+    Number(Digits),
+}
+
+impl QueryValue<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            QueryValue::Text(text) => text,
+            QueryValue::Number(digits) => digits.as_str(),
+        }
+    }
+}
+
+impl Default for QueryValue<'_> {
+    fn default() -> Self {
+        QueryValue::Text(Cow::Borrowed(""))
+    }
+}
+
+impl fmt::Debug for QueryValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// Everything the canonical request is built from.
+pub(crate) struct Parts<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) host: &'a str,
+    /// Whether `host` was validated already (an S3 bucket's host is, when
+    /// the bucket is built), so signing need not scan it again.
+    pub(crate) host_checked: bool,
+    pub(crate) path: PathSource<'a>,
+    pub(crate) query: QuerySource<'a>,
+    pub(crate) headers: &'a [(&'a str, &'a str)],
+    pub(crate) payload: Payload<'a>,
 }
 
 #[cfg(test)]

@@ -87,16 +87,8 @@ impl Service {
     /// requests carry `x-amz-content-sha256`, presigned URLs sign
     /// `UNSIGNED-PAYLOAD`).
     pub fn is_s3_like(&self) -> bool {
-        is_s3_like(&self.0)
+        crate::wire::is_s3_like(&self.0)
     }
-}
-
-/// The one place that decides which services follow S3's rules.
-pub(crate) fn is_s3_like(service: &str) -> bool {
-    matches!(
-        service,
-        "s3" | "s3express" | "s3-outposts" | "s3-object-lambda"
-    )
 }
 
 macro_rules! name_traits {

@@ -8,12 +8,12 @@ use core::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::canonical::{self, Auth, CanonicalRequest, Layout, Parts, Scratch};
+use crate::canonical::{self, Auth, CanonicalRequest, Layout, Scratch};
 use crate::credentials::Credentials;
 use crate::encode::{PathMode, Sink};
 use crate::error::Error;
 use crate::mac::{sha256_in_place, sha256_spliced};
-use crate::request::SignableRequest;
+use crate::request::{Parts, SignableRequest};
 use crate::scope::{Region, Scope, Service};
 use crate::signature::{Signature, hex64};
 use crate::signing_key::{CachedSigningKey, FirstBlock, SigningKeyCache};

@@ -6,11 +6,13 @@ use std::time::Duration;
 
 use core::fmt;
 
-use crate::canonical::{CanonicalRequest, Parts, PathSource, QuerySource, QueryValue, itoa_u64};
+use crate::canonical::CanonicalRequest;
 use crate::credentials::Credentials;
+use crate::encode::itoa_u64;
 use crate::error::Error;
 use crate::provider::{ProvideCredentials, ProviderError};
 use crate::request::{Method, Payload};
+use crate::request::{Parts, PathSource, QuerySource, QueryValue};
 use crate::scope::{Region, Service};
 use crate::sign::{Presigned, SignatureLocation, Signer};
 use crate::signature::Signature;

@@ -13,9 +13,9 @@ use std::ops::Range;
 use subtle::ConstantTimeEq;
 
 use super::{ReceivedRequest, VerifyError};
-use crate::canonical::ReceivedQuery;
 use crate::credentials::Credentials;
 use crate::encode;
+use crate::request::ReceivedQuery;
 
 /// A value as received, and how to read it.
 #[derive(Clone, Copy)]

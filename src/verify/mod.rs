@@ -64,11 +64,12 @@ mod verified;
 use core::fmt;
 use std::time::Duration;
 
-use crate::canonical::{self, Auth, Parts, PathSource, QuerySource, ReceivedQuery};
+use crate::canonical::{self, Auth};
 use crate::credentials::Credentials;
 use crate::encode::PathMode;
 use crate::error::excerpt;
 use crate::request::Payload;
+use crate::request::{Parts, PathSource, QuerySource, ReceivedQuery};
 use crate::scope::{Region, Service, TERMINATOR};
 use crate::sign::SessionTokenMode;
 use crate::signing_key::SigningKeyCache;

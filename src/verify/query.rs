@@ -14,8 +14,8 @@ use core::ops::Range;
 
 use super::VerifyError;
 use super::claims::{Claims, Raw};
-use crate::canonical::ReceivedQuery;
 use crate::encode;
+use crate::request::ReceivedQuery;
 
 /// The `X-Amz-*` parameters a presigned query may carry, each at most once,
 /// in the order of [`Found`]'s slots.
@@ -323,9 +323,10 @@ impl<'r> QueryScan<'r> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::canonical::{Auth, Parts, PathSource, QuerySource, Scratch, write};
+    use crate::canonical::{Auth, Scratch, write};
     use crate::encode::PathMode;
     use crate::request::Payload;
+    use crate::request::{Parts, PathSource, QuerySource};
 
     #[test]
     fn specials_are_found_wherever_they_are() {

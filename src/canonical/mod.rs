@@ -1,0 +1,379 @@
+//! Step 3 of the pipeline: the canonical request.
+//!
+//! ```text
+//! <method>
+//! <canonical URI>
+//! <canonical query string>
+//! <canonical headers, one "name:value\n" each>
+//!
+//! <signed headers, ';'-separated>
+//! <payload hash>
+//! ```
+//!
+//! Everything is written into one caller-provided buffer. Header names are
+//! lowercased, values trimmed with inner runs of whitespace (including folded
+//! line breaks) collapsed to one space, repeated headers joined with `,` in
+//! the order given, and the headers sorted by name. Query names and values
+//! are decoded, encoded again with the unreserved set only, and sorted by
+//! name, then value.
+//!
+//! One seam: [`write`] takes the straight-line S3 presign writer
+//! ([`plain`]) when the request is one, and the general writer otherwise,
+//! which puts the path ([`path`]), the query ([`query`]) and the headers
+//! ([`headers`]) into reusable buffers ([`scratch`]).
+
+mod headers;
+mod path;
+mod plain;
+mod query;
+mod scratch;
+#[cfg(test)]
+mod tests;
+
+use core::fmt;
+use core::ops::Range;
+
+use crate::encode::{self, Digits, PathMode, Sink, itoa_u64};
+use crate::error::Error;
+use crate::mac::sha256;
+use crate::request::{Parts, PathSource, Payload, QuerySource, ReceivedQuery};
+use crate::signature::hex64;
+use crate::time::AmzDate;
+use zeroize::Zeroize;
+
+pub use headers::header_value;
+pub(crate) use headers::{INLINE_HEADERS, InlineHeaders};
+use headers::{canonical_headers, check_host, write_signed_headers};
+use path::{check_path, write_s3_path};
+use plain::write_plain_presign;
+use query::write_query;
+pub(crate) use scratch::Scratch;
+
+/// The payload hash S3 presigned URLs use.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+
+/// What the signer adds to the request, by where the signature goes.
+pub(crate) enum Auth<'a> {
+    /// Header signing: `x-amz-date`, and optionally a signed
+    /// `x-amz-security-token` and `x-amz-content-sha256`.
+    Header {
+        amz_date: &'a AmzDate,
+        token: Option<&'a str>,
+        content_sha256: bool,
+    },
+    /// Verification: the request as received already carries every
+    /// `X-Amz-*` parameter and header; its headers are exactly the signed
+    /// ones (with `host` among them), and the query's `X-Amz-Signature` is
+    /// left out, as is `X-Amz-Security-Token` when it was added after
+    /// signing.
+    Received { token_unsigned: bool },
+    /// Query signing: the `X-Amz-*` parameters other than the signature.
+    Query {
+        /// `X-Amz-Algorithm=...&X-Amz-Credential=...&X-Amz-Date=`, from the
+        /// cached key.
+        query_head: &'a str,
+        /// The `X-Amz-Credential` value, query-encoded.
+        credential: &'a str,
+        amz_date: &'a AmzDate,
+        expires: u64,
+        /// The token, already query-encoded, when it is signed.
+        token_encoded: Option<&'a str>,
+    },
+}
+
+/// Where the pieces landed in the buffer, for building the outputs.
+///
+/// (With [`Auth::Received`] the canonical request is rebuilt from a request
+/// as a server received it, to verify its signature.)
+pub(crate) struct Layout {
+    pub(crate) path: Range<usize>,
+    pub(crate) query: Range<usize>,
+    pub(crate) signed_headers: Range<usize>,
+    pub(crate) payload_hash: Range<usize>,
+    /// With query signing and a signed session token: where the encoded
+    /// token belongs in the buffer. It is not copied in; the canonical
+    /// request is the buffer with the token spliced in there (see
+    /// [`Layout::spliced`]), so a kilobyte token is neither copied into the
+    /// scratch buffer nor wiped from it, and reaches the URL straight from
+    /// the credentials.
+    pub(crate) token_at: Option<usize>,
+}
+
+impl Layout {
+    /// The canonical request in `buf` as up to three pieces, with `token`
+    /// spliced in at [`token_at`](Self::token_at).
+    pub(crate) fn spliced<'a>(&self, buf: &'a [u8], token: Option<&'a str>) -> [&'a [u8]; 3] {
+        match (self.token_at, token) {
+            (Some(at), Some(token)) if at <= buf.len() => {
+                let (head, tail) = buf.split_at(at);
+                [head, token.as_bytes(), tail]
+            }
+            _ => [buf, &[], &[]],
+        }
+    }
+}
+
+/// Writes the canonical request for `req` into `scratch.buf`.
+pub(crate) fn write(
+    req: &Parts<'_>,
+    auth: &Auth<'_>,
+    scratch: &mut Scratch,
+) -> Result<Layout, Error> {
+    write_with(req, auth, scratch, true)
+}
+
+/// [`write`], with the straight-line S3 presign path allowed or not (the
+/// tests compare the two).
+pub(crate) fn write_with(
+    req: &Parts<'_>,
+    auth: &Auth<'_>,
+    scratch: &mut Scratch,
+    plain_path: bool,
+) -> Result<Layout, Error> {
+    // `with_scratch` hands the buffers over wiped; anyone else gets them
+    // wiped here.
+    if !scratch.is_clear() {
+        scratch.wipe();
+    }
+    // (Query signing never writes the token into the buffers.)
+    scratch.sensitive =
+        !req.headers.is_empty() || matches!(auth, Auth::Header { token: Some(_), .. });
+    let Scratch {
+        buf,
+        side,
+        aux,
+        headers,
+        params,
+        expires,
+        ..
+    } = scratch;
+    let expires_text = match auth {
+        Auth::Query { expires: n, .. } => match *expires {
+            Some((m, digits)) if m == *n => digits,
+            _ => {
+                let digits = itoa_u64(*n);
+                *expires = Some((*n, digits));
+                digits
+            }
+        },
+        Auth::Header { .. } | Auth::Received { .. } => Digits::NONE,
+    };
+
+    if !req.host_checked {
+        check_host(req.host)?;
+    }
+    if plain_path
+        && let Some(layout) = write_plain_presign(req, auth, expires_text.as_bytes(), buf)?
+    {
+        return Ok(layout);
+    }
+    // Room for everything up front: a buffer that grew would leave a copy
+    // of what it held (a session token, say) in the memory it freed.
+    let hint = size_hint(req, auth);
+    buf.reserve(hint);
+    // Query signing with a few caller headers (every S3 presign in
+    // practice) sorts borrowed headers on the stack and writes them once;
+    // anything else is canonicalized into the side buffer first.
+    let inline = match auth {
+        Auth::Query { .. } if req.headers.len() <= INLINE_HEADERS => {
+            Some(InlineHeaders::new(req.host, req.headers)?)
+        }
+        _ => {
+            // The side buffer holds header values and query parameters:
+            // the same bound.
+            side.reserve(hint);
+            canonical_headers(req, auth, side, aux, headers)?;
+            None
+        }
+    };
+    let headers = &*headers;
+
+    // Method and path.
+    buf.put(req.method.as_bytes());
+    buf.put_byte(b'\n');
+    let path_start = buf.len();
+    match req.path {
+        PathSource::Wire { path, mode } => {
+            check_path(path)?;
+            match mode {
+                PathMode::S3 => encode::write_requoted_path(path.as_bytes(), buf),
+                PathMode::Standard => {
+                    aux.clear();
+                    encode::normalize_path_into(path.as_bytes(), aux);
+                    encode::write_path(aux, buf);
+                }
+            }
+        }
+        PathSource::S3Object {
+            prefix,
+            bucket,
+            key,
+        } => write_s3_path(prefix, bucket, key, buf),
+    }
+    let path = path_start..buf.len();
+    buf.put_byte(b'\n');
+
+    // Query.
+    let query_start = buf.len();
+    let token_at = write_query(
+        &req.query,
+        auth,
+        expires_text.as_bytes(),
+        inline.as_ref(),
+        headers,
+        side,
+        params,
+        buf,
+    )?;
+    let query = query_start..buf.len();
+    buf.put_byte(b'\n');
+
+    // Headers, then the signed header list.
+    if let Some(inline) = &inline {
+        let (signed_headers, payload_hash) = inline.write_tail(&req.payload, buf)?;
+        return Ok(Layout {
+            path,
+            query,
+            signed_headers,
+            payload_hash,
+            token_at,
+        });
+    }
+    for (i, h) in headers.iter().enumerate() {
+        let same_as_prev = i > 0 && side[headers[i - 1].name.clone()] == side[h.name.clone()];
+        if same_as_prev {
+            buf.put_byte(b',');
+        } else {
+            if i > 0 {
+                buf.put_byte(b'\n');
+            }
+            buf.put(&side[h.name.clone()]);
+            buf.put_byte(b':');
+        }
+        buf.put(&side[h.value.clone()]);
+    }
+    if !headers.is_empty() {
+        buf.put_byte(b'\n');
+    }
+    buf.put_byte(b'\n');
+    let sh_start = buf.len();
+    write_signed_headers(headers, side, false, buf);
+    let signed_headers = sh_start..buf.len();
+    buf.put_byte(b'\n');
+
+    // Payload hash.
+    let ph_start = buf.len();
+    write_payload_hash(&req.payload, buf);
+    let payload_hash = ph_start..buf.len();
+
+    Ok(Layout {
+        path,
+        query,
+        signed_headers,
+        payload_hash,
+        token_at,
+    })
+}
+
+/// A capacity hint for a canonical request: every byte of caller input may
+/// become `%XY`, plus room for the signer's parameters, the host and the
+/// payload hash, so the buffer is reserved once (it still grows if a header
+/// value is longer than the hint allows).
+pub(crate) fn size_hint(req: &Parts<'_>, auth: &Auth<'_>) -> usize {
+    let path = match req.path {
+        PathSource::Wire { path, .. } => path.len() + 1,
+        PathSource::S3Object {
+            prefix,
+            bucket,
+            key,
+        } => prefix.len() + bucket.map_or(0, |b| b.len() + 1) + key.map_or(1, |k| k.len() + 1),
+    };
+    let query = match req.query {
+        QuerySource::Raw(raw)
+        | QuerySource::Received(
+            ReceivedQuery::Raw(raw) | ReceivedQuery::Canonical { query: raw, .. },
+        ) => raw.len() + 1,
+        QuerySource::Pairs(pairs) => pairs
+            .iter()
+            .map(|(n, v)| n.len() + v.as_str().len() + 2)
+            .sum(),
+    };
+    let headers: usize = req
+        .headers
+        .iter()
+        .map(|(n, v)| n.len() + v.len() + 2)
+        .sum::<usize>()
+        + 5;
+    let signer = match auth {
+        // Names, separators, algorithm, date and expiry digits.
+        Auth::Query {
+            credential,
+            token_encoded,
+            ..
+        } => 160 + credential.len() + token_encoded.map_or(0, str::len),
+        // The signer's header lines and their names in the signed list.
+        Auth::Header { token, .. } => 256 + token.map_or(0, str::len),
+        Auth::Received { .. } => 0,
+    };
+    3 * (path + query + headers) + signer + req.method.len() + req.host.len() + 256
+}
+
+pub(crate) fn write_payload_hash<S: Sink + ?Sized>(payload: &Payload<'_>, out: &mut S) {
+    match payload {
+        Payload::Bytes(b) => out.put(&hex64(&sha256(b))),
+        Payload::Sha256(h) => out.put(&hex64(h)),
+        Payload::Unsigned => out.put(UNSIGNED_PAYLOAD.as_bytes()),
+    }
+}
+
+/// A canonical request, as text.
+///
+/// Useful to compare against what a server computed when a signature does not
+/// match. It may contain the session token (query signing signs it), so its
+/// `Debug` shows only its length and hash; print [`as_str`](Self::as_str)
+/// deliberately, never to logs. Its text is zeroed when it is dropped.
+#[derive(Clone)]
+pub struct CanonicalRequest {
+    text: String,
+}
+
+impl CanonicalRequest {
+    pub(crate) fn from_bytes(bytes: Vec<u8>) -> Self {
+        // Every piece written is either validated UTF-8 input or ASCII, so
+        // the bytes become the text in place; were they not, the lossy copy
+        // replaces them and they are zeroed.
+        let text = String::from_utf8(bytes).unwrap_or_else(|e| {
+            let mut bytes = e.into_bytes();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            bytes.zeroize();
+            text
+        });
+        CanonicalRequest { text }
+    }
+
+    /// The canonical request text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Its SHA-256, the last line of the string to sign.
+    pub fn sha256(&self) -> [u8; 32] {
+        sha256(self.text.as_bytes())
+    }
+}
+
+impl Drop for CanonicalRequest {
+    fn drop(&mut self) {
+        // It may hold the session token and caller header values.
+        self.text.zeroize();
+    }
+}
+
+impl fmt::Debug for CanonicalRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CanonicalRequest")
+            .field("len", &self.text.len())
+            .field("sha256", &hex::encode(self.sha256()))
+            .finish_non_exhaustive()
+    }
+}

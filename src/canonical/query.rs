@@ -1,0 +1,216 @@
+//! The canonical query string: the caller's parameters decoded, encoded
+//! again and sorted, merged with the signer's `X-Amz-*` parameters.
+
+use core::ops::Range;
+
+use super::Auth;
+use super::headers::{HeaderEntry, InlineHeaders, write_signed_headers};
+use crate::encode::{self, Sink};
+use crate::error::Error;
+use crate::request::{QuerySource, ReceivedQuery};
+use crate::string_to_sign::ALGORITHM;
+
+/// Query parameters query signing writes itself, in canonical order.
+pub(crate) const RESERVED_QUERY: [&str; 7] = [
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Date",
+    "X-Amz-Expires",
+    "X-Amz-Security-Token",
+    "X-Amz-SignedHeaders",
+    "X-Amz-Signature",
+];
+
+pub(crate) struct Param {
+    pub(crate) name: Range<usize>,
+    pub(crate) value: Range<usize>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_query(
+    query: &QuerySource<'_>,
+    auth: &Auth<'_>,
+    expires_text: &[u8],
+    inline: Option<&InlineHeaders<'_>>,
+    headers: &[HeaderEntry],
+    side: &mut Vec<u8>,
+    params: &mut Vec<Param>,
+    out: &mut Vec<u8>,
+) -> Result<Option<usize>, Error> {
+    let (received, token_unsigned) = match auth {
+        Auth::Received { token_unsigned } => (true, *token_unsigned),
+        _ => (false, false),
+    };
+    let mut add = |side: &mut Vec<u8>, name: &[u8], value: &[u8], requote: bool| {
+        // A received query is read as S3 reads it (`+` is a space); a
+        // caller's raw query to sign keeps `+` as a plus (RFC 3986).
+        let requote_one = |bytes: &[u8], side: &mut Vec<u8>| match (requote, received) {
+            (true, true) => encode::write_requoted_form_component(bytes, side),
+            (true, false) => encode::write_requoted_query_component(bytes, side),
+            (false, _) => encode::write_query_component(bytes, side),
+        };
+        let n = side.len();
+        requote_one(name, side);
+        let v = side.len();
+        requote_one(value, side);
+        if received {
+            // The signature is not part of what it signs, nor is a token
+            // added after signing.
+            let name = &side[n..v];
+            if name == b"X-Amz-Signature" || (token_unsigned && name == b"X-Amz-Security-Token") {
+                side.truncate(n);
+                return Ok(());
+            }
+        } else if let Some(reserved) = RESERVED_QUERY
+            .iter()
+            .find(|r| r.as_bytes().eq_ignore_ascii_case(&side[n..v]))
+        {
+            return Err(Error::ReservedQueryParameter {
+                name: (*reserved).to_owned(),
+            });
+        }
+        params.push(Param {
+            name: n..v,
+            value: v..side.len(),
+        });
+        Ok(())
+    };
+    match query {
+        // Canonical as received: written as it is.
+        QuerySource::Received(canonical @ ReceivedQuery::Canonical { .. }) => {
+            canonical.write_canonical(out);
+            return Ok(None);
+        }
+        QuerySource::Raw(raw) | QuerySource::Received(ReceivedQuery::Raw(raw)) => {
+            if raw.bytes().any(|b| b.is_ascii_control() || b == b'#') {
+                return Err(Error::InvalidQuery {
+                    reason: "contains a control character or '#'",
+                });
+            }
+            for piece in raw.split('&').filter(|p| !p.is_empty()) {
+                let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+                add(side, name.as_bytes(), value.as_bytes(), true)?;
+            }
+        }
+        QuerySource::Pairs(pairs) => {
+            for (name, value) in pairs.iter() {
+                if name.is_empty() {
+                    return Err(Error::InvalidQuery {
+                        reason: "a parameter name is empty",
+                    });
+                }
+                add(side, name.as_bytes(), value.as_str().as_bytes(), false)?;
+            }
+        }
+    }
+    // The caller's parameters, sorted by name then value...
+    if params.len() > 1 {
+        params.sort_by(|a, b| {
+            side[a.name.clone()]
+                .cmp(&side[b.name.clone()])
+                .then_with(|| side[a.value.clone()].cmp(&side[b.value.clone()]))
+        });
+    }
+    // ...merged with the signer's, which are already in order and written
+    // straight into the output. No name can be equal: the caller's may not
+    // be reserved ones.
+    let mut token_at = None;
+    if let Auth::Query {
+        query_head,
+        credential,
+        amz_date,
+        expires: _,
+        token_encoded,
+    } = auth
+    {
+        let name = |p: &Param| &side[p.name.clone()];
+        let param = |p: &Param, out: &mut Vec<u8>| {
+            out.put(&side[p.name.clone()]);
+            out.put_byte(b'=');
+            out.put(&side[p.value.clone()]);
+        };
+        // The usual case: the caller's parameters sort before or after all
+        // of the signer's, which are then written as one run.
+        let before = params.partition_point(|p| name(p) < RESERVED_QUERY[0].as_bytes());
+        if params
+            .get(before)
+            .is_none_or(|p| name(p) > RESERVED_QUERY[5].as_bytes())
+        {
+            for p in &params[..before] {
+                param(p, out);
+                out.put_byte(b'&');
+            }
+            out.put(query_head.as_bytes());
+            out.put(amz_date.as_bytes());
+            out.put(b"&X-Amz-Expires=");
+            out.put(expires_text);
+            if token_encoded.is_some() {
+                out.put(b"&X-Amz-Security-Token=");
+                token_at = Some(out.len());
+            }
+            out.put(b"&X-Amz-SignedHeaders=");
+            write_signed_headers_query(inline, headers, side, out);
+            for p in &params[before..] {
+                out.put_byte(b'&');
+                param(p, out);
+            }
+            return Ok(token_at);
+        }
+        // Otherwise, interleaved by name.
+        let mut user = params.iter().peekable();
+        let mut first = true;
+        let mut sep = |out: &mut Vec<u8>| {
+            if !first {
+                out.put_byte(b'&');
+            }
+            first = false;
+        };
+        for (i, signer_name) in RESERVED_QUERY[..6].iter().enumerate() {
+            if i == 4 && token_encoded.is_none() {
+                continue;
+            }
+            while let Some(p) = user.next_if(|p| name(p) < signer_name.as_bytes()) {
+                sep(out);
+                param(p, out);
+            }
+            sep(out);
+            out.put(signer_name.as_bytes());
+            out.put_byte(b'=');
+            match i {
+                0 => out.put(ALGORITHM.as_bytes()),
+                1 => out.put(credential.as_bytes()),
+                2 => out.put(amz_date.as_bytes()),
+                3 => out.put(expires_text),
+                4 => token_at = Some(out.len()),
+                _ => write_signed_headers_query(inline, headers, side, out),
+            }
+        }
+        for p in user {
+            sep(out);
+            param(p, out);
+        }
+        return Ok(token_at);
+    }
+    for (i, p) in params.iter().enumerate() {
+        if i > 0 {
+            out.put_byte(b'&');
+        }
+        out.put(&side[p.name.clone()]);
+        out.put_byte(b'=');
+        out.put(&side[p.value.clone()]);
+    }
+    Ok(None)
+}
+
+/// The `X-Amz-SignedHeaders` value: the query-encoded signed header names.
+pub(crate) fn write_signed_headers_query(
+    inline: Option<&InlineHeaders<'_>>,
+    headers: &[HeaderEntry],
+    side: &[u8],
+    out: &mut Vec<u8>,
+) {
+    match inline {
+        Some(inline) => inline.write_signed(true, out),
+        None => write_signed_headers(headers, side, true, out),
+    }
+}

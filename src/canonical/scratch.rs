@@ -1,0 +1,61 @@
+//! The reusable buffers canonicalization writes into.
+
+use super::headers::HeaderEntry;
+use super::query::Param;
+use crate::encode::Digits;
+
+/// Reusable buffers for canonicalization: the canonical request itself, and
+/// a side buffer for header and query pieces that are sorted before they are
+/// written. Reused across calls, so steady-state signing does not allocate
+/// for them; cleared (and zeroed, as they may hold a session token) after
+/// every use.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    pub(crate) buf: Vec<u8>,
+    pub(crate) side: Vec<u8>,
+    pub(crate) aux: Vec<u8>,
+    pub(crate) headers: Vec<HeaderEntry>,
+    pub(crate) params: Vec<Param>,
+    /// Whether the buffers hold a session token or caller header values
+    /// (which may be secrets, such as an SSE-C key).
+    pub(crate) sensitive: bool,
+    /// The digits of the last `X-Amz-Expires` written (it rarely changes).
+    pub(crate) expires: Option<(u64, Digits)>,
+}
+
+impl Scratch {
+    /// Records that the buffers now hold a secret, so that they are zeroed
+    /// when wiped.
+    pub(crate) fn mark_sensitive(&mut self) {
+        self.sensitive = true;
+    }
+
+    pub(crate) fn is_clear(&self) -> bool {
+        self.buf.is_empty()
+            && self.side.is_empty()
+            && self.aux.is_empty()
+            && self.headers.is_empty()
+            && self.params.is_empty()
+            && !self.sensitive
+    }
+
+    /// Clears every buffer, keeping their capacity; zeroes them first when
+    /// they held anything sensitive.
+    ///
+    /// The buffers outlive the call (they are reused), so a plain `memset`
+    /// made observable with `black_box` does the job of `zeroize`'s
+    /// byte-by-byte volatile writes, which cost more than the hashing
+    /// itself on a presign.
+    pub(crate) fn wipe(&mut self) {
+        for bytes in [&mut self.buf, &mut self.side, &mut self.aux] {
+            if self.sensitive && !bytes.is_empty() {
+                bytes.fill(0);
+                core::hint::black_box(&mut bytes[..]);
+            }
+            bytes.clear();
+        }
+        self.headers.clear();
+        self.params.clear();
+        self.sensitive = false;
+    }
+}

@@ -1,0 +1,195 @@
+//! The canonical request's unit tests.
+
+use super::headers::canonical_header_value;
+use super::*;
+use crate::request::{Method, SignableRequest};
+use crate::time::SigningTime;
+
+fn write(
+    req: &SignableRequest<'_>,
+    mode: PathMode,
+    auth: &Auth<'_>,
+    scratch: &mut Scratch,
+) -> Result<Layout, Error> {
+    super::write(&req.parts(mode), auth, scratch)
+}
+
+fn header_mode(req: &SignableRequest<'_>, mode: PathMode) -> String {
+    let date = SigningTime::parse_amz_date("20150830T123600Z")
+        .unwrap()
+        .amz_date();
+    let mut scratch = Scratch::default();
+    write(
+        req,
+        mode,
+        &Auth::Header {
+            amz_date: &date,
+            token: None,
+            content_sha256: false,
+        },
+        &mut scratch,
+    )
+    .unwrap();
+    String::from_utf8(scratch.buf.clone()).unwrap()
+}
+
+// CRT suite, get-header-value-multiline, get-header-key-duplicate and
+// get-vanilla-query-order-encoded (header variants).
+#[test]
+fn canonicalizes_crt_headers_and_query() {
+    let req = SignableRequest::new(Method::GET, "example.amazonaws.com", "/")
+        .header("My-Header1", "value1\n  value2\n     value3");
+    assert_eq!(
+        header_mode(&req, PathMode::Standard),
+        "GET\n/\n\nhost:example.amazonaws.com\nmy-header1:value1 value2 value3\n\
+         x-amz-date:20150830T123600Z\n\nhost;my-header1;x-amz-date\n\
+         e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    );
+    let req = SignableRequest::new(Method::GET, "example.amazonaws.com", "/")
+        .header("My-Header1", "value2")
+        .header("My-Header1", "value2")
+        .header("My-Header1", "value1");
+    assert!(header_mode(&req, PathMode::Standard).contains("my-header1:value2,value2,value1\n"));
+    let req = SignableRequest::new(
+        Method::GET,
+        "example.amazonaws.com",
+        "/?Param-3=Value3&Param=Value2&%E1%88%B4=Value1",
+    );
+    assert!(
+        header_mode(&req, PathMode::Standard)
+            .starts_with("GET\n/\n%E1%88%B4=Value1&Param=Value2&Param-3=Value3\n")
+    );
+}
+
+#[test]
+fn header_values_collapse_whitespace() {
+    let mut v = Vec::new();
+    canonical_header_value("  \"a   b \t  c\"  ", &mut v).unwrap();
+    assert_eq!(v, b"\"a b c\"");
+    let mut v = Vec::new();
+    assert!(canonical_header_value("a\0b", &mut v).is_err());
+}
+
+#[test]
+fn path_modes_differ_as_published() {
+    let req = SignableRequest::new(Method::GET, "h", "//example//a%3Ab/../c");
+    assert!(header_mode(&req, PathMode::S3).starts_with("GET\n//example//a%3Ab/../c\n"));
+    assert!(header_mode(&req, PathMode::Standard).starts_with("GET\n/example/c\n"));
+    let req = SignableRequest::new(Method::GET, "h", "/a%3Ab");
+    assert!(header_mode(&req, PathMode::Standard).starts_with("GET\n/a%253Ab\n"));
+}
+
+#[test]
+fn rejects_signer_owned_names() {
+    let date = SigningTime::parse_amz_date("20150830T123600Z")
+        .unwrap()
+        .amz_date();
+    let auth = Auth::Header {
+        amz_date: &date,
+        token: None,
+        content_sha256: false,
+    };
+    let mut buf = Scratch::default();
+    let req = SignableRequest::new(Method::GET, "h", "/").header("Authorization", "x");
+    assert_eq!(
+        write(&req, PathMode::S3, &auth, &mut buf).err(),
+        Some(Error::ReservedHeader {
+            name: "authorization".into()
+        })
+    );
+    let req = SignableRequest::new(Method::GET, "h", "/?x-amz-signature=1");
+    assert!(matches!(
+        write(&req, PathMode::S3, &auth, &mut buf),
+        Err(Error::ReservedQueryParameter { .. })
+    ));
+    let req = SignableRequest::new(Method::GET, "h", "relative");
+    assert!(matches!(
+        write(&req, PathMode::S3, &auth, &mut buf),
+        Err(Error::InvalidPath { .. })
+    ));
+}
+
+/// The straight-line S3 presign writes exactly what the general path
+/// writes, with the same layout, for every shape it takes.
+#[test]
+fn plain_presign_path_matches_the_general_path() {
+    let amz_date = crate::time::SigningTime::parse_amz_date("20260524T120000Z")
+        .unwrap()
+        .amz_date();
+    let head = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20260524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=";
+    for prefix in ["", "/base", "/a%20b/c"] {
+        for bucket in [None, Some("my.bucket")] {
+            for key in [None, Some("photos/a b/ü+%.jpg"), Some("//x/../y")] {
+                for token in [None, Some("FQoG%2Bz%3D%3D")] {
+                    for (method, headers) in [
+                        ("GET", &[][..]),
+                        ("PUT", &[("Content-Type", " image/jpeg ")][..]),
+                        (
+                            "PUT",
+                            &[
+                                ("x-amz-meta-b", "2"),
+                                ("Cache-Control", "max-age=60"),
+                                ("x-amz-meta-B", "1  2"),
+                            ][..],
+                        ),
+                    ] {
+                        let parts = Parts {
+                            method,
+                            host: "s3.example.com:9000",
+                            host_checked: true,
+                            path: PathSource::S3Object {
+                                prefix,
+                                bucket,
+                                key,
+                            },
+                            query: QuerySource::Pairs(&[]),
+                            headers,
+                            payload: Payload::Unsigned,
+                        };
+                        let auth = Auth::Query {
+                            query_head: head,
+                            credential: &head[50..head.len() - 12],
+                            amz_date: &amz_date,
+                            expires: 3600,
+                            token_encoded: token,
+                        };
+                        let (mut fast, mut general) = (Scratch::default(), Scratch::default());
+                        let a = write_with(&parts, &auth, &mut fast, true).unwrap();
+                        let b = write_with(&parts, &auth, &mut general, false).unwrap();
+                        let what =
+                            format!("{prefix} {bucket:?} {key:?} {token:?} {method} {headers:?}");
+                        assert_eq!(
+                            String::from_utf8_lossy(&fast.buf),
+                            String::from_utf8_lossy(&general.buf),
+                            "{what}"
+                        );
+                        assert_eq!(
+                            (
+                                a.path,
+                                a.query,
+                                a.signed_headers,
+                                a.payload_hash,
+                                a.token_at
+                            ),
+                            (
+                                b.path,
+                                b.query,
+                                b.signed_headers,
+                                b.payload_hash,
+                                b.token_at
+                            ),
+                            "{what}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn digits() {
+    assert_eq!(itoa_u64(0).as_bytes(), b"0");
+    assert_eq!(itoa_u64(604_800).as_bytes(), b"604800");
+    assert_eq!(itoa_u64(u64::MAX).as_bytes(), b"18446744073709551615");
+}
