@@ -8,7 +8,7 @@
 //! ```
 
 use core::fmt;
-use std::cell::RefCell;
+use std::cell::{RefCell, RefMut};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -19,9 +19,10 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::credentials::{CacheId, Credentials};
 use crate::encode;
 use crate::error::Error;
-use crate::mac::{HmacState, hmac_sha256};
+use crate::mac::{FirstBlockState, HmacState, hmac_sha256};
 use crate::scope::{Region, Scope, Service, TERMINATOR};
 use crate::signature::Signature;
+use crate::string_to_sign::StringToSign;
 use crate::time::{AmzDate, ScopeDate, SigningTime};
 
 /// A derived SigV4 signing key (`kSigning`), together with its keyed HMAC
@@ -77,24 +78,24 @@ impl SigningKey {
 
 /// A thread's saved HMAC state for the first block of its strings to sign.
 ///
-/// A string to sign starts with `AWS4-HMAC-SHA256\n`, the `X-Amz-Date` and
-/// the scope: with a common region and service that is more than one
-/// 64-byte block, and the same for every request signed with one key in one
-/// second. Keeping the inner HMAC state after that block saves one of the
-/// four compressions of every further signature in that second (a service
-/// signing many URLs a second, or a batch signed at one time). The state is
-/// as secret as the key for that second; it is zeroized when replaced or
-/// dropped.
+/// What stays the same while one key signs within one second, kept per
+/// thread with the key: the `X-Amz-Date` text, and the MAC state after the
+/// first block of the string to sign (`AWS4-HMAC-SHA256\n`, the date and
+/// the scope fill more than one 64-byte block with a common region and
+/// service), which saves one of the four compressions of every further
+/// signature in that second (a service signing many URLs a second, or a
+/// batch signed at one time).
 #[derive(Default)]
-pub(crate) struct FirstBlock {
-    time: Option<SigningTime>,
-    state: [u32; 8],
+pub(crate) struct SecondMemo {
     /// The `X-Amz-Date` text of the last signing time asked for.
     amz_date: Option<(SigningTime, AmzDate)>,
+    /// The second `first_block` was saved for.
+    block_time: Option<SigningTime>,
+    first_block: FirstBlockState,
 }
 
-impl FirstBlock {
-    /// `time.amz_date()`, formatted once per second on this thread.
+impl SecondMemo {
+    /// `time.amz_date()`, formatted once per second.
     pub(crate) fn amz_date(&mut self, time: SigningTime) -> AmzDate {
         match self.amz_date {
             Some((t, text)) if t == time => text,
@@ -106,41 +107,21 @@ impl FirstBlock {
         }
     }
 
-    /// Signs the string to sign `sts[..len]`, the one for `key` at `time`.
-    /// `sts` has room past `len` for the hash padding, which is written in
-    /// place so that each hash takes one call of the compression function.
+    /// Step 6: signs `string_to_sign`, the one for `key` at `time`.
     pub(crate) fn sign(
         &mut self,
         key: &SigningKey,
         time: SigningTime,
-        sts: &mut [u8],
-        len: usize,
+        string_to_sign: &mut StringToSign,
     ) -> Signature {
-        // The string to sign ends with the 64 hex digits of the canonical
-        // request's hash. Only if all of them lie past the first block is
-        // that block the same for every request at `time` (with a scope
-        // shorter than 29 bytes it is not, and nothing is saved).
-        let mac = match sts.split_first_chunk_mut::<64>() {
-            Some((first, rest)) if len >= 128 => {
-                if self.time != Some(time) {
-                    self.state.zeroize();
-                    self.state = key.state.inner_after(first);
-                    self.time = Some(time);
-                }
-                key.state.mac_in_place(self.state, 64, rest, len - 64)
-            }
-            _ => key.state.mac_in_place(key.state.inner(), 0, sts, len),
-        };
-        match mac {
-            Some(mac) => Signature::from_bytes(mac),
-            None => key.sign(sts.get(..len).unwrap_or_default()),
+        if self.block_time != Some(time) {
+            self.first_block.forget();
+            self.block_time = Some(time);
         }
-    }
-}
-
-impl Drop for FirstBlock {
-    fn drop(&mut self) {
-        self.state.zeroize();
+        Signature::from_bytes(
+            key.state
+                .mac_padded(string_to_sign.padded(), &mut self.first_block),
+        )
     }
 }
 
@@ -251,11 +232,11 @@ pub struct SigningKeyCache {
 }
 
 /// A thread's most recently used key and what it was looked up by.
-struct Recent {
+pub(crate) struct Recent {
     generation: u64,
     derived_for: KeyFor,
     key: Arc<CachedSigningKey>,
-    first_block: FirstBlock,
+    memo: SecondMemo,
 }
 
 /// A cached key's entry.
@@ -381,6 +362,27 @@ impl fmt::Debug for CachedSigningKey {
     }
 }
 
+/// A signing key in use on this thread, with its [`SecondMemo`]: the
+/// thread's last key (held until dropped), or, when that is busy, a key of
+/// its own.
+pub(crate) enum KeyInUse<'c> {
+    Thread(RefMut<'c, Recent>),
+    Own(Arc<CachedSigningKey>, SecondMemo),
+}
+
+impl KeyInUse<'_> {
+    /// The key and its memo.
+    pub(crate) fn parts(&mut self) -> (&CachedSigningKey, &mut SecondMemo) {
+        match self {
+            KeyInUse::Thread(r) => {
+                let r = &mut **r;
+                (&r.key, &mut r.memo)
+            }
+            KeyInUse::Own(key, memo) => (key, memo),
+        }
+    }
+}
+
 /// The number of keys a signer's cache holds by default.
 pub const DEFAULT_CACHE_CAPACITY: usize = 32;
 
@@ -395,90 +397,82 @@ impl SigningKeyCache {
         }
     }
 
-    /// Runs `f` with the signing key for these credentials and scope, as
-    /// [`get`](Self::get) would return it. A repeated lookup on the same
-    /// thread (the common case: one service, one set of credentials, one
-    /// day) is served from that thread's last key, without the lock.
-    pub(crate) fn with_key<R>(
-        &self,
-        credentials: &Credentials,
-        scope: Scope<'_>,
-        f: impl FnOnce(&CachedSigningKey, &mut FirstBlock) -> R,
-    ) -> R {
-        let found = self.with_key_by(
+    /// Step 5: the signing key for these credentials and scope, as
+    /// [`get`](Self::get) would return it, with this thread's
+    /// [`SecondMemo`] for it. A repeated lookup on the same thread (the
+    /// common case: one service, one set of credentials, one day) is served
+    /// from that thread's last key, without the lock.
+    pub(crate) fn key(&self, credentials: &Credentials, scope: Scope<'_>) -> KeyInUse<'_> {
+        let found = self.key_by(
             credentials,
             scope.date(),
             scope.region().as_str(),
             scope.service(),
             || Ok::<_, core::convert::Infallible>(scope),
-            f,
         );
         match found {
-            Ok(r) => r,
+            Ok(key) => key,
             Err(never) => match never {},
         }
     }
 
-    /// [`with_key`](Self::with_key) for a scope whose region is text from
-    /// a received request: a warm lookup compares the text with the key's
-    /// region and builds nothing; only a miss checks the name and builds a
-    /// [`Region`].
-    pub(crate) fn with_key_named<R>(
+    /// [`key`](Self::key) for a scope whose region is text from a received
+    /// request: a warm lookup compares the text with the key's region and
+    /// builds nothing; only a miss checks the name and builds a [`Region`].
+    pub(crate) fn key_named(
         &self,
         credentials: &Credentials,
         date: ScopeDate,
         region: &str,
         service: &Service,
-        f: impl FnOnce(&CachedSigningKey, &mut FirstBlock) -> R,
-    ) -> Result<R, Error> {
+    ) -> Result<KeyInUse<'_>, Error> {
         let mut built = None;
         let slot = &mut built;
-        self.with_key_by(
-            credentials,
-            date,
-            region,
-            service,
-            move || Ok(Scope::new(date, slot.insert(Region::new(region)?), service)),
-            f,
-        )
+        self.key_by(credentials, date, region, service, move || {
+            Ok(Scope::new(date, slot.insert(Region::new(region)?), service))
+        })
     }
 
     /// The thread's last key when it was derived for these credentials,
     /// date, region and service; otherwise the cache's, for the scope
     /// `scope` builds (only on a miss), which then becomes the thread's.
-    fn with_key_by<'s, R, E>(
+    fn key_by<'s, E>(
         &self,
         credentials: &Credentials,
         date: ScopeDate,
         region: &str,
         service: &Service,
         scope: impl FnOnce() -> Result<Scope<'s>, E>,
-        f: impl FnOnce(&CachedSigningKey, &mut FirstBlock) -> R,
-    ) -> Result<R, E> {
+    ) -> Result<KeyInUse<'_>, E> {
         let id = credentials.cache_id();
         let generation = self.generation.load(Ordering::Acquire);
         let slot = self.recent.get_or(|| RefCell::new(None));
-        // Busy only if `f` signs again with this cache on this thread.
-        let Ok(mut recent) = slot.try_borrow_mut() else {
-            return Ok(f(
-                &self.get(credentials, scope()?),
-                &mut FirstBlock::default(),
+        // Busy only while this thread holds a key from this cache already.
+        let Ok(recent) = slot.try_borrow_mut() else {
+            return Ok(KeyInUse::Own(
+                self.get(credentials, scope()?),
+                SecondMemo::default(),
             ));
         };
-        if let Some(r) = recent.as_mut().filter(|r| {
-            r.generation == generation && r.derived_for.matches(&id, date, region, service)
+        let recent = match RefMut::filter_map(recent, |r| {
+            r.as_mut().filter(|r| {
+                r.generation == generation && r.derived_for.matches(&id, date, region, service)
+            })
         }) {
-            return Ok(f(&r.key, &mut r.first_block));
-        }
+            Ok(warm) => return Ok(KeyInUse::Thread(warm)),
+            Err(recent) => recent,
+        };
         let scope = scope()?;
         let key = self.get(credentials, scope);
-        let r = recent.insert(Recent {
-            generation,
-            derived_for: KeyFor::new(id, &scope),
-            key,
-            first_block: FirstBlock::default(),
+        let recent = RefMut::map(recent, |r| {
+            r.insert(Recent {
+                generation,
+                derived_for: KeyFor::new(id, &scope),
+                key,
+                memo: SecondMemo::default(),
+            })
         });
-        Ok(f(&r.key, &mut r.first_block))
+        Ok(KeyInUse::Thread(recent))
     }
 
     /// The signing key for these credentials and scope, derived on the first
@@ -632,7 +626,7 @@ mod tests {
         let cache = SigningKeyCache::new(1);
         let a = Credentials::new("AKID", "secret-a").unwrap();
         let rotated = Credentials::new("AKID", "secret-b").unwrap();
-        let key = |c: &Credentials, scope| cache.with_key(c, scope, |k, _| *k.as_bytes());
+        let key = |c: &Credentials, scope| *cache.key(c, scope).parts().0.as_bytes();
 
         assert_eq!(
             key(&a, day1),
@@ -662,35 +656,33 @@ mod tests {
             *SigningKey::derive("secret-a", day2).as_bytes()
         );
         assert_eq!(cache.len(), 1);
-        // Signing again inside `f` on the same thread falls back to the
+        // A second key taken while the thread holds one comes from the
         // shared cache.
-        let nested = cache.with_key(&a, day2, |outer, _| {
-            cache.with_key(&a, day2, |inner, _| inner.as_bytes() == outer.as_bytes())
-        });
-        assert!(nested);
+        let mut outer = cache.key(&a, day2);
+        let mut inner = cache.key(&a, day2);
+        assert!(matches!(inner, KeyInUse::Own(..)));
+        assert_eq!(inner.parts().0.as_bytes(), outer.parts().0.as_bytes());
     }
 
     #[test]
-    fn first_block_memo_signs_like_the_key() {
+    fn the_per_second_memo_signs_like_the_key() {
         use crate::string_to_sign::StringToSign;
         let t1 = SigningTime::parse_amz_date("20120215T080000Z").unwrap();
         let t2 = SigningTime::parse_amz_date("20120215T080001Z").unwrap();
-        let mut memo = FirstBlock::default();
         // A scope long enough for a saved first block, and one too short.
         for (region, service) in [("us-east-1", "s3"), ("a", "b")] {
+            let mut memo = SecondMemo::default();
             let (r, s) = (Region::new(region).unwrap(), Service::new(service).unwrap());
             let key = SigningKey::derive("secret", Scope::new(t1.scope_date(), &r, &s));
             for (i, t) in [t1, t1, t2, t1, t2, t2].into_iter().enumerate() {
                 let scope = Scope::new(t.scope_date(), &r, &s);
                 let sts = StringToSign::new(t, scope, &[i as u8; 32]);
-                let mut room = sts.as_bytes().to_vec();
-                let len = room.len();
-                room.resize(len + 72, 0);
                 assert_eq!(
-                    memo.sign(&key, t, &mut room, len),
+                    memo.sign(&key, t, &mut sts.clone()),
                     key.sign(sts.as_bytes()),
                     "{region} {service} {i}"
                 );
+                assert_eq!(memo.amz_date(t).as_bytes(), t.amz_date().as_bytes());
             }
         }
     }

@@ -10,10 +10,10 @@
 use core::fmt;
 
 use crate::encode::Sink;
-
+use crate::mac::{PADDING_ROOM, Padded};
 use crate::scope::{MAX_NAME_LEN, Scope};
 use crate::signature::hex64;
-use crate::time::SigningTime;
+use crate::time::{AmzDate, SigningTime};
 
 /// The signing algorithm name for SigV4 with HMAC-SHA256.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -41,29 +41,42 @@ const CAPACITY: usize = 17 + 17 + (8 + 1 + MAX_NAME_LEN + 1 + MAX_NAME_LEN + 1 +
 /// ```
 #[derive(Clone, Copy)]
 pub struct StringToSign {
-    buf: [u8; CAPACITY],
-    len: usize,
+    /// With room for the hash padding after the text, so that signing pads
+    /// in place (see [`Padded`]).
+    text: Padded<{ CAPACITY + PADDING_ROOM }>,
 }
 
 impl StringToSign {
     /// The string to sign for a signing time, a scope and the SHA-256 of a
     /// canonical request.
     pub fn new(time: SigningTime, scope: Scope<'_>, canonical_request_sha256: &[u8; 32]) -> Self {
-        let mut w = StackWriter {
-            buf: [0u8; CAPACITY],
-            len: 0,
-        };
-        w.put(ALGORITHM.as_bytes());
-        w.put(b"\n");
-        w.put(time.amz_date().as_bytes());
-        w.put(b"\n");
-        scope.write_with(b"/", &mut w);
-        w.put(b"\n");
-        w.put(&hex64(canonical_request_sha256));
-        StringToSign {
-            buf: w.buf,
-            len: w.len,
-        }
+        let mut text = Padded::new();
+        text.put(ALGORITHM.as_bytes());
+        text.put(b"\n");
+        text.put(time.amz_date().as_bytes());
+        text.put(b"\n");
+        scope.write_with(b"/", &mut text);
+        text.put(b"\n");
+        text.put(&hex64(canonical_request_sha256));
+        StringToSign { text }
+    }
+
+    /// [`new`](Self::new) with the `X-Amz-Date` and the scope as text (a
+    /// cached key's), as signing writes it.
+    pub(crate) fn with_scope_text(
+        amz_date: &AmzDate,
+        scope: &str,
+        canonical_request_sha256: &[u8; 32],
+    ) -> Self {
+        let mut text = Padded::new();
+        text.put(ALGORITHM.as_bytes());
+        text.put(b"\n");
+        text.put(amz_date.as_bytes());
+        text.put(b"\n");
+        text.put(scope.as_bytes());
+        text.put(b"\n");
+        text.put(&hex64(canonical_request_sha256));
+        StringToSign { text }
     }
 
     /// The text.
@@ -74,24 +87,19 @@ impl StringToSign {
 
     /// The text as bytes.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
+        self.text.as_bytes()
+    }
+
+    /// The text with its padding room, for signing in place.
+    pub(crate) fn padded(&mut self) -> &mut Padded<{ CAPACITY + PADDING_ROOM }> {
+        &mut self.text
     }
 }
 
-struct StackWriter {
-    buf: [u8; CAPACITY],
-    len: usize,
-}
-
-impl crate::encode::Sink for StackWriter {
+impl<const N: usize> Sink for Padded<N> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
-        // Every piece is bounded (validated names), so this never truncates;
-        // should it ever, it truncates rather than panics.
-        let end = (self.len + bytes.len()).min(CAPACITY);
-        let n = end - self.len;
-        self.buf[self.len..end].copy_from_slice(&bytes[..n]);
-        self.len = end;
+        self.push(bytes);
     }
 }
 

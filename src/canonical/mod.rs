@@ -17,10 +17,10 @@
 //! are decoded, encoded again with the unreserved set only, and sorted by
 //! name, then value.
 //!
-//! One seam: [`write`] takes the straight-line S3 presign writer
-//! ([`plain`]) when the request is one, and the general writer otherwise,
-//! which puts the path ([`path`]), the query ([`query`]) and the headers
-//! ([`headers`]) into reusable buffers ([`scratch`]).
+//! One seam: `write` takes the straight-line S3 presign writer
+//! (`canonical/plain.rs`) when the request is one, and the general writer
+//! otherwise, which puts the path (`path.rs`), the query (`query.rs`) and
+//! the headers (`headers.rs`) into reusable buffers (`scratch.rs`).
 
 mod headers;
 mod path;
@@ -35,7 +35,7 @@ use core::ops::Range;
 
 use crate::encode::{self, Digits, PathMode, Sink, itoa_u64};
 use crate::error::Error;
-use crate::mac::sha256;
+use crate::mac::{sha256, sha256_in_place, sha256_spliced};
 use crate::request::{Parts, PathSource, Payload, QuerySource, ReceivedQuery};
 use crate::signature::hex64;
 use crate::time::AmzDate;
@@ -47,7 +47,7 @@ use headers::{canonical_headers, check_host, write_signed_headers};
 use path::{check_path, write_s3_path};
 use plain::write_plain_presign;
 use query::write_query;
-pub(crate) use scratch::Scratch;
+pub(crate) use scratch::{Scratch, ThreadScratch};
 
 /// The payload hash S3 presigned URLs use.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
@@ -99,7 +99,28 @@ pub(crate) struct Layout {
     pub(crate) token_at: Option<usize>,
 }
 
+impl Auth<'_> {
+    /// The encoded session token that query signing splices into the
+    /// canonical request (see [`Layout::spliced`]).
+    pub(crate) fn signed_token(&self) -> Option<&str> {
+        match self {
+            Auth::Query { token_encoded, .. } => *token_encoded,
+            Auth::Header { .. } | Auth::Received { .. } => None,
+        }
+    }
+}
+
 impl Layout {
+    /// The SHA-256 of the canonical request in `buf`, with `token` spliced
+    /// in at [`token_at`](Self::token_at): `buf` is padded in place (and
+    /// restored), and the token is hashed where it lies.
+    pub(crate) fn sha256(&self, buf: &mut Vec<u8>, token: Option<&str>) -> [u8; 32] {
+        match (self.token_at, token) {
+            (Some(at), Some(token)) => sha256_spliced(buf, at, token.as_bytes()),
+            _ => sha256_in_place(buf),
+        }
+    }
+
     /// The canonical request in `buf` as up to three pieces, with `token`
     /// spliced in at [`token_at`](Self::token_at).
     pub(crate) fn spliced<'a>(&self, buf: &'a [u8], token: Option<&'a str>) -> [&'a [u8]; 3] {
@@ -130,7 +151,7 @@ pub(crate) fn write_with(
     scratch: &mut Scratch,
     plain_path: bool,
 ) -> Result<Layout, Error> {
-    // `with_scratch` hands the buffers over wiped; anyone else gets them
+    // `ThreadScratch` hands the buffers over wiped; anyone else gets them
     // wiped here.
     if !scratch.is_clear() {
         scratch.wipe();

@@ -1,5 +1,8 @@
 //! The reusable buffers canonicalization writes into.
 
+use core::cell::Cell;
+use core::ops::{Deref, DerefMut};
+
 use super::headers::HeaderEntry;
 use super::query::Param;
 use crate::encode::Digits;
@@ -24,6 +27,16 @@ pub(crate) struct Scratch {
 }
 
 impl Scratch {
+    const EMPTY: Scratch = Scratch {
+        buf: Vec::new(),
+        side: Vec::new(),
+        aux: Vec::new(),
+        headers: Vec::new(),
+        params: Vec::new(),
+        sensitive: false,
+        expires: None,
+    };
+
     /// Records that the buffers now hold a secret, so that they are zeroed
     /// when wiped.
     pub(crate) fn mark_sensitive(&mut self) {
@@ -59,3 +72,47 @@ impl Scratch {
         self.sensitive = false;
     }
 }
+
+thread_local! {
+    /// This thread's buffers, boxed, so that taking them out and putting
+    /// them back moves one pointer.
+    static SCRATCH: Cell<Option<Box<Scratch>>> = const { Cell::new(None) };
+}
+
+/// This thread's reusable buffers, taken for one signature or verification
+/// and put back, wiped, when dropped. A nested or late (thread teardown)
+/// taker gets fresh buffers.
+pub(crate) struct ThreadScratch(Option<Box<Scratch>>);
+
+impl ThreadScratch {
+    pub(crate) fn take() -> Self {
+        let scratch = SCRATCH.try_with(Cell::take).ok().flatten();
+        ThreadScratch(Some(scratch.unwrap_or_default()))
+    }
+}
+
+impl Deref for ThreadScratch {
+    type Target = Scratch;
+
+    fn deref(&self) -> &Scratch {
+        // Always `Some` until dropped.
+        self.0.as_deref().unwrap_or(&EMPTY)
+    }
+}
+
+impl DerefMut for ThreadScratch {
+    fn deref_mut(&mut self) -> &mut Scratch {
+        self.0.get_or_insert_default()
+    }
+}
+
+impl Drop for ThreadScratch {
+    fn drop(&mut self) {
+        if let Some(mut scratch) = self.0.take() {
+            scratch.wipe();
+            let _ = SCRATCH.try_with(|cell| cell.set(Some(scratch)));
+        }
+    }
+}
+
+static EMPTY: Scratch = Scratch::EMPTY;

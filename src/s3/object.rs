@@ -14,7 +14,7 @@ use crate::provider::{ProvideCredentials, ProviderError};
 use crate::request::{Method, Payload};
 use crate::request::{Parts, PathSource, QuerySource, QueryValue};
 use crate::scope::{Region, Service};
-use crate::sign::{Presigned, SignatureLocation, Signer};
+use crate::sign::{PresignedText, SignatureLocation, Signer};
 use crate::signature::Signature;
 use crate::signing_key::SigningKeyCache;
 use crate::time::SigningTime;
@@ -449,21 +449,20 @@ impl<'a> ObjectRequest<'a> {
         time: SigningTime,
         expires_in: Duration,
     ) -> Result<PresignedUrl, Error> {
-        let r = &self.bucket.resolved;
-        let parts = self.parts()?;
-        self.bucket
-            .signer
-            .presign_parts(&parts, credentials, time, expires_in, |p| {
-                let mut url = String::with_capacity(url_len(r, p));
-                let query_start = write_url(r, p, &mut url);
-                PresignedUrl {
-                    url,
-                    query_start,
-                    method: self.method,
-                    signature: p.signature,
-                    expires_in: p.expires,
-                }
-            })
+        let origin = &self.bucket.resolved.origin;
+        let mut url = String::new();
+        let info = self.bucket.signer.presign_into(
+            &self.parts()?,
+            credentials,
+            time,
+            expires_in,
+            origin,
+            &mut url,
+        )?;
+        Ok(PresignedUrl {
+            url: PresignedText::new(url, info.query_start, info),
+            method: self.method,
+        })
     }
 
     /// Presigns with credentials from a provider (a caching provider of
@@ -491,15 +490,16 @@ impl<'a> ObjectRequest<'a> {
         expires_in: Duration,
         out: &mut String,
     ) -> Result<(), Error> {
-        let r = &self.bucket.resolved;
-        let parts = self.parts()?;
-        self.bucket
-            .signer
-            .presign_parts(&parts, credentials, time, expires_in, |p| {
-                out.clear();
-                out.reserve(url_len(r, p));
-                write_url(r, p, out);
-            })
+        let origin = &self.bucket.resolved.origin;
+        self.bucket.signer.presign_into(
+            &self.parts()?,
+            credentials,
+            time,
+            expires_in,
+            origin,
+            out,
+        )?;
+        Ok(())
     }
 
     /// The canonical request [`presign`](Self::presign) signs, for debugging
@@ -545,21 +545,6 @@ impl<'a> ObjectRequest<'a> {
     }
 }
 
-/// The exact length of [`write_url`]'s output.
-fn url_len(r: &Resolved, p: &Presigned<'_>) -> usize {
-    r.origin.len() + p.target.iter().map(|t| t.len()).sum::<usize>()
-}
-
-/// Writes `scheme://host/path?query&X-Amz-Signature=...`; returns where the
-/// query starts.
-fn write_url(r: &Resolved, p: &Presigned<'_>, url: &mut String) -> usize {
-    url.push_str(&r.origin);
-    for piece in p.target {
-        url.push_str(piece);
-    }
-    r.origin.len() + p.path_len + 1
-}
-
 /// A presigned S3 URL.
 ///
 /// Until it expires it is a bearer credential: whoever holds it can do what
@@ -568,22 +553,19 @@ fn write_url(r: &Resolved, p: &Presigned<'_>, url: &mut String) -> usize {
 /// [`as_str`](Self::as_str).
 #[derive(Clone)]
 pub struct PresignedUrl {
-    url: String,
-    query_start: usize,
+    url: PresignedText,
     method: Method<'static>,
-    signature: Signature,
-    expires_in: u64,
 }
 
 impl PresignedUrl {
     /// The URL.
     pub fn as_str(&self) -> &str {
-        &self.url
+        self.url.as_str()
     }
 
     /// The URL, by value.
     pub fn into_string(self) -> String {
-        self.url
+        self.url.into_string()
     }
 
     /// The HTTP method the URL was signed for.
@@ -593,40 +575,27 @@ impl PresignedUrl {
 
     /// The signature.
     pub fn signature(&self) -> Signature {
-        self.signature
+        self.url.signature()
     }
 
     /// How long the URL is valid from its signing time (shorter than asked
     /// only when clamped to the credentials' expiry).
     pub fn expires_in(&self) -> Duration {
-        Duration::from_secs(self.expires_in)
+        self.url.expires_in()
     }
 
     /// Each query parameter as `(name, value)`, still percent-encoded.
     pub fn query_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.url[self.query_start..]
-            .split('&')
-            .map(|p| p.split_once('=').unwrap_or((p, "")))
+        self.url.query_pairs()
     }
 }
 
 impl fmt::Debug for PresignedUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut shown = String::with_capacity(self.url.len());
-        shown.push_str(&self.url[..self.query_start]);
-        for (i, (name, value)) in self.query_pairs().enumerate() {
-            if i > 0 {
-                shown.push('&');
-            }
-            shown.push_str(name);
-            shown.push('=');
-            let secret = name == "X-Amz-Security-Token" || name == "X-Amz-Signature";
-            shown.push_str(if secret { "<redacted>" } else { value });
-        }
         f.debug_struct("PresignedUrl")
             .field("method", &self.method)
-            .field("url", &shown)
-            .field("expires_in", &self.expires_in)
+            .field("url", &self.url.redacted())
+            .field("expires_in", &self.url.expires_secs())
             .finish()
     }
 }

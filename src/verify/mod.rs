@@ -64,7 +64,7 @@ mod verified;
 use core::fmt;
 use std::time::Duration;
 
-use crate::canonical::{self, Auth};
+use crate::canonical::{Auth, ThreadScratch};
 use crate::credentials::Credentials;
 use crate::encode::PathMode;
 use crate::error::excerpt;
@@ -546,30 +546,17 @@ impl<L: CredentialsLookup> Verifier<L> {
             payload,
         };
         let auth = Auth::Received { token_unsigned };
-        let signature = self
-            .cache
-            .with_key_named(
-                &creds,
-                signed_at.scope_date(),
-                credential.region(),
-                &self.service,
-                |key, first_block| {
-                    let amz_date = first_block.amz_date(signed_at);
-                    crate::sign::with_scratch(|s| {
-                        let layout = canonical::write(&parts, &auth, s)?;
-                        Ok(crate::sign::sign_canonical(
-                            key,
-                            first_block,
-                            signed_at,
-                            &amz_date,
-                            &mut s.buf,
-                            &layout,
-                            None,
-                        ))
-                    })
-                },
-            )
-            .and_then(|signed| signed)?;
+        let mut key = self.cache.key_named(
+            &creds,
+            signed_at.scope_date(),
+            credential.region(),
+            &self.service,
+        )?;
+        let (key, memo) = key.parts();
+        let amz_date = memo.amz_date(signed_at);
+        let mut scratch = ThreadScratch::take();
+        let (_, signature) =
+            crate::sign::sign(key, memo, signed_at, &amz_date, &mut scratch, &parts, &auth)?;
         check_signature_text(&claims.signature.decoded(), signature.to_hex().as_bytes())?;
         Ok(names)
     }

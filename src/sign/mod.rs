@@ -1,0 +1,476 @@
+//! The whole pipeline: header signing and query signing (presigning) for any
+//! service.
+//!
+//! Each signature takes the same steps, in this order, in
+//! [`Signer::sign_headers`] and [`Signer::presign`] alike:
+//!
+//! 1. time: the `X-Amz-Date` ([`SigningTime`], formatted once a second);
+//! 2. scope: the credential scope and what the signer adds to the request
+//!    (`canonical::Auth`);
+//! 3. the canonical request ([`crate::canonical`]), and its hash;
+//! 4. the string to sign ([`StringToSign`]);
+//! 5. the signing key ([`SigningKeyCache`], derived once a day);
+//! 6. the signature ([`Signature`]), and the output: an `Authorization`
+//!    header ([`AuthorizationHeaders`]) or a presigned request
+//!    ([`PresignedRequest`]).
+
+mod headers;
+mod presigned;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::canonical::{self, Auth, CanonicalRequest, Layout, Scratch, ThreadScratch};
+use crate::credentials::Credentials;
+use crate::encode::{PathMode, Sink};
+use crate::error::Error;
+use crate::request::{Parts, SignableRequest};
+use crate::scope::{Region, Scope, Service};
+use crate::signature::{Signature, hex64};
+use crate::signing_key::{CachedSigningKey, SecondMemo, SigningKeyCache};
+use crate::string_to_sign::StringToSign;
+use crate::time::{AmzDate, SigningTime};
+
+pub use headers::AuthorizationHeaders;
+pub use presigned::PresignedRequest;
+pub(crate) use presigned::{PresignInfo, PresignedText};
+
+/// The longest expiry AWS accepts for a presigned request: 7 days.
+pub const MAX_EXPIRES: Duration = Duration::from_secs(604_800);
+
+/// How a session token is carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum SessionTokenMode {
+    /// The token is part of the canonical request (as `x-amz-security-token`
+    /// or `X-Amz-Security-Token`): what S3 and most services expect.
+    #[default]
+    Signed,
+    /// The token is added after signing, outside the signature: what a few
+    /// services expect (the test suites call it `omit_session_token`).
+    AddedAfterSigning,
+}
+
+/// Where the signature goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignatureLocation {
+    /// An `Authorization` header.
+    Headers,
+    /// Query parameters: a presigned request valid for `expires_in`.
+    Query {
+        /// How long the request stays valid.
+        expires_in: Duration,
+    },
+}
+
+/// Signs requests for one region and service, with a cache of derived keys.
+///
+/// Share one `Signer` (it is `Send + Sync`; every method takes `&self`):
+/// the signing key is derived once per credentials and UTC day and reused.
+///
+/// ```
+/// use std::time::Duration;
+/// use presign::{Credentials, Method, Region, Service, SignableRequest, Signer, SigningTime};
+///
+/// let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")?;
+/// let signer = Signer::new(Region::new("us-east-1")?, Service::new("service")?);
+/// let time = SigningTime::parse_amz_date("20150830T123600Z")?;
+/// let req = SignableRequest::new(Method::GET, "example.amazonaws.com", "/");
+///
+/// // An Authorization header (CRT suite, get-vanilla).
+/// let signed = signer.sign_headers(&req, &creds, time)?;
+/// assert_eq!(signed.signature().to_string(),
+///            "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+///
+/// // A presigned request valid for an hour.
+/// let presigned = signer.presign(&req, &creds, time, Duration::from_secs(3600))?;
+/// assert!(presigned.uri().ends_with(
+///     "&X-Amz-Signature=e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d"
+/// ));
+/// # Ok::<(), presign::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Signer {
+    region: Region,
+    service: Service,
+    path_mode: PathMode,
+    token_mode: SessionTokenMode,
+    content_sha256: bool,
+    max_expires: Duration,
+    clamp_to_credentials: bool,
+    cache: Arc<SigningKeyCache>,
+}
+
+impl Signer {
+    /// A signer for a region and service, with the path mode AWS uses for
+    /// that service ([`PathMode::for_service`]), signed session tokens, a
+    /// 7-day expiry cap and a key cache of
+    /// [`DEFAULT_CACHE_CAPACITY`](crate::DEFAULT_CACHE_CAPACITY) entries.
+    ///
+    /// Header signing sends and signs `x-amz-content-sha256` for the S3
+    /// services (`s3`, `s3express`, `s3-outposts`, `s3-object-lambda`), which
+    /// refuse a header-signed request without it, and not for others;
+    /// [`sign_content_sha256`](Self::sign_content_sha256) overrides that.
+    pub fn new(region: Region, service: Service) -> Self {
+        let path_mode = PathMode::for_service(service.as_str());
+        let content_sha256 = service.is_s3_like();
+        Signer {
+            region,
+            service,
+            path_mode,
+            token_mode: SessionTokenMode::Signed,
+            content_sha256,
+            max_expires: MAX_EXPIRES,
+            clamp_to_credentials: false,
+            cache: Arc::new(SigningKeyCache::default()),
+        }
+    }
+
+    /// Overrides the path mode.
+    pub fn path_mode(mut self, mode: PathMode) -> Self {
+        self.path_mode = mode;
+        self
+    }
+
+    /// Sets how the session token of temporary credentials is carried.
+    pub fn session_token_mode(mut self, mode: SessionTokenMode) -> Self {
+        self.token_mode = mode;
+        self
+    }
+
+    /// With header signing, whether to also send and sign
+    /// `x-amz-content-sha256` (S3 requires it on every header-signed
+    /// request). The default is on for the S3 services and off for others
+    /// (see [`new`](Self::new)). Query signing (presigning) never adds it.
+    pub fn sign_content_sha256(mut self, yes: bool) -> Self {
+        self.content_sha256 = yes;
+        self
+    }
+
+    /// Raises or lowers the longest expiry [`presign`](Self::presign) accepts
+    /// (default and AWS's limit: 7 days), for providers that allow longer.
+    /// Expiries are always at least one second.
+    pub fn max_expires(mut self, max: Duration) -> Self {
+        self.max_expires = max;
+        self
+    }
+
+    /// When temporary credentials expire before a presigned request would,
+    /// shorten the request's expiry to theirs instead of failing with
+    /// [`Error::CredentialsExpireFirst`].
+    pub fn clamp_expiry_to_credentials(mut self, yes: bool) -> Self {
+        self.clamp_to_credentials = yes;
+        self
+    }
+
+    /// Uses a fresh key cache of a given capacity.
+    pub fn cache_capacity(mut self, capacity: usize) -> Self {
+        self.cache = Arc::new(SigningKeyCache::new(capacity));
+        self
+    }
+
+    /// Shares a key cache with other signers (for example one per bucket).
+    pub fn with_key_cache(mut self, cache: Arc<SigningKeyCache>) -> Self {
+        self.cache = cache;
+        self
+    }
+
+    /// The region.
+    pub fn region(&self) -> &Region {
+        &self.region
+    }
+
+    /// The service.
+    pub fn service(&self) -> &Service {
+        &self.service
+    }
+
+    /// The signing-key cache.
+    pub fn key_cache(&self) -> &SigningKeyCache {
+        &self.cache
+    }
+
+    /// The credential scope for a signing time.
+    pub fn scope(&self, time: SigningTime) -> Scope<'_> {
+        Scope::new(time.scope_date(), &self.region, &self.service)
+    }
+
+    /// Checks an expiry against the cap and against the credentials' own
+    /// expiry (clamping to it if asked), in whole seconds.
+    pub(crate) fn check_expiry(
+        &self,
+        expires_in: Duration,
+        creds: &Credentials,
+        time: SigningTime,
+    ) -> Result<u64, Error> {
+        let seconds = expires_in.as_secs();
+        let max = self.max_expires.as_secs();
+        if seconds == 0 || seconds > max {
+            return Err(Error::ExpiresOutOfRange {
+                seconds,
+                min: 1,
+                max,
+            });
+        }
+        let Some(creds_expiry) = creds.expires_at() else {
+            return Ok(seconds);
+        };
+        let remaining = creds_expiry.unix_timestamp() - time.unix_timestamp();
+        if remaining <= 0 {
+            return Err(Error::CredentialsExpired {
+                expired_for: -remaining,
+            });
+        }
+        if remaining as u64 >= seconds {
+            Ok(seconds)
+        } else if self.clamp_to_credentials {
+            Ok(remaining as u64)
+        } else {
+            Err(Error::CredentialsExpireFirst {
+                expires_in: seconds,
+                credentials_remaining: remaining,
+            })
+        }
+    }
+
+    fn auth<'a>(
+        &'a self,
+        creds: &'a Credentials,
+        key: &'a CachedSigningKey,
+        time: SigningTime,
+        amz_date: &'a AmzDate,
+        location: SignatureLocation,
+    ) -> Result<Auth<'a>, Error> {
+        let signed_token = self.token_mode == SessionTokenMode::Signed;
+        Ok(match location {
+            SignatureLocation::Headers => Auth::Header {
+                amz_date,
+                token: creds.session_token().filter(|_| signed_token),
+                content_sha256: self.content_sha256,
+            },
+            SignatureLocation::Query { expires_in } => Auth::Query {
+                query_head: key.query_head(),
+                credential: key.credential_query(),
+                amz_date,
+                expires: self.check_expiry(expires_in, creds, time)?,
+                token_encoded: creds.session_token_query_encoded().filter(|_| signed_token),
+            },
+        })
+    }
+
+    /// The canonical request this signer would sign, for debugging a
+    /// signature mismatch. It may contain the session token.
+    pub fn canonical_request(
+        &self,
+        request: &SignableRequest<'_>,
+        credentials: &Credentials,
+        time: SigningTime,
+        location: SignatureLocation,
+    ) -> Result<CanonicalRequest, Error> {
+        self.canonical_request_of(&request.parts(self.path_mode), credentials, time, location)
+    }
+
+    pub(crate) fn canonical_request_of(
+        &self,
+        parts: &Parts<'_>,
+        credentials: &Credentials,
+        time: SigningTime,
+        location: SignatureLocation,
+    ) -> Result<CanonicalRequest, Error> {
+        let amz_date = time.amz_date();
+        let key = self.cache.get(credentials, self.scope(time));
+        let auth = self.auth(credentials, &key, time, &amz_date, location)?;
+        let mut s = ThreadScratch::take();
+        let layout = canonical::write(parts, &auth, &mut s)?;
+        Ok(CanonicalRequest::from_bytes(
+            layout.spliced(&s.buf, auth.signed_token()).concat(),
+        ))
+    }
+
+    /// The string to sign for a request.
+    pub fn string_to_sign(
+        &self,
+        request: &SignableRequest<'_>,
+        credentials: &Credentials,
+        time: SigningTime,
+        location: SignatureLocation,
+    ) -> Result<StringToSign, Error> {
+        let canonical = self.canonical_request(request, credentials, time, location)?;
+        Ok(StringToSign::new(
+            time,
+            self.scope(time),
+            &canonical.sha256(),
+        ))
+    }
+
+    /// Signs a request with an `Authorization` header.
+    ///
+    /// Add every header of the result to the request:
+    /// [`AuthorizationHeaders::iter`] yields them.
+    pub fn sign_headers<'c>(
+        &self,
+        request: &SignableRequest<'_>,
+        credentials: &'c Credentials,
+        time: SigningTime,
+    ) -> Result<AuthorizationHeaders<'c>, Error> {
+        let mut key = self.cache.key(credentials, self.scope(time));
+        let (key, memo) = key.parts();
+        let amz_date = memo.amz_date(time);
+        let auth = self.auth(
+            credentials,
+            key,
+            time,
+            &amz_date,
+            SignatureLocation::Headers,
+        )?;
+        let mut s = ThreadScratch::take();
+        let (layout, signature) = sign(
+            key,
+            memo,
+            time,
+            &amz_date,
+            &mut s,
+            &request.parts(self.path_mode),
+            &auth,
+        )?;
+        let content_sha256 = self
+            .content_sha256
+            .then(|| &s.buf[layout.payload_hash.clone()]);
+        Ok(AuthorizationHeaders::new(
+            credentials,
+            key.scope(),
+            &s.buf[layout.signed_headers],
+            amz_date,
+            content_sha256,
+            signature,
+        ))
+    }
+
+    /// Presigns a request: the signature goes into the query string, and the
+    /// result is valid for `expires_in` (1 s to the signer's cap, 7 days by
+    /// default; sub-second parts are dropped).
+    ///
+    /// The caller must send every header it signed (other than `host`) with
+    /// the request.
+    pub fn presign(
+        &self,
+        request: &SignableRequest<'_>,
+        credentials: &Credentials,
+        time: SigningTime,
+        expires_in: Duration,
+    ) -> Result<PresignedRequest, Error> {
+        let parts = request.parts(self.path_mode);
+        let mut uri = String::new();
+        let info = self.presign_into(&parts, credentials, time, expires_in, "", &mut uri)?;
+        // S3 mode sends the canonical (encoded-once) path; other services
+        // get the path exactly as given, since the server re-encodes it.
+        let query_start = match self.path_mode {
+            PathMode::S3 => info.query_start,
+            PathMode::Standard => {
+                uri.replace_range(..info.query_start - 1, request.path);
+                request.path.len() + 1
+            }
+        };
+        Ok(PresignedRequest(PresignedText::new(uri, query_start, info)))
+    }
+
+    /// Query-signs `parts` and writes `origin` (`https://host`, or nothing),
+    /// the request target and the signature into `out`, replacing what it
+    /// held, with one reservation of the exact length.
+    pub(crate) fn presign_into(
+        &self,
+        parts: &Parts<'_>,
+        credentials: &Credentials,
+        time: SigningTime,
+        expires_in: Duration,
+        origin: &str,
+        out: &mut String,
+    ) -> Result<PresignInfo, Error> {
+        let mut key = self.cache.key(credentials, self.scope(time));
+        let (key, memo) = key.parts();
+        let amz_date = memo.amz_date(time);
+        let location = SignatureLocation::Query { expires_in };
+        let auth = self.auth(credentials, key, time, &amz_date, location)?;
+        let expires = match auth {
+            Auth::Query { expires, .. } => expires,
+            Auth::Header { .. } | Auth::Received { .. } => 0,
+        };
+        let mut s = ThreadScratch::take();
+        let (layout, signature) = sign(key, memo, time, &amz_date, &mut s, parts, &auth)?;
+        // The request target goes out of the scratch buffer: the `\n`
+        // between path and query becomes `?`, and the signature (after the
+        // token, if that is added after signing) follows the query. One
+        // UTF-8 check covers it; a signed token is spliced in as the
+        // credentials' own text.
+        let buf = &mut s.buf;
+        buf.truncate(layout.query.end);
+        buf[layout.path.end] = b'?';
+        if let (SessionTokenMode::AddedAfterSigning, Some(token)) =
+            (self.token_mode, credentials.session_token_query_encoded())
+        {
+            // Room for the signature too: the buffer must not move (leaving
+            // the token in freed memory) after.
+            buf.reserve(TOKEN_AND_SIGNATURE + token.len());
+            buf.put(b"&X-Amz-Security-Token=");
+            buf.put(token.as_bytes());
+            s.mark_sensitive();
+        }
+        let buf = &mut s.buf;
+        buf.put(b"&X-Amz-Signature=");
+        buf.put(&hex64(signature.as_bytes()));
+        let base = layout.path.start;
+        let text = ascii(&buf[base..]);
+        let target = match (layout.token_at, auth.signed_token()) {
+            (Some(at), Some(token)) => {
+                let (head, tail) = text.split_at(at - base);
+                [head, token, tail]
+            }
+            _ => [text, "", ""],
+        };
+        out.clear();
+        out.reserve(origin.len() + target.iter().map(|t| t.len()).sum::<usize>());
+        out.push_str(origin);
+        for piece in target {
+            out.push_str(piece);
+        }
+        Ok(PresignInfo {
+            query_start: origin.len() + layout.path.len() + 1,
+            signature,
+            expires,
+        })
+    }
+
+    /// The longest expiry this signer accepts.
+    pub fn max_expires_in(&self) -> Duration {
+        self.max_expires
+    }
+}
+
+/// The query text around a token added after signing and the signature.
+const TOKEN_AND_SIGNATURE: usize = "&X-Amz-Security-Token=".len() + "&X-Amz-Signature=".len() + 64;
+
+/// Steps 3 to 6, shared by signing and verifying: writes the canonical
+/// request for `parts` into `scratch`, hashes it, and signs the string to
+/// sign with the cached key (and its per-second memo).
+pub(crate) fn sign(
+    key: &CachedSigningKey,
+    memo: &mut SecondMemo,
+    time: SigningTime,
+    amz_date: &AmzDate,
+    scratch: &mut Scratch,
+    parts: &Parts<'_>,
+    auth: &Auth<'_>,
+) -> Result<(Layout, Signature), Error> {
+    let layout = canonical::write(parts, auth, scratch)?;
+    let hash = layout.sha256(&mut scratch.buf, auth.signed_token());
+    let mut string_to_sign = StringToSign::with_scope_text(amz_date, key.scope(), &hash);
+    let signature = memo.sign(key, time, &mut string_to_sign);
+    Ok((layout, signature))
+}
+
+/// Text the signer wrote into a buffer: ASCII only (encoded pieces and
+/// validated names), so the check never fails.
+fn ascii(bytes: &[u8]) -> &str {
+    core::str::from_utf8(bytes).unwrap_or_default()
+}
