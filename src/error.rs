@@ -231,6 +231,59 @@ pub enum Error {
 
 /// Truncates caller input kept in an error message to 64 bytes (at a
 /// character boundary), so a huge input does not make a huge error.
+/// The group an [`Error`] belongs to: where a caller branches (a bad
+/// request is the caller's bug, bad credentials are a configuration
+/// problem, an expiry may be retried with a shorter one...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request: method, host, path, query, headers, payload hash,
+    /// region or service.
+    Request,
+    /// The credentials themselves: access key id, secret, session token.
+    Credentials,
+    /// Times and expiries: a date that does not parse or is out of range,
+    /// an expiry out of range, credentials that expire first or have
+    /// expired.
+    Expiry,
+    /// S3 addressing: bucket names, endpoints, object keys.
+    S3,
+    /// An S3 POST policy.
+    Policy,
+}
+
+impl Error {
+    /// The group this error belongs to.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidAccessKeyId { .. }
+            | Error::InvalidSecretKey { .. }
+            | Error::InvalidSessionToken { .. } => ErrorKind::Credentials,
+            Error::InvalidRegion { .. }
+            | Error::InvalidService { .. }
+            | Error::InvalidMethod { .. }
+            | Error::InvalidHost { .. }
+            | Error::InvalidPath { .. }
+            | Error::InvalidQuery { .. }
+            | Error::InvalidHeaderName { .. }
+            | Error::InvalidHeaderValue { .. }
+            | Error::ReservedHeader { .. }
+            | Error::ReservedQueryParameter { .. }
+            | Error::InvalidPayloadHash => ErrorKind::Request,
+            Error::InvalidDate { .. }
+            | Error::TimeOutOfRange { .. }
+            | Error::CredentialsExpireFirst { .. }
+            | Error::CredentialsExpired { .. }
+            | Error::ExpiresOutOfRange { .. } => ErrorKind::Expiry,
+            Error::InvalidBucketName { .. }
+            | Error::InvalidEndpoint { .. }
+            | Error::UnsupportedAddressing { .. }
+            | Error::EmptyKey => ErrorKind::S3,
+            Error::InvalidPolicy { .. } | Error::ReservedPostField { .. } => ErrorKind::Policy,
+        }
+    }
+}
+
 pub(crate) fn excerpt(s: &str) -> String {
     const MAX: usize = 64;
     if s.len() <= MAX {

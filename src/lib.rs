@@ -81,7 +81,7 @@ pub struct ReadmeDoctests;
 pub use canonical::{CanonicalRequest, UNSIGNED_PAYLOAD};
 pub use credentials::Credentials;
 pub use encode::PathMode;
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use request::{Method, Payload, SignableRequest};
 pub use scope::{Region, Scope, Service};
 pub use sign::{

@@ -42,9 +42,13 @@ pub enum ProviderError {
         /// The variable.
         name: &'static str,
     },
-    /// The credentials found are malformed.
-    #[error("invalid credentials: {0}")]
-    Invalid(#[from] Error),
+    /// The credentials found are malformed (the error names the part).
+    #[error(transparent)]
+    Invalid(Error),
+    /// The credentials were fine, but signing with them failed: the
+    /// request's fault (an empty object key, an expiry out of range...).
+    #[error(transparent)]
+    Signing(Error),
     /// The refresh function failed (its message, which must hold no
     /// secret).
     #[error("refreshing credentials failed: {reason}")]
@@ -55,6 +59,15 @@ pub enum ProviderError {
     /// The refresh function returned credentials that had already expired.
     #[error("the refreshed credentials had already expired")]
     Expired,
+}
+
+/// Building credentials failed: what `?` on [`Credentials::new`] or
+/// [`Credentials::with_session_token`] gives inside a refresh function.
+/// (Signing errors are [`ProviderError::Signing`], never this.)
+impl From<Error> for ProviderError {
+    fn from(e: Error) -> Self {
+        ProviderError::Invalid(e)
+    }
 }
 
 /// Something that hands out credentials for signing at a given time.
@@ -100,9 +113,11 @@ impl ProvideCredentials for EnvironmentProvider {
         let secret = Self::var("AWS_SECRET_ACCESS_KEY")?.ok_or(ProviderError::MissingVariable {
             name: "AWS_SECRET_ACCESS_KEY",
         })?;
-        let mut creds = Credentials::new(id, secret)?;
+        let mut creds = Credentials::new(id, secret).map_err(ProviderError::Invalid)?;
         if let Some(token) = Self::var("AWS_SESSION_TOKEN")? {
-            creds = creds.with_session_token(token)?;
+            creds = creds
+                .with_session_token(token)
+                .map_err(ProviderError::Invalid)?;
         }
         Ok(Arc::new(creds))
     }

@@ -3,16 +3,39 @@
 
 use core::fmt;
 
+use subtle::ConstantTimeEq;
+
 /// A SigV4 signature: 32 bytes, shown as 64 lowercase hex digits.
 ///
 /// A signature is not a secret (it travels in the request), so `Debug` and
-/// `Display` show it.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+/// `Display` show it. Comparing two takes the same time wherever they
+/// differ, so a server comparing the one it expects with one it received
+/// tells an attacker nothing about how close a guess came.
+#[derive(Clone, Copy, Eq)]
 pub struct Signature([u8; 32]);
 
-/// The 64 lowercase hex digits of a [`Signature`], held on the stack.
-#[derive(Clone, Copy, PartialEq, Eq)]
+impl PartialEq for Signature {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl core::hash::Hash for Signature {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+/// The 64 lowercase hex digits of a [`Signature`], held on the stack;
+/// compared in constant time too.
+#[derive(Clone, Copy, Eq)]
 pub struct SignatureHex([u8; 64]);
+
+impl PartialEq for SignatureHex {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
 
 impl Signature {
     /// Wraps 32 raw signature bytes.

@@ -28,8 +28,9 @@ use crate::time::{AmzDate, ScopeDate, SigningTime};
 /// A derived SigV4 signing key (`kSigning`), together with its keyed HMAC
 /// state so that signing with it never hashes the key's pad blocks again.
 ///
-/// Zeroized on drop; `Debug` shows nothing of it.
-#[derive(Clone)]
+/// A secret: not `Clone`, its bytes are not public (the step-by-step
+/// [`KeyDerivation`] shows them, for checking against published examples),
+/// it is zeroized on drop and `Debug` shows nothing of it.
 pub struct SigningKey {
     key: [u8; 32],
     state: HmacState,
@@ -46,9 +47,10 @@ impl SigningKey {
     /// let (region, service) = (Region::new("us-east-1")?, Service::new("iam")?);
     /// let scope = Scope::new(ScopeDate::parse("20120215")?, &region, &service);
     /// let key = SigningKey::derive("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", scope);
+    /// // kSigning is f4780e2d...; HMAC-SHA256 of "abc" under it:
     /// assert_eq!(
-    ///     hex::encode(key.as_bytes()),
-    ///     "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
+    ///     key.sign(b"abc").to_string(),
+    ///     "df2e08fcf04369b251bb6818e557cb8829153a0252422ed53240e7065728c6d8"
     /// );
     /// # Ok::<(), presign::Error>(())
     /// ```
@@ -64,8 +66,9 @@ impl SigningKey {
         out
     }
 
-    /// The raw key bytes. Treat them as a secret.
-    pub fn as_bytes(&self) -> &[u8; 32] {
+    /// The raw key bytes (tests only look at them).
+    #[cfg(test)]
+    pub(crate) fn as_bytes(&self) -> &[u8; 32] {
         &self.key
     }
 
@@ -215,7 +218,8 @@ impl fmt::Debug for KeyDerivation {
 /// let scope = Scope::new(ScopeDate::parse("20120215")?, &region, &service);
 /// let cache = SigningKeyCache::new(8);
 /// let cached = cache.get(&creds, scope);
-/// assert_eq!(cached.as_bytes(), SigningKey::derive(creds.secret_access_key(), scope).as_bytes());
+/// let derived = SigningKey::derive(creds.secret_access_key(), scope);
+/// assert_eq!(cached.sign(b"abc"), derived.sign(b"abc"));
 /// assert_eq!(cache.len(), 1);
 /// # Ok::<(), presign::Error>(())
 /// ```

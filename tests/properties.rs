@@ -16,7 +16,7 @@ use sha2::Sha256;
 use presign::canonical::header_value;
 use presign::encode;
 use presign::{
-    Credentials, Error, Method, Region, Scope, ScopeDate, Service, SessionTokenMode,
+    Credentials, Error, KeyDerivation, Method, Region, Scope, ScopeDate, Service, SessionTokenMode,
     SignableRequest, SignatureLocation, Signer, SigningKey, SigningKeyCache, SigningTime,
 };
 
@@ -220,13 +220,19 @@ fn is_lower_hex64(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+fn mac(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap();
+    m.update(msg);
+    m.finalize().into_bytes().into()
+}
+
+/// What a key signs, to tell keys apart without reading their bytes (a
+/// `SigningKey` does not show them): equal MACs of this under two keys mean
+/// equal keys.
+const PROBE: &[u8] = b"AWS4-HMAC-SHA256\nprobe";
+
 /// The signing key by the SigV4 definition, computed with the `hmac` crate.
 fn reference_signing_key(secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
-    fn mac(key: &[u8], msg: &[u8]) -> [u8; 32] {
-        let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap();
-        m.update(msg);
-        m.finalize().into_bytes().into()
-    }
     let k_date = mac(format!("AWS4{secret}").as_bytes(), date.as_bytes());
     let k_region = mac(&k_date, region.as_bytes());
     let k_service = mac(&k_region, service.as_bytes());
@@ -421,11 +427,12 @@ proptest! {
             let scope = Scope::new(scope_dates[j], &region_names[k], &service_names[l]);
             let what = (&secrets[i], &dates[j], &regions[k], &services[l]);
             let fresh = SigningKey::derive(creds[i].secret_access_key(), scope);
-            prop_assert_eq!(fresh.as_bytes(), &reference, "derive disagrees with the HMAC chain for {:?}", what);
+            let reference = mac(&reference, PROBE);
+            prop_assert_eq!(*fresh.sign(PROBE).as_bytes(), reference, "derive disagrees with the HMAC chain for {:?}", what);
             let cached = cache.get(&creds[i], scope);
-            prop_assert_eq!(cached.as_bytes(), &reference, "cache returned a wrong key for {:?}", what);
+            prop_assert_eq!(*cached.sign(PROBE).as_bytes(), reference, "cache returned a wrong key for {:?}", what);
             let again = cache.get(&creds[i], scope);
-            prop_assert_eq!(again.as_bytes(), &reference, "repeated get differs for {:?}", what);
+            prop_assert_eq!(*again.sign(PROBE).as_bytes(), reference, "repeated get differs for {:?}", what);
             prop_assert!(cache.len() <= capacity);
         }
     }
@@ -458,7 +465,7 @@ proptest! {
         for use_b in pattern {
             let (creds, expected) = if use_b { (&cb, &kb) } else { (&ca, &ka) };
             let got = cache.get(creds, scope);
-            prop_assert_eq!(got.as_bytes(), expected);
+            prop_assert_eq!(*got.sign(PROBE).as_bytes(), mac(expected, PROBE));
         }
     }
 }
@@ -773,7 +780,8 @@ proptest! {
         let _ = signer.key_cache().get(&creds, signer.scope(t));
         hidden("Signer", &format!("{signer:?} {signer:#?}"), &secrets)?;
         let key = SigningKey::derive(&secret, signer.scope(t));
-        hidden("SigningKey", &format!("{key:?}"), &[&hex::encode(key.as_bytes())])?;
+        let bytes = KeyDerivation::derive(&secret, signer.scope(t));
+        hidden("SigningKey", &format!("{key:?}"), &[&hex::encode(bytes.k_signing())])?;
     }
 }
 

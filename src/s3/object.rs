@@ -476,7 +476,8 @@ impl<'a> ObjectRequest<'a> {
         expires_in: Duration,
     ) -> Result<PresignedUrl, ProviderError> {
         let credentials = provider.credentials(time)?;
-        Ok(self.presign(&credentials, time, expires_in)?)
+        self.presign(&credentials, time, expires_in)
+            .map_err(ProviderError::Signing)
     }
 
     /// Like [`presign`](Self::presign), but writes the URL into `out`

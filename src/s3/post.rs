@@ -491,7 +491,7 @@ impl<'a> PostPolicy<'a> {
         provider: &dyn ProvideCredentials,
     ) -> Result<PresignedPost, ProviderError> {
         let credentials = provider.credentials(self.time)?;
-        Ok(self.sign(&credentials)?)
+        self.sign(&credentials).map_err(ProviderError::Signing)
     }
 
     /// Checks the conditions and signs the policy.

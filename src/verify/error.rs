@@ -140,7 +140,7 @@ pub enum VerifyError {
     #[error("signature mismatch")]
     SignatureMismatch,
     /// The request could not be canonicalized (bad path, header, ...).
-    #[error("malformed request: {0}")]
+    #[error(transparent)]
     MalformedRequest(#[from] Error),
     /// A POST policy is malformed (bad base64, JSON or condition).
     #[error("malformed policy: {reason}")]
