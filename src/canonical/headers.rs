@@ -22,31 +22,6 @@ pub(crate) struct HeaderEntry {
     pub(crate) value: Range<usize>,
 }
 
-/// Writes the unique header names joined by `;`, or, for the
-/// `X-Amz-SignedHeaders` query value, query-encoded (`;` is `%3B`, and so on
-/// for the other token characters that are not unreserved).
-pub(crate) fn write_signed_headers(
-    headers: &[HeaderEntry],
-    side: &[u8],
-    query_encoded: bool,
-    out: &mut Vec<u8>,
-) {
-    for (i, h) in headers.iter().enumerate() {
-        let name = &side[h.name.clone()];
-        if i > 0 {
-            if side[headers[i - 1].name.clone()] == *name {
-                continue;
-            }
-            out.put(if query_encoded { b"%3B" } else { b";" });
-        }
-        if query_encoded {
-            encode::write_query_component(name, out);
-        } else {
-            out.put(name);
-        }
-    }
-}
-
 pub(crate) fn check_host(host: &str) -> Result<(), Error> {
     /// Bytes a host may not contain: controls, space, `/ ? # @ \\`.
     static BAD: [bool; 256] = {
@@ -196,43 +171,89 @@ impl<'a> InlineHeaders<'a> {
         self.headers.len() + 1
     }
 
-    /// Whether the `i`-th header (sorted) repeats the name before it.
-    pub(crate) fn repeats(&self, i: usize) -> bool {
-        i > 0 && self.item(i - 1).0.eq_ignore_ascii_case(self.item(i).0)
+    /// The headers in sorted order.
+    fn lines(&self) -> impl Iterator<Item = HeaderLine<'a>> + '_ {
+        (0..self.len()).map(|i| {
+            let (name, value) = self.item(i);
+            HeaderLine {
+                name: name.as_bytes(),
+                lowercase: false,
+                value: match self.order[i] {
+                    // The signer's `host`: checked, and already canonical.
+                    0 => HeaderValue::Canonical(value.as_bytes()),
+                    _ => HeaderValue::Raw(value),
+                },
+            }
+        })
+    }
+}
+
+/// A header on its way into the canonical request.
+#[derive(Clone, Copy)]
+struct HeaderLine<'a> {
+    /// The name (a token): lowercased as it is written, unless `lowercase`
+    /// says it is already.
+    name: &'a [u8],
+    lowercase: bool,
+    value: HeaderValue<'a>,
+}
+
+impl HeaderLine<'_> {
+    #[inline]
+    fn same_name(&self, other: &[u8]) -> bool {
+        if self.lowercase {
+            self.name == other
+        } else {
+            self.name.eq_ignore_ascii_case(other)
+        }
     }
 
+    #[inline]
+    fn write_name(&self, query_encoded: bool, out: &mut Vec<u8>) {
+        if self.lowercase && !query_encoded {
+            out.put(self.name);
+        } else {
+            write_lowercase_name(self.name, query_encoded, out);
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum HeaderValue<'a> {
+    /// As given: trimmed and folded as it is written.
+    Raw(&'a str),
+    /// Canonical already.
+    Canonical(&'a [u8]),
+}
+
+/// The request's headers, sorted by lowercase name (stably, so repeated
+/// headers keep their order): borrowed and sorted on the stack for query
+/// signing's few headers, or canonicalized into the side buffer.
+pub(crate) enum SortedHeaders<'a> {
+    Inline(InlineHeaders<'a>),
+    /// Entries of the side buffer, which the writers are handed.
+    Side(&'a [HeaderEntry]),
+}
+
+impl SortedHeaders<'_> {
     /// Writes `name:value` lines, repeated names joined with `,`, each line
     /// ending in `\n`.
-    pub(crate) fn write_lines(&self, out: &mut Vec<u8>) -> Result<(), Error> {
-        if self.headers.is_empty() {
-            out.put(b"host:");
-            out.put(self.host.as_bytes());
-            out.put_byte(b'\n');
-            return Ok(());
+    pub(crate) fn write_lines(&self, side: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        match self {
+            SortedHeaders::Inline(h) => write_lines(h.lines(), out),
+            SortedHeaders::Side(entries) => write_lines(side_lines(entries, side), out),
         }
-        for i in 0..self.len() {
-            let (name, value) = self.item(i);
-            if self.repeats(i) {
-                out.put_byte(b',');
-            } else {
-                if i > 0 {
-                    out.put_byte(b'\n');
-                }
-                write_lowercase_name(name, false, out);
-                out.put_byte(b':');
-            }
-            if self.order[i] == 0 {
-                // The signer's `host`: checked, and already canonical.
-                out.put(value.as_bytes());
-            } else {
-                canonical_header_value(value, out).map_err(|reason| Error::InvalidHeaderValue {
-                    name: excerpt(&name.to_ascii_lowercase()),
-                    reason,
-                })?;
+    }
+
+    /// Writes the unique names joined by `;` (query-encoded: `%3B`, with
+    /// the names encoded too, for `X-Amz-SignedHeaders`).
+    pub(crate) fn write_names(&self, side: &[u8], query_encoded: bool, out: &mut Vec<u8>) {
+        match self {
+            SortedHeaders::Inline(h) => write_names(h.lines(), query_encoded, out),
+            SortedHeaders::Side(entries) => {
+                write_names(side_lines(entries, side), query_encoded, out)
             }
         }
-        out.put_byte(b'\n');
-        Ok(())
     }
 
     /// Writes what follows the canonical query string's line: the header
@@ -240,36 +261,82 @@ impl<'a> InlineHeaders<'a> {
     /// Returns where the names and the hash are.
     pub(crate) fn write_tail(
         &self,
+        side: &[u8],
         payload: &Payload<'_>,
         out: &mut Vec<u8>,
     ) -> Result<(Range<usize>, Range<usize>), Error> {
-        self.write_lines(out)?;
+        self.write_lines(side, out)?;
         out.put_byte(b'\n');
         let names = out.len();
-        self.write_signed(false, out);
+        self.write_names(side, false, out);
         let signed_headers = names..out.len();
         out.put_byte(b'\n');
         let hash = out.len();
         write_payload_hash(payload, out);
         Ok((signed_headers, hash..out.len()))
     }
+}
 
-    /// Writes the unique names joined by `;` (query-encoded: `%3B`, with the
-    /// names encoded too).
-    pub(crate) fn write_signed(&self, query_encoded: bool, out: &mut Vec<u8>) {
-        if self.headers.is_empty() {
-            out.put(b"host");
-            return;
+fn side_lines<'a>(
+    entries: &'a [HeaderEntry],
+    side: &'a [u8],
+) -> impl Iterator<Item = HeaderLine<'a>> + 'a {
+    entries.iter().map(|e| HeaderLine {
+        name: &side[e.name.clone()],
+        lowercase: true,
+        value: HeaderValue::Canonical(&side[e.value.clone()]),
+    })
+}
+
+/// The one header-line writer: sorted headers as `name:value` lines.
+fn write_lines<'a>(
+    headers: impl Iterator<Item = HeaderLine<'a>>,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    let mut previous: Option<&[u8]> = None;
+    for h in headers {
+        if previous.is_some_and(|p| h.same_name(p)) {
+            out.put_byte(b',');
+        } else {
+            if previous.is_some() {
+                out.put_byte(b'\n');
+            }
+            h.write_name(false, out);
+            out.put_byte(b':');
         }
-        for i in 0..self.len() {
-            if self.repeats(i) {
+        match h.value {
+            HeaderValue::Canonical(value) => out.put(value),
+            HeaderValue::Raw(value) => {
+                canonical_header_value(value, out).map_err(|reason| Error::InvalidHeaderValue {
+                    name: excerpt(&String::from_utf8_lossy(h.name).to_ascii_lowercase()),
+                    reason,
+                })?
+            }
+        }
+        previous = Some(h.name);
+    }
+    if previous.is_some() {
+        out.put_byte(b'\n');
+    }
+    Ok(())
+}
+
+/// The one signed-headers writer: the unique names of sorted headers.
+fn write_names<'a>(
+    headers: impl Iterator<Item = HeaderLine<'a>>,
+    query_encoded: bool,
+    out: &mut Vec<u8>,
+) {
+    let mut previous: Option<&[u8]> = None;
+    for h in headers {
+        if let Some(p) = previous {
+            if h.same_name(p) {
                 continue;
             }
-            if i > 0 {
-                out.put(if query_encoded { b"%3B" } else { b";" });
-            }
-            write_lowercase_name(self.item(i).0, query_encoded, out);
+            out.put(if query_encoded { b"%3B" } else { b";" });
         }
+        h.write_name(query_encoded, out);
+        previous = Some(h.name);
     }
 }
 
@@ -281,15 +348,15 @@ pub(crate) fn lowercase_cmp(a: &str, b: &str) -> core::cmp::Ordering {
 }
 
 /// Writes a header name (a token) lowercased, query-encoded if asked.
-pub(crate) fn write_lowercase_name(name: &str, query_encoded: bool, out: &mut Vec<u8>) {
+fn write_lowercase_name(name: &[u8], query_encoded: bool, out: &mut Vec<u8>) {
     if name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        .iter()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
     {
         // Already lowercase, and unreserved.
-        out.put(name.as_bytes());
+        out.put(name);
     } else {
-        for b in name.bytes().map(|b| b.to_ascii_lowercase()) {
+        for b in name.iter().map(|b| b.to_ascii_lowercase()) {
             if query_encoded {
                 encode::write_query_component(&[b], out);
             } else {
@@ -345,21 +412,21 @@ pub(crate) fn canonical_header_value(value: &str, out: &mut Vec<u8>) -> Result<(
         out.extend_from_slice(value.as_bytes());
         return Ok(());
     }
-    let mut pending_space = false;
-    let mut wrote = false;
-    for &b in value.as_bytes() {
-        match b {
-            b' ' | b'\t' | b'\r' | b'\n' => pending_space = wrote,
-            0..=0x1f | 0x7f => return Err("contains a control character"),
-            _ => {
-                if pending_space {
-                    out.push(b' ');
-                    pending_space = false;
-                }
-                out.push(b);
-                wrote = true;
-            }
+    let start = out.len();
+    // Otherwise, each run between whitespace is copied whole, with one
+    // space between runs.
+    for word in value
+        .as_bytes()
+        .split(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .filter(|w| !w.is_empty())
+    {
+        if word.iter().any(|&b| b < b' ' || b == 0x7f) {
+            return Err("contains a control character");
         }
+        if out.len() > start {
+            out.push(b' ');
+        }
+        out.extend_from_slice(word);
     }
     Ok(())
 }

@@ -43,7 +43,7 @@ use zeroize::Zeroize;
 
 pub use headers::header_value;
 pub(crate) use headers::{INLINE_HEADERS, InlineHeaders};
-use headers::{canonical_headers, check_host, write_signed_headers};
+use headers::{SortedHeaders, canonical_headers, check_host};
 use path::{check_path, write_s3_path};
 use plain::write_plain_presign;
 use query::write_query;
@@ -195,19 +195,18 @@ pub(crate) fn write_with(
     // Query signing with a few caller headers (every S3 presign in
     // practice) sorts borrowed headers on the stack and writes them once;
     // anything else is canonicalized into the side buffer first.
-    let inline = match auth {
+    let sorted = match auth {
         Auth::Query { .. } if req.headers.len() <= INLINE_HEADERS => {
-            Some(InlineHeaders::new(req.host, req.headers)?)
+            SortedHeaders::Inline(InlineHeaders::new(req.host, req.headers)?)
         }
         _ => {
             // The side buffer holds header values and query parameters:
             // the same bound.
             side.reserve(hint);
             canonical_headers(req, auth, side, aux, headers)?;
-            None
+            SortedHeaders::Side(headers)
         }
     };
-    let headers = &*headers;
 
     // Method and path.
     buf.put(req.method.as_bytes());
@@ -240,8 +239,7 @@ pub(crate) fn write_with(
         &req.query,
         auth,
         expires_text.as_bytes(),
-        inline.as_ref(),
-        headers,
+        &sorted,
         side,
         params,
         buf,
@@ -249,44 +247,8 @@ pub(crate) fn write_with(
     let query = query_start..buf.len();
     buf.put_byte(b'\n');
 
-    // Headers, then the signed header list.
-    if let Some(inline) = &inline {
-        let (signed_headers, payload_hash) = inline.write_tail(&req.payload, buf)?;
-        return Ok(Layout {
-            path,
-            query,
-            signed_headers,
-            payload_hash,
-            token_at,
-        });
-    }
-    for (i, h) in headers.iter().enumerate() {
-        let same_as_prev = i > 0 && side[headers[i - 1].name.clone()] == side[h.name.clone()];
-        if same_as_prev {
-            buf.put_byte(b',');
-        } else {
-            if i > 0 {
-                buf.put_byte(b'\n');
-            }
-            buf.put(&side[h.name.clone()]);
-            buf.put_byte(b':');
-        }
-        buf.put(&side[h.value.clone()]);
-    }
-    if !headers.is_empty() {
-        buf.put_byte(b'\n');
-    }
-    buf.put_byte(b'\n');
-    let sh_start = buf.len();
-    write_signed_headers(headers, side, false, buf);
-    let signed_headers = sh_start..buf.len();
-    buf.put_byte(b'\n');
-
-    // Payload hash.
-    let ph_start = buf.len();
-    write_payload_hash(&req.payload, buf);
-    let payload_hash = ph_start..buf.len();
-
+    // Headers, the signed header list, the payload hash.
+    let (signed_headers, payload_hash) = sorted.write_tail(side, &req.payload, buf)?;
     Ok(Layout {
         path,
         query,

@@ -1,7 +1,7 @@
 //! The straight-line S3 presign writer: the common case (an object path,
 //! no caller query parameters, a few caller headers) written in one pass.
 
-use super::headers::{INLINE_HEADERS, InlineHeaders};
+use super::headers::{INLINE_HEADERS, InlineHeaders, SortedHeaders};
 use super::path::write_s3_path;
 use super::{Auth, Layout, UNSIGNED_PAYLOAD};
 use crate::encode::Sink;
@@ -43,7 +43,9 @@ pub(crate) fn write_plain_presign(
     // Caller headers, checked and sorted before anything is written.
     let inline = match req.headers {
         [] => None,
-        headers => Some(InlineHeaders::new(req.host, headers)?),
+        headers => Some(SortedHeaders::Inline(InlineHeaders::new(
+            req.host, headers,
+        )?)),
     };
     const SIGNED_HOST: &[u8] = b"&X-Amz-SignedHeaders=host\nhost:";
     const TAIL: &[u8] = b"\n\nhost\nUNSIGNED-PAYLOAD";
@@ -97,10 +99,10 @@ pub(crate) fn write_plain_presign(
         }));
     };
     buf.put(b"&X-Amz-SignedHeaders=");
-    inline.write_signed(true, buf);
+    inline.write_names(&[], true, buf);
     let query = query_start..buf.len();
     buf.put_byte(b'\n');
-    let (signed_headers, payload_hash) = inline.write_tail(&req.payload, buf)?;
+    let (signed_headers, payload_hash) = inline.write_tail(&[], &req.payload, buf)?;
     Ok(Some(Layout {
         path,
         query,

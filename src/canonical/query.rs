@@ -4,7 +4,7 @@
 use core::ops::Range;
 
 use super::Auth;
-use super::headers::{HeaderEntry, InlineHeaders, write_signed_headers};
+use super::headers::SortedHeaders;
 use crate::encode::{self, Sink};
 use crate::error::Error;
 use crate::request::{QuerySource, ReceivedQuery};
@@ -31,8 +31,7 @@ pub(crate) fn write_query(
     query: &QuerySource<'_>,
     auth: &Auth<'_>,
     expires_text: &[u8],
-    inline: Option<&InlineHeaders<'_>>,
-    headers: &[HeaderEntry],
+    sorted: &SortedHeaders<'_>,
     side: &mut Vec<u8>,
     params: &mut Vec<Param>,
     out: &mut Vec<u8>,
@@ -149,7 +148,7 @@ pub(crate) fn write_query(
                 token_at = Some(out.len());
             }
             out.put(b"&X-Amz-SignedHeaders=");
-            write_signed_headers_query(inline, headers, side, out);
+            sorted.write_names(side, true, out);
             for p in &params[before..] {
                 out.put_byte(b'&');
                 param(p, out);
@@ -182,7 +181,7 @@ pub(crate) fn write_query(
                 2 => out.put(amz_date.as_bytes()),
                 3 => out.put(expires_text),
                 4 => token_at = Some(out.len()),
-                _ => write_signed_headers_query(inline, headers, side, out),
+                _ => sorted.write_names(side, true, out),
             }
         }
         for p in user {
@@ -200,17 +199,4 @@ pub(crate) fn write_query(
         out.put(&side[p.value.clone()]);
     }
     Ok(None)
-}
-
-/// The `X-Amz-SignedHeaders` value: the query-encoded signed header names.
-pub(crate) fn write_signed_headers_query(
-    inline: Option<&InlineHeaders<'_>>,
-    headers: &[HeaderEntry],
-    side: &[u8],
-    out: &mut Vec<u8>,
-) {
-    match inline {
-        Some(inline) => inline.write_signed(true, out),
-        None => write_signed_headers(headers, side, true, out),
-    }
 }

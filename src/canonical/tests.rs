@@ -109,10 +109,12 @@ fn rejects_signer_owned_names() {
     ));
 }
 
-/// The straight-line S3 presign writes exactly what the general path
-/// writes, with the same layout, for every shape it takes.
+/// The straight-line S3 presign writes exactly what the general writer
+/// writes (which sorts these few headers on the stack, as the next test
+/// checks against the side buffer), with the same layout, for every shape
+/// it takes.
 #[test]
-fn plain_presign_path_matches_the_general_path() {
+fn plain_presign_writer_matches_the_general_writer() {
     let amz_date = crate::time::SigningTime::parse_amz_date("20260524T120000Z")
         .unwrap()
         .amz_date();
@@ -192,4 +194,82 @@ fn digits() {
     assert_eq!(itoa_u64(0).as_bytes(), b"0");
     assert_eq!(itoa_u64(604_800).as_bytes(), b"604800");
     assert_eq!(itoa_u64(u64::MAX).as_bytes(), b"18446744073709551615");
+}
+
+/// Headers sorted on the stack and headers canonicalized into the side
+/// buffer go through the one header writer to the same bytes.
+#[test]
+fn inline_and_side_buffer_headers_write_the_same_lines() {
+    use super::headers::{InlineHeaders, SortedHeaders, canonical_headers};
+    let host = "s3.example.com:9000";
+    let cases: [&[(&str, &str)]; 5] = [
+        &[],
+        &[("Content-Type", " image/jpeg ")],
+        &[
+            ("x-amz-meta-b", "2"),
+            ("Cache-Control", "max-age=60"),
+            ("X-Amz-Meta-B", "1  \t 2"),
+        ],
+        &[("zz", "a\r\n  b"), ("aa", ""), ("Zz", "c"), ("m", "  ")],
+        &[
+            ("a", "1"),
+            ("b", "2"),
+            ("c", "3"),
+            ("d", "4"),
+            ("A", "5"),
+            ("e", "6"),
+            ("f", "7"),
+            ("g", "8"),
+        ],
+    ];
+    for headers in cases {
+        let mut inline_out = Vec::new();
+        let inline = SortedHeaders::Inline(InlineHeaders::new(host, headers).unwrap());
+        let a = inline
+            .write_tail(&[], &Payload::Unsigned, &mut inline_out)
+            .unwrap();
+        let mut names = Vec::new();
+        inline.write_names(&[], true, &mut names);
+
+        let all: Vec<(&str, &str)> = [("host", host)]
+            .into_iter()
+            .chain(headers.iter().copied())
+            .collect();
+        let parts = Parts {
+            method: "GET",
+            host,
+            host_checked: true,
+            path: PathSource::Wire {
+                path: "/",
+                mode: PathMode::S3,
+            },
+            query: QuerySource::Pairs(&[]),
+            headers: &all,
+            payload: Payload::Unsigned,
+        };
+        let mut s = Scratch::default();
+        canonical_headers(
+            &parts,
+            &Auth::Received {
+                token_unsigned: false,
+            },
+            &mut s.side,
+            &mut s.aux,
+            &mut s.headers,
+        )
+        .unwrap();
+        let side = SortedHeaders::Side(&s.headers);
+        let mut side_out = Vec::new();
+        let b = side
+            .write_tail(&s.side, &Payload::Unsigned, &mut side_out)
+            .unwrap();
+        let mut side_names = Vec::new();
+        side.write_names(&s.side, true, &mut side_names);
+        assert_eq!(
+            String::from_utf8_lossy(&inline_out),
+            String::from_utf8_lossy(&side_out),
+            "{headers:?}"
+        );
+        assert_eq!((a, names), (b, side_names), "{headers:?}");
+    }
 }
