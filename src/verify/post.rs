@@ -212,30 +212,7 @@ fn check_conditions(
             .map(|(_, v)| *v)
     };
     for c in conditions {
-        let (field, failure) = match c {
-            Condition::Eq { field, value } => (
-                field.as_str(),
-                match value_of(field) {
-                    Some(v) if v == value => None,
-                    Some(_) => Some("the value differs from the policy's"),
-                    None => Some("the policy requires this field"),
-                },
-            ),
-            Condition::StartsWith { field, prefix } => (
-                field.as_str(),
-                match value_of(field) {
-                    Some(v) if v.starts_with(prefix.as_str()) => None,
-                    Some(_) => Some("the value does not start with the policy's prefix"),
-                    None => Some("the policy requires this field"),
-                },
-            ),
-            Condition::ContentLengthRange { min, max } => (
-                "content-length",
-                (file_size < *min || file_size > *max)
-                    .then_some("the file size is outside content-length-range"),
-            ),
-        };
-        if let Some(reason) = failure {
+        if let Err((field, reason)) = c.check_received(value_of, file_size) {
             return Err(VerifyError::PolicyViolation {
                 field: excerpt(field),
                 reason,
