@@ -13,12 +13,17 @@
 //!   `x-amz-content-sha256` header in the header variant only);
 //! - `omit_session_token: true` → [`SessionTokenMode::AddedAfterSigning`];
 //! - `expiration_in_seconds` → the presign expiry (`X-Amz-Expires`).
+//!
+//! Every variant also runs through the plain reference writer
+//! (`common::reference`) from the same inputs: its canonical request,
+//! string to sign and signature must equal the published ones too.
 
 mod common;
 
 use std::path::Path;
 use std::time::Duration;
 
+use common::reference::{self, Signed};
 use common::{
     Failures, HttpRequest, crt_credentials, json_str, parse_rfc3339, query_set, read, read_json,
     render_request, subdirs, vectors_dir, wire_form,
@@ -27,6 +32,7 @@ use presign::{
     Credentials, PathMode, Region, Service, SessionTokenMode, SignableRequest, SignatureLocation,
     Signer, SigningTime,
 };
+use serde_json::Value;
 
 /// The number of cases in the suite; a run that finds fewer (or more) fails.
 const CASES: usize = 38;
@@ -40,6 +46,10 @@ struct Case {
     signer: Signer,
     time: SigningTime,
     expires_in: Duration,
+    /// `context.json`, for the reference writer.
+    context: Value,
+    /// The signing time as `X-Amz-Date` text, for the reference writer.
+    amz_date: String,
 }
 
 impl Case {
@@ -68,14 +78,40 @@ impl Case {
         let expires = context["expiration_in_seconds"]
             .as_u64()
             .unwrap_or_else(|| panic!("{name}: expiration_in_seconds"));
+        let timestamp = json_str(&context, "timestamp");
+        let amz_date = timestamp.replace(['-', ':'], "");
         Case {
             request: HttpRequest::parse(&read(&dir.join("request.txt"))),
-            time: parse_rfc3339(json_str(&context, "timestamp")),
+            time: parse_rfc3339(timestamp),
+            amz_date,
             expires_in: Duration::from_secs(expires),
             credentials,
             signer,
             dir: dir.to_owned(),
             name,
+            context,
+        }
+    }
+
+    fn flag(&self, field: &str) -> bool {
+        self.context[field].as_bool().unwrap_or(false)
+    }
+
+    /// The reference signer for this case, read from `context.json` alone:
+    /// S3 path rules unless `normalize`, and the session token signed
+    /// unless `omit_session_token`.
+    fn reference(&self) -> reference::Signing<'_> {
+        let creds = &self.context["credentials"];
+        reference::Signing {
+            access_key_id: json_str(creds, "access_key_id"),
+            secret: json_str(creds, "secret_access_key"),
+            token: creds["token"]
+                .as_str()
+                .filter(|_| !self.flag("omit_session_token")),
+            amz_date: &self.amz_date,
+            region: json_str(&self.context, "region"),
+            service: json_str(&self.context, "service"),
+            s3_mode: !self.flag("normalize"),
         }
     }
 
@@ -91,6 +127,50 @@ impl Case {
 
     fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
         self.request.header_pairs()
+    }
+}
+
+/// Runs a variant through the reference writer: `request.txt` as written
+/// (its `Host` header among the signed ones), the body's hash, and what
+/// `context.json` asks for; each output is compared with the published
+/// file, as the crate's are.
+fn check_reference(case: &Case, variant: &str, f: &mut Failures) {
+    let label = format!("{} [{variant}]", case.name);
+    let label = label.as_str();
+    let request = &case.request;
+    let headers: Vec<(&str, &str)> = request.header_pairs().collect();
+    let payload_hash = reference::sha256_hex(request.body.as_bytes());
+    let signing = case.reference();
+    let signed: Signed = if variant == "header" {
+        let content_sha256 = case.flag("sign_body");
+        signing.sign_headers(
+            &request.method,
+            &request.target,
+            &headers,
+            &payload_hash,
+            content_sha256,
+        )
+    } else {
+        let expires = case.expires_in.as_secs();
+        signing.presign(
+            &request.method,
+            &request.target,
+            &headers,
+            &payload_hash,
+            expires,
+        )
+    };
+    for (step, file, actual) in [
+        (
+            "canonical request",
+            "canonical-request",
+            &signed.canonical_request,
+        ),
+        ("string to sign", "string-to-sign", &signed.string_to_sign),
+        ("signature", "signature", &signed.signature),
+    ] {
+        let expected = case.expected(&format!("{variant}-{file}.txt"));
+        f.check(label, &format!("reference {step}"), &expected, actual);
     }
 }
 
@@ -113,6 +193,7 @@ fn shown(value: Option<&str>) -> String {
 }
 
 fn run_header_variant(case: &Case, f: &mut Failures) {
+    check_reference(case, "header", f);
     let label = format!("{} [header]", case.name);
     let label = label.as_str();
     let req = case.signable();
@@ -168,6 +249,7 @@ fn run_header_variant(case: &Case, f: &mut Failures) {
 }
 
 fn run_query_variant(case: &Case, f: &mut Failures) {
+    check_reference(case, "query", f);
     let label = format!("{} [query]", case.name);
     let label = label.as_str();
     let req = case.signable();

@@ -12,11 +12,17 @@
 //! `service`, and header signing. The suite normalizes paths (its
 //! `normalize-path/*` cases expect `/example/..` to sign as `/`): that is
 //! [`PathMode::Standard`], the default for the service `service`.
+//!
+//! Every case also runs through the plain reference writer
+//! (`common::reference`) from the same inputs: its canonical request,
+//! string to sign and signature must equal the `.creq`, the `.sts` and the
+//! `.authz` signature too.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 
+use common::reference::{self, Signing};
 use common::{Failures, HttpRequest, authorization_parts, read, render_request, vectors_dir};
 use presign::{
     Credentials, PathMode, Region, Service, SessionTokenMode, SignatureLocation, Signer,
@@ -101,6 +107,51 @@ fn run_case(name: &str, dir: &Path, f: &mut Failures) {
     .session_token_mode(token_mode);
 
     let req = request.signable();
+
+    // The reference writer, from what the library is given: the request
+    // (its Host header among the signed ones, X-Amz-Date and the token
+    // taken out above) to which it adds x-amz-date and, when it is signed,
+    // the token.
+    let signing = Signing {
+        access_key_id: ACCESS_KEY_ID,
+        secret: SECRET_ACCESS_KEY,
+        token: token
+            .as_deref()
+            .filter(|_| token_mode == SessionTokenMode::Signed),
+        amz_date: &amz_date,
+        region: "us-east-1",
+        service: "service",
+        s3_mode: false,
+    };
+    let headers: Vec<(&str, &str)> = request.header_pairs().collect();
+    let payload_hash = reference::sha256_hex(request.body.as_bytes());
+    let r = signing.sign_headers(
+        &request.method,
+        &request.target,
+        &headers,
+        &payload_hash,
+        false,
+    );
+    let authz_signature = authorization_parts(&authz).map_or_else(String::new, |p| p[3].clone());
+    for (step, expected, actual) in [
+        (
+            "reference canonical request (.creq)",
+            file("creq"),
+            &r.canonical_request,
+        ),
+        (
+            "reference string to sign (.sts)",
+            file("sts"),
+            &r.string_to_sign,
+        ),
+        (
+            "reference signature (from .authz)",
+            authz_signature,
+            &r.signature,
+        ),
+    ] {
+        f.check(label, step, &expected, actual);
+    }
 
     let location = SignatureLocation::Headers;
     if let Some(cr) = f.ok(

@@ -8,9 +8,14 @@
 //! kService = HMAC(kRegion, service)
 //! kSigning = HMAC(kService, "aws4_request")
 //! ```
+//!
+//! Both also run through the plain reference writer (`common::reference`):
+//! its signing key, and for the ListUsers request its canonical request,
+//! string to sign and signature, must equal the published ones too.
 
 mod common;
 
+use common::reference::{self, Signing};
 use common::{Failures, HttpRequest, hex, json_str, read_json, vectors_dir};
 use presign::{
     Credentials, KeyDerivation, Method, Region, Scope, ScopeDate, Service, SignableRequest,
@@ -81,6 +86,15 @@ fn signing_key_intermediates() {
                 &hex(SigningKey::derive(secret, scope).sign(probe).as_bytes()),
             );
         }
+        if let Some(want) = expected["kSigning_hex"].as_str() {
+            let key = reference::signing_key(
+                secret,
+                json_str(inputs, "date"),
+                json_str(inputs, "region"),
+                json_str(inputs, "service"),
+            );
+            f.check(name, "reference signing key", want, &hex(&key));
+        }
         assert!(compared > 0, "{name}: no intermediate key to compare");
     }
     f.finish("key derivation");
@@ -128,6 +142,46 @@ fn iam_list_users_request() {
 
         let expected_cr = json_str(expected, "canonical_request");
         let expected_sts = json_str(expected, "string_to_sign");
+
+        // The reference writer: the request as published, its X-Amz-Date
+        // (taken out above) added back by the reference signer.
+        let signing = Signing {
+            access_key_id: json_str(inputs, "access_key_id"),
+            secret: json_str(inputs, "secret_access_key"),
+            token: None,
+            amz_date: &amz_date,
+            region: json_str(inputs, "region"),
+            service: json_str(inputs, "service"),
+            s3_mode: false,
+        };
+        let headers: Vec<(&str, &str)> = request.header_pairs().collect();
+        let r = signing.sign_headers(
+            &request.method,
+            request.origin_form(),
+            &headers,
+            &reference::sha256_hex(request.body.as_bytes()),
+            false,
+        );
+        f.check(
+            label,
+            "reference canonical request",
+            expected_cr,
+            &r.canonical_request,
+        );
+        f.check(
+            label,
+            "reference string to sign",
+            expected_sts,
+            &r.string_to_sign,
+        );
+        let expected_signature = json_str(expected, "signature");
+        f.check(
+            label,
+            "reference signature",
+            expected_signature,
+            &r.signature,
+        );
+
         let location = SignatureLocation::Headers;
         if let Some(cr) = f.ok(
             label,

@@ -8,11 +8,18 @@
 //! normalization, encoded once: `test$file.text` signs as
 //! `test%24file.text`) and, for header signing, a signed
 //! `x-amz-content-sha256` header.
+//!
+//! Every example also runs through the plain reference writer
+//! (`common::reference`): its canonical request, string to sign and
+//! signature must equal the published ones too. The two chunked-upload
+//! examples (`streaming-*.json`) are run by neither.
 
 mod common;
 
 use std::time::Duration;
 
+use base64::Engine as _;
+use common::reference::{self, Signing};
 use common::{Failures, authorization_parts, json_str, read_json, vectors_dir};
 use presign::{
     Credentials, Method, PathMode, Payload, Region, Service, SignableRequest, SignatureLocation,
@@ -49,6 +56,38 @@ fn load(file: &str) -> Example {
 }
 
 impl Example {
+    /// The reference signer for the example: its credentials, time and
+    /// scope, S3's path rules, no session token (none of them has one).
+    fn reference(&self) -> Signing<'_> {
+        let creds = &self.inputs["credentials"];
+        assert!(self.inputs["session_token"].is_null(), "{}", self.name);
+        Signing {
+            access_key_id: json_str(creds, "access_key_id"),
+            secret: json_str(creds, "secret_access_key"),
+            token: None,
+            amz_date: json_str(&self.inputs, "timestamp"),
+            region: json_str(&self.inputs, "region"),
+            service: json_str(&self.inputs, "service"),
+            s3_mode: true,
+        }
+    }
+
+    /// Compares the reference writer's outputs with the expected ones.
+    fn check_reference(&self, f: &mut Failures, label: &str, signed: &reference::Signed) {
+        for (step, field, actual) in [
+            (
+                "canonical request",
+                "canonical_request",
+                &signed.canonical_request,
+            ),
+            ("string to sign", "string_to_sign", &signed.string_to_sign),
+            ("signature", "signature", &signed.signature),
+        ] {
+            let expected = json_str(&self.expected, field);
+            f.check(label, &format!("reference {step}"), expected, actual);
+        }
+    }
+
     /// Checks the canonical request and the string to sign `signer` gives
     /// for `req` (with the example's credentials and time) against the
     /// expected ones.
@@ -137,6 +176,30 @@ fn run_header_example(file: &str) {
             _ => req = req.header(name, value),
         }
     }
+
+    // The reference writer takes the example's headers exactly as
+    // published, x-amz-date and x-amz-content-sha256 included, and its
+    // path and raw query.
+    let published: Vec<(&str, &str)> = inputs["headers"]
+        .as_array()
+        .expect("headers")
+        .iter()
+        .map(|pair| {
+            (
+                pair[0].as_str().expect("name"),
+                pair[1].as_str().expect("value"),
+            )
+        })
+        .collect();
+    let signed = ex.reference().sign(reference::canonical_request(
+        json_str(inputs, "method"),
+        json_str(inputs, "path"),
+        raw_query,
+        &published,
+        json_str(inputs, "payload_hash"),
+        true,
+    ));
+    ex.check_reference(&mut f, label, &signed);
 
     ex.check_steps(&mut f, label, &signer, &req, SignatureLocation::Headers);
     let (creds, time) = (&ex.credentials, ex.time);
@@ -233,6 +296,16 @@ fn s3_presigned_get_object() {
     let req =
         SignableRequest::new(method, host, json_str(inputs, "path")).payload(Payload::Unsigned);
 
+    // The reference writer: only `host` signed, `UNSIGNED-PAYLOAD`.
+    let signed = ex.reference().presign(
+        json_str(inputs, "method"),
+        json_str(inputs, "path"),
+        &[("host", host)],
+        json_str(inputs, "payload_hash"),
+        expires_in.as_secs(),
+    );
+    ex.check_reference(&mut f, label, &signed);
+
     let (creds, time) = (&ex.credentials, ex.time);
     let location = SignatureLocation::Query { expires_in };
     ex.check_steps(&mut f, label, &signer, &req, location);
@@ -298,6 +371,30 @@ fn post_policy_browser_upload() {
         "{}: signature",
         ex.name
     );
+    // The reference: a POST policy's string to sign is the base64 of the
+    // policy text, signed with the day's key.
+    let policy_text = json_str(inputs, "policy_text_crlf");
+    let string_to_sign = base64::engine::general_purpose::STANDARD.encode(policy_text);
+    let creds = &inputs["credentials"];
+    let key = reference::signing_key(
+        json_str(creds, "secret_access_key"),
+        json_str(inputs, "date"),
+        json_str(inputs, "region"),
+        json_str(inputs, "service"),
+    );
+    assert_eq!(
+        string_to_sign,
+        json_str(expected, "string_to_sign"),
+        "{}: reference string to sign",
+        ex.name
+    );
+    assert_eq!(
+        reference::signature(&key, &string_to_sign),
+        json_str(expected, "signature"),
+        "{}: reference signature",
+        ex.name
+    );
+
     // The conditions parse; the ones signing adds are there.
     let conditions =
         presign::s3::parse_policy_conditions(json_str(inputs, "policy_text_crlf")).expect("parse");

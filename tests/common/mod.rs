@@ -1,9 +1,13 @@
 //! Shared helpers for the test-vector suites: reading the vector files,
 //! parsing their HTTP/1.1 requests and `context.json`, and collecting every
-//! difference of a suite so that one run reports all failing cases.
+//! difference of a suite so that one run reports all failing cases; and
+//! [`reference`], the plain SigV4 implementation the suites also run every
+//! vector through.
 //!
 //! Each integration test crate uses a different subset of these helpers.
 #![allow(dead_code)]
+
+pub mod reference;
 
 use std::fmt::Write as _;
 use std::fs;
