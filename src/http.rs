@@ -26,15 +26,16 @@ use crate::error::{Error, excerpt};
 use crate::request::{Method, Payload, SignableRequest};
 use crate::sign::Signer;
 use crate::time::SigningTime;
+use crate::wire;
 
 /// Headers that are never signed: the signer's own, and those proxies and
 /// clients add or change on the way (`user-agent`, `expect`, hop-by-hop).
 const UNSIGNED: [&str; 10] = [
-    "host",
-    "authorization",
-    "x-amz-date",
-    "x-amz-security-token",
-    "x-amz-content-sha256",
+    wire::header::HOST,
+    wire::header::AUTHORIZATION,
+    wire::header::X_AMZ_DATE,
+    wire::header::X_AMZ_SECURITY_TOKEN,
+    wire::header::X_AMZ_CONTENT_SHA256,
     "user-agent",
     "x-amzn-trace-id",
     "expect",

@@ -24,6 +24,7 @@ use crate::scope::{Region, Scope, Service, TERMINATOR};
 use crate::signature::Signature;
 use crate::string_to_sign::StringToSign;
 use crate::time::{AmzDate, ScopeDate, SigningTime};
+use crate::wire;
 
 /// A derived SigV4 signing key (`kSigning`), together with its keyed HMAC
 /// state so that signing with it never hashes the key's pad blocks again.
@@ -296,8 +297,15 @@ pub struct CachedSigningKey {
     credential: core::ops::Range<usize>,
 }
 
-const QUERY_HEAD_START: &str = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=";
-const QUERY_HEAD_END: &str = "&X-Amz-Date=";
+const QUERY_HEAD_START: &str = concat!(
+    wire::query::x_amz_algorithm!(),
+    "=",
+    wire::algorithm!(),
+    "&",
+    wire::query::x_amz_credential!(),
+    "="
+);
+const QUERY_HEAD_END: &str = concat!("&", wire::query::x_amz_date!(), "=");
 
 impl CachedSigningKey {
     fn new(credentials: &Credentials, scope: Scope<'_>) -> Self {

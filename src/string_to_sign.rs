@@ -16,7 +16,7 @@ use crate::signature::hex64;
 use crate::time::{AmzDate, SigningTime};
 
 /// The signing algorithm name for SigV4 with HMAC-SHA256.
-pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+pub const ALGORITHM: &str = crate::wire::ALGORITHM;
 
 // 17 + 16 + 1 + (8 + 1 + 64 + 1 + 64 + 1 + 12) + 1 + 64 = 250.
 const CAPACITY: usize = 17 + 17 + (8 + 1 + MAX_NAME_LEN + 1 + MAX_NAME_LEN + 1 + 12) + 1 + 64;

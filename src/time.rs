@@ -10,6 +10,7 @@ use std::time::SystemTime;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::error::{Error, excerpt};
+use crate::wire;
 
 /// The instant a request is signed at, in UTC, with whole-second precision.
 ///
@@ -105,7 +106,7 @@ impl SigningTime {
     /// Parses an `X-Amz-Date` value such as `20130524T000000Z`.
     pub fn parse_amz_date(s: &str) -> Result<Self, Error> {
         let err = || Error::InvalidDate {
-            what: "x-amz-date",
+            what: wire::header::X_AMZ_DATE,
             input: excerpt(s),
             expected: AMZ_DATE_FORMAT,
         };

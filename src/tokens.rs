@@ -35,6 +35,7 @@ use crate::request::{Method, SignableRequest};
 use crate::scope::{Region, Service};
 use crate::sign::{PresignedRequest, Signer};
 use crate::time::SigningTime;
+use crate::wire;
 
 /// How long an RDS token is valid: 15 minutes, as boto3 signs it.
 pub const RDS_TOKEN_EXPIRES: Duration = Duration::from_secs(900);
@@ -122,13 +123,13 @@ pub fn eks_token_for_host(
 /// text identical to boto3's.
 fn botocore_order(presigned: &PresignedRequest, operation: &[&str]) -> String {
     const SIGNER: [&str; 7] = [
-        "X-Amz-Algorithm",
-        "X-Amz-Credential",
-        "X-Amz-Date",
-        "X-Amz-Expires",
-        "X-Amz-SignedHeaders",
-        "X-Amz-Security-Token",
-        "X-Amz-Signature",
+        wire::query::X_AMZ_ALGORITHM,
+        wire::query::X_AMZ_CREDENTIAL,
+        wire::query::X_AMZ_DATE,
+        wire::query::X_AMZ_EXPIRES,
+        wire::query::X_AMZ_SIGNED_HEADERS,
+        wire::query::X_AMZ_SECURITY_TOKEN,
+        wire::query::X_AMZ_SIGNATURE,
     ];
     let pairs: Vec<(&str, &str)> = presigned.query_pairs().collect();
     let mut out = String::with_capacity(presigned.uri().len());

@@ -7,14 +7,15 @@ use super::{Auth, write_payload_hash};
 use crate::encode::{self, Sink};
 use crate::error::{Error, excerpt};
 use crate::request::{Parts, Payload, is_tchar};
+use crate::wire;
 
 /// Header names the signer writes itself; a caller may not set them.
 pub(crate) const RESERVED_HEADERS: [&str; 5] = [
-    "host",
-    "authorization",
-    "x-amz-date",
-    "x-amz-security-token",
-    "x-amz-content-sha256",
+    wire::header::HOST,
+    wire::header::AUTHORIZATION,
+    wire::header::X_AMZ_DATE,
+    wire::header::X_AMZ_SECURITY_TOKEN,
+    wire::header::X_AMZ_CONTENT_SHA256,
 ];
 
 pub(crate) struct HeaderEntry {
@@ -68,7 +69,7 @@ pub(crate) fn canonical_headers(
 ) -> Result<(), Error> {
     let received = matches!(auth, Auth::Received { .. });
     if !received {
-        push_raw(side, entries, "host", req.host.as_bytes());
+        push_raw(side, entries, wire::header::HOST, req.host.as_bytes());
     }
     for &(name, value) in req.headers {
         check_header_name(name, !received)?;
@@ -91,14 +92,19 @@ pub(crate) fn canonical_headers(
         content_sha256,
     } = auth
     {
-        push_raw(side, entries, "x-amz-date", amz_date.as_bytes());
+        push_raw(side, entries, wire::header::X_AMZ_DATE, amz_date.as_bytes());
         if let Some(token) = token {
-            push_raw(side, entries, "x-amz-security-token", token.as_bytes());
+            push_raw(
+                side,
+                entries,
+                wire::header::X_AMZ_SECURITY_TOKEN,
+                token.as_bytes(),
+            );
         }
         if *content_sha256 {
             aux.clear();
             write_payload_hash(&req.payload, aux);
-            push_raw(side, entries, "x-amz-content-sha256", aux);
+            push_raw(side, entries, wire::header::X_AMZ_CONTENT_SHA256, aux);
         }
     }
     entries.sort_by(|a, b| side[a.name.clone()].cmp(&side[b.name.clone()]));
@@ -162,7 +168,7 @@ impl<'a> InlineHeaders<'a> {
     /// The `i`-th header in sorted order.
     pub(crate) fn item(&self, i: usize) -> (&'a str, &'a str) {
         match self.order[i] {
-            0 => ("host", self.host),
+            0 => (wire::header::HOST, self.host),
             n => self.headers[n as usize - 1],
         }
     }

@@ -50,7 +50,7 @@ use query::write_query;
 pub(crate) use scratch::{Scratch, ThreadScratch};
 
 /// The payload hash S3 presigned URLs use.
-pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+pub const UNSIGNED_PAYLOAD: &str = crate::wire::UNSIGNED_PAYLOAD;
 
 /// What the signer adds to the request, by where the signature goes.
 pub(crate) enum Auth<'a> {

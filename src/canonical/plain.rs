@@ -7,6 +7,7 @@ use super::{Auth, Layout, UNSIGNED_PAYLOAD};
 use crate::encode::Sink;
 use crate::error::Error;
 use crate::request::{Parts, PathSource, Payload, QuerySource};
+use crate::wire;
 
 /// The common S3 presign, written in a straight line: an object (or bucket)
 /// path, no caller query parameters and at most [`INLINE_HEADERS`] caller
@@ -47,8 +48,23 @@ pub(crate) fn write_plain_presign(
             req.host, headers,
         )?)),
     };
-    const SIGNED_HOST: &[u8] = b"&X-Amz-SignedHeaders=host\nhost:";
-    const TAIL: &[u8] = b"\n\nhost\nUNSIGNED-PAYLOAD";
+    const SIGNED_HOST: &[u8] = concat!(
+        "&",
+        wire::query::x_amz_signed_headers!(),
+        "=",
+        wire::header::host!(),
+        "\n",
+        wire::header::host!(),
+        ":"
+    )
+    .as_bytes();
+    const TAIL: &[u8] = concat!(
+        "\n\n",
+        wire::header::host!(),
+        "\n",
+        wire::unsigned_payload!()
+    )
+    .as_bytes();
     buf.reserve(
         req.method.len()
             + prefix.len() * 3
@@ -76,29 +92,29 @@ pub(crate) fn write_plain_presign(
     let query_start = buf.len();
     buf.put(query_head.as_bytes());
     buf.put(amz_date.as_bytes());
-    buf.put(b"&X-Amz-Expires=");
+    buf.put(concat!("&", wire::query::x_amz_expires!(), "=").as_bytes());
     buf.put(expires_text);
     let mut token_at = None;
     if token_encoded.is_some() {
-        buf.put(b"&X-Amz-Security-Token=");
+        buf.put(concat!("&", wire::query::x_amz_security_token!(), "=").as_bytes());
         token_at = Some(buf.len());
     }
     let Some(inline) = inline else {
         // Only `host`: constant text around the host.
         buf.put(SIGNED_HOST);
-        let query = query_start..buf.len() - "\nhost:".len();
+        let query = query_start..buf.len() - "\n:".len() - wire::header::HOST.len();
         buf.put(req.host.as_bytes());
         buf.put(TAIL);
         let end = buf.len();
         return Ok(Some(Layout {
             path,
             query,
-            signed_headers: end - "host\nUNSIGNED-PAYLOAD".len()..end - "\nUNSIGNED-PAYLOAD".len(),
+            signed_headers: end - TAIL.len() + 2..end - UNSIGNED_PAYLOAD.len() - 1,
             payload_hash: end - UNSIGNED_PAYLOAD.len()..end,
             token_at,
         }));
     };
-    buf.put(b"&X-Amz-SignedHeaders=");
+    buf.put(concat!("&", wire::query::x_amz_signed_headers!(), "=").as_bytes());
     inline.write_names(&[], true, buf);
     let query = query_start..buf.len();
     buf.put_byte(b'\n');

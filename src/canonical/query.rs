@@ -9,17 +9,10 @@ use crate::encode::{self, Sink};
 use crate::error::Error;
 use crate::request::{QuerySource, ReceivedQuery};
 use crate::string_to_sign::ALGORITHM;
+use crate::wire;
 
 /// Query parameters query signing writes itself, in canonical order.
-pub(crate) const RESERVED_QUERY: [&str; 7] = [
-    "X-Amz-Algorithm",
-    "X-Amz-Credential",
-    "X-Amz-Date",
-    "X-Amz-Expires",
-    "X-Amz-Security-Token",
-    "X-Amz-SignedHeaders",
-    "X-Amz-Signature",
-];
+const RESERVED_QUERY: [&str; 7] = wire::query::SIGNER_WRITES;
 
 pub(crate) struct Param {
     pub(crate) name: Range<usize>,
@@ -56,7 +49,9 @@ pub(crate) fn write_query(
             // The signature is not part of what it signs, nor is a token
             // added after signing.
             let name = &side[n..v];
-            if name == b"X-Amz-Signature" || (token_unsigned && name == b"X-Amz-Security-Token") {
+            if name == wire::query::X_AMZ_SIGNATURE.as_bytes()
+                || (token_unsigned && name == wire::query::X_AMZ_SECURITY_TOKEN.as_bytes())
+            {
                 side.truncate(n);
                 return Ok(());
             }
@@ -141,13 +136,13 @@ pub(crate) fn write_query(
             }
             out.put(query_head.as_bytes());
             out.put(amz_date.as_bytes());
-            out.put(b"&X-Amz-Expires=");
+            out.put(concat!("&", wire::query::x_amz_expires!(), "=").as_bytes());
             out.put(expires_text);
             if token_encoded.is_some() {
-                out.put(b"&X-Amz-Security-Token=");
+                out.put(concat!("&", wire::query::x_amz_security_token!(), "=").as_bytes());
                 token_at = Some(out.len());
             }
-            out.put(b"&X-Amz-SignedHeaders=");
+            out.put(concat!("&", wire::query::x_amz_signed_headers!(), "=").as_bytes());
             sorted.write_names(side, true, out);
             for p in &params[before..] {
                 out.put_byte(b'&');

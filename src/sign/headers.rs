@@ -7,6 +7,7 @@ use crate::encode::Sink;
 use crate::signature::Signature;
 use crate::string_to_sign::ALGORITHM;
 use crate::time::AmzDate;
+use crate::wire;
 
 /// What precedes the signature in an `Authorization` value.
 const SIGNATURE_PART: &str = ", Signature=";
@@ -103,12 +104,12 @@ impl<'c> AuthorizationHeaders<'c> {
     /// Every header to add, as `(lowercase name, value)`.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
         [
-            Some(("authorization", self.authorization())),
-            Some(("x-amz-date", self.x_amz_date())),
+            Some((wire::header::AUTHORIZATION, self.authorization())),
+            Some((wire::header::X_AMZ_DATE, self.x_amz_date())),
             self.x_amz_security_token()
-                .map(|t| ("x-amz-security-token", t)),
+                .map(|t| (wire::header::X_AMZ_SECURITY_TOKEN, t)),
             self.x_amz_content_sha256()
-                .map(|h| ("x-amz-content-sha256", h)),
+                .map(|h| (wire::header::X_AMZ_CONTENT_SHA256, h)),
         ]
         .into_iter()
         .flatten()

@@ -30,6 +30,7 @@ use crate::signature::{Signature, hex64};
 use crate::signing_key::{CachedSigningKey, SecondMemo, SigningKeyCache};
 use crate::string_to_sign::StringToSign;
 use crate::time::{AmzDate, SigningTime};
+use crate::wire;
 
 pub use headers::AuthorizationHeaders;
 pub use presigned::PresignedRequest;
@@ -412,12 +413,12 @@ impl Signer {
             // Room for the signature too: the buffer must not move (leaving
             // the token in freed memory) after.
             buf.reserve(TOKEN_AND_SIGNATURE + token.len());
-            buf.put(b"&X-Amz-Security-Token=");
+            buf.put(concat!("&", wire::query::x_amz_security_token!(), "=").as_bytes());
             buf.put(token.as_bytes());
             s.mark_sensitive();
         }
         let buf = &mut s.buf;
-        buf.put(b"&X-Amz-Signature=");
+        buf.put(concat!("&", wire::query::x_amz_signature!(), "=").as_bytes());
         buf.put(&hex64(signature.as_bytes()));
         let base = layout.path.start;
         let text = ascii(&buf[base..]);
@@ -448,7 +449,8 @@ impl Signer {
 }
 
 /// The query text around a token added after signing and the signature.
-const TOKEN_AND_SIGNATURE: usize = "&X-Amz-Security-Token=".len() + "&X-Amz-Signature=".len() + 64;
+const TOKEN_AND_SIGNATURE: usize =
+    wire::query::X_AMZ_SECURITY_TOKEN.len() + wire::query::X_AMZ_SIGNATURE.len() + 4 + 64;
 
 /// Steps 3 to 6, shared by signing and verifying: writes the canonical
 /// request for `parts` into `scratch`, hashes it, and signs the string to

@@ -4,6 +4,7 @@ use core::fmt;
 use std::time::Duration;
 
 use crate::signature::Signature;
+use crate::wire;
 
 /// What query signing reports besides the text it wrote.
 pub(crate) struct PresignInfo {
@@ -83,7 +84,8 @@ impl PresignedText {
             }
             shown.push_str(name);
             shown.push('=');
-            let secret = name == "X-Amz-Security-Token" || name == "X-Amz-Signature";
+            let secret =
+                name == wire::query::X_AMZ_SECURITY_TOKEN || name == wire::query::X_AMZ_SIGNATURE;
             shown.push_str(if secret { "<redacted>" } else { value });
         }
         shown

@@ -16,6 +16,7 @@ use super::{ReceivedRequest, VerifyError};
 use crate::credentials::Credentials;
 use crate::encode;
 use crate::request::ReceivedQuery;
+use crate::wire;
 
 /// A value as received, and how to read it.
 #[derive(Clone, Copy)]
@@ -211,7 +212,7 @@ impl<'r> Credential<'r> {
         }
         if found < 4 {
             return Err(VerifyError::MalformedParameter {
-                name: "X-Amz-Credential",
+                name: wire::query::X_AMZ_CREDENTIAL,
                 reason: "expected ACCESS_KEY_ID/DATE/REGION/SERVICE/aws4_request",
             });
         }
@@ -271,7 +272,7 @@ pub(crate) struct Claims<'r> {
 /// it.
 pub(crate) fn header_claims<'r>(request: &ReceivedRequest<'r>) -> Result<Claims<'r>, VerifyError> {
     let auth = request
-        .single("authorization")?
+        .single(wire::header::AUTHORIZATION)?
         .ok_or(VerifyError::NotSigned {
             expected: "Authorization header",
         })?;
@@ -296,8 +297,10 @@ pub(crate) fn header_claims<'r>(request: &ReceivedRequest<'r>) -> Result<Claims<
         }
     }
     let date = request
-        .single("x-amz-date")?
-        .ok_or(VerifyError::MissingParameter { name: "x-amz-date" })?;
+        .single(wire::header::X_AMZ_DATE)?
+        .ok_or(VerifyError::MissingParameter {
+            name: wire::header::X_AMZ_DATE,
+        })?;
     Ok(Claims {
         algorithm: Raw::literal(algorithm),
         credential: credential.ok_or(VerifyError::MissingParameter { name: "Credential" })?,
@@ -307,7 +310,9 @@ pub(crate) fn header_claims<'r>(request: &ReceivedRequest<'r>) -> Result<Claims<
         })?,
         signature: signature.ok_or(VerifyError::MissingParameter { name: "Signature" })?,
         expires: None,
-        token: request.single("x-amz-security-token")?.map(Raw::literal),
+        token: request
+            .single(wire::header::X_AMZ_SECURITY_TOKEN)?
+            .map(Raw::literal),
         content_sha256: None,
         query: ReceivedQuery::Raw(request.query),
     })

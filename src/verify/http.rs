@@ -3,6 +3,7 @@
 
 use super::{ReceivedRequest, VerifyError};
 use crate::error::{Error, excerpt};
+use crate::wire;
 
 impl<'a> ReceivedRequest<'a> {
     /// The request as an `http` server received it: method, path and query,
@@ -53,7 +54,7 @@ impl<'a> ReceivedRequest<'a> {
         if !headers.contains_key(http::header::HOST)
             && let Some(authority) = uri.authority()
         {
-            received.push_header("host", authority.as_str());
+            received.push_header(wire::header::HOST, authority.as_str());
         }
         for (name, value) in headers {
             let value = core::str::from_utf8(value.as_bytes()).map_err(|_| {

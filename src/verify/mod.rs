@@ -75,6 +75,7 @@ use crate::sign::SessionTokenMode;
 use crate::signing_key::SigningKeyCache;
 use crate::string_to_sign::ALGORITHM;
 use crate::time::{ScopeDate, SigningTime};
+use crate::wire;
 use claims::{Claims, Credential};
 use query::QueryScan;
 
@@ -248,14 +249,14 @@ impl<L: CredentialsLookup> Verifier<L> {
         now: SigningTime,
     ) -> Result<Verified<'r>, VerifyError> {
         let claims = scan.claims()?;
-        if request.values("authorization").next().is_some() {
+        if request.values(wire::header::AUTHORIZATION).next().is_some() {
             return Err(VerifyError::AmbiguousAuthentication);
         }
         let expires = claims.expires.ok_or(VerifyError::MissingParameter {
-            name: "X-Amz-Expires",
+            name: wire::query::X_AMZ_EXPIRES,
         })?;
         let expires = parse_digits(&expires.decoded()).ok_or(VerifyError::MalformedParameter {
-            name: "X-Amz-Expires",
+            name: wire::query::X_AMZ_EXPIRES,
             reason: "not a whole number of seconds",
         })?;
         let max = self.max_expires.as_secs();
@@ -299,7 +300,7 @@ impl<L: CredentialsLookup> Verifier<L> {
         let signed = match claims.content_sha256 {
             Some(raw) => Some(parse_content_sha256(
                 &raw.decoded(),
-                "X-Amz-Content-Sha256",
+                wire::query::X_AMZ_CONTENT_SHA256,
             )?),
             None if self.service.is_s3_like() => Some(Payload::Unsigned),
             None => None,
@@ -322,7 +323,7 @@ impl<L: CredentialsLookup> Verifier<L> {
             Ok(scan) if scan.is_presigned() => return Err(VerifyError::AmbiguousAuthentication),
             Ok(scan) => scan.received(),
             Err(VerifyError::MalformedParameter {
-                name: "X-Amz-Algorithm",
+                name: wire::query::X_AMZ_ALGORITHM,
                 ..
             }) => return Err(VerifyError::AmbiguousAuthentication),
             // (Another X-Amz-* parameter twice is nothing to this form.)
@@ -349,11 +350,11 @@ impl<L: CredentialsLookup> Verifier<L> {
                 max_skew: self.max_skew.as_secs(),
             });
         }
-        let signed = match request.single("x-amz-content-sha256")? {
-            Some(v) => Some(parse_content_sha256(v, "x-amz-content-sha256")?),
+        let signed = match request.single(wire::header::X_AMZ_CONTENT_SHA256)? {
+            Some(v) => Some(parse_content_sha256(v, wire::header::X_AMZ_CONTENT_SHA256)?),
             None if self.service.is_s3_like() => {
                 return Err(VerifyError::MissingParameter {
-                    name: "x-amz-content-sha256",
+                    name: wire::header::X_AMZ_CONTENT_SHA256,
                 });
             }
             None => None,
@@ -396,7 +397,7 @@ impl<L: CredentialsLookup> Verifier<L> {
         }
         let signed_at = SigningTime::parse_amz_date(&claims.date.decoded()).map_err(|_| {
             VerifyError::MalformedParameter {
-                name: "X-Amz-Date",
+                name: wire::query::X_AMZ_DATE,
                 reason: "expected YYYYMMDDTHHMMSSZ",
             }
         })?;
@@ -411,7 +412,7 @@ impl<L: CredentialsLookup> Verifier<L> {
         }
         let scope_date =
             ScopeDate::parse(credential.date()).map_err(|_| VerifyError::MalformedParameter {
-                name: "X-Amz-Credential",
+                name: wire::query::X_AMZ_CREDENTIAL,
                 reason: "the scope date is not YYYYMMDD",
             })?;
         if scope_date != signed_at.scope_date() {
@@ -474,11 +475,11 @@ impl<L: CredentialsLookup> Verifier<L> {
             Some(list) => list.iter().any(|n| n.eq_ignore_ascii_case(name)),
             None => names.contains(name),
         };
-        if !is_signed("host") {
+        if !is_signed(wire::header::HOST) {
             return Err(VerifyError::HostNotSigned);
         }
         if !self.hosts.is_empty() {
-            let host = request.single("host")?.unwrap_or_default();
+            let host = request.single(wire::header::HOST)?.unwrap_or_default();
             if !self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
                 return Err(VerifyError::HostNotAccepted {
                     host: excerpt(host),
@@ -491,7 +492,8 @@ impl<L: CredentialsLookup> Verifier<L> {
             let amz = name
                 .get(..6)
                 .is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"));
-            let added_token = token_unsigned && name.eq_ignore_ascii_case("x-amz-security-token");
+            let added_token =
+                token_unsigned && name.eq_ignore_ascii_case(wire::header::X_AMZ_SECURITY_TOKEN);
             if amz && !added_token && !is_signed(name) {
                 return Err(VerifyError::UnsignedHeader {
                     name: excerpt(&name.to_ascii_lowercase()),

@@ -11,6 +11,7 @@ use crate::request::ReceivedQuery;
 use crate::s3::{Condition, parse_policy_conditions};
 use crate::scope::{Region, Scope};
 use crate::time::SigningTime;
+use crate::wire;
 
 /// What a verified POST upload may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,21 +58,21 @@ impl<L: CredentialsLookup> Verifier<L> {
             Ok(value)
         };
         let claims = Claims {
-            algorithm: Raw::literal(field("x-amz-algorithm")?),
-            credential: Raw::literal(field("x-amz-credential")?),
-            date: Raw::literal(field("x-amz-date")?),
+            algorithm: Raw::literal(field(wire::form::X_AMZ_ALGORITHM)?),
+            credential: Raw::literal(field(wire::form::X_AMZ_CREDENTIAL)?),
+            date: Raw::literal(field(wire::header::X_AMZ_DATE)?),
             signed_headers: Raw::literal(""),
-            signature: Raw::literal(field("x-amz-signature")?),
+            signature: Raw::literal(field(wire::form::X_AMZ_SIGNATURE)?),
             expires: None,
             token: fields
                 .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("x-amz-security-token"))
+                .find(|(n, _)| n.eq_ignore_ascii_case(wire::header::X_AMZ_SECURITY_TOKEN))
                 .map(|(_, v)| Raw::literal(v)),
             content_sha256: None,
             query: ReceivedQuery::Raw(""),
         };
-        let policy_b64 = field("policy")?;
-        let key = field("key")?;
+        let policy_b64 = field(wire::form::POLICY)?;
+        let key = field(wire::form::KEY)?;
         // A repeated field could pass the policy with one value and be
         // stored with another.
         for (i, (name, _)) in fields.iter().enumerate() {
@@ -193,7 +194,10 @@ pub(super) fn policy_expiration(policy: &str) -> Result<i64, VerifyError> {
 /// Fields S3 does not require a condition for.
 fn exempt(field: &str) -> bool {
     let f = field.to_ascii_lowercase();
-    f == "x-amz-signature" || f == "file" || f == "policy" || f.starts_with("x-ignore-")
+    f == wire::form::X_AMZ_SIGNATURE
+        || f == wire::form::FILE
+        || f == wire::form::POLICY
+        || f.starts_with("x-ignore-")
 }
 
 fn check_conditions(

@@ -16,18 +16,19 @@ use super::VerifyError;
 use super::claims::{Claims, Raw};
 use crate::encode;
 use crate::request::ReceivedQuery;
+use crate::wire;
 
 /// The `X-Amz-*` parameters a presigned query may carry, each at most once,
 /// in the order of [`Found`]'s slots.
 const QUERY_NAMES: [&str; 8] = [
-    "X-Amz-Algorithm",
-    "X-Amz-Credential",
-    "X-Amz-Date",
-    "X-Amz-SignedHeaders",
-    "X-Amz-Signature",
-    "X-Amz-Expires",
-    "X-Amz-Security-Token",
-    "X-Amz-Content-Sha256",
+    wire::query::X_AMZ_ALGORITHM,
+    wire::query::X_AMZ_CREDENTIAL,
+    wire::query::X_AMZ_DATE,
+    wire::query::X_AMZ_SIGNED_HEADERS,
+    wire::query::X_AMZ_SIGNATURE,
+    wire::query::X_AMZ_EXPIRES,
+    wire::query::X_AMZ_SECURITY_TOKEN,
+    wire::query::X_AMZ_CONTENT_SHA256,
 ];
 const SIGNATURE: usize = 4;
 const TOKEN: usize = 6;
@@ -39,18 +40,8 @@ fn claim_slot(name: &[u8], escaped: bool) -> Option<usize> {
         let raw = Raw::query(core::str::from_utf8(name).ok()?);
         return QUERY_NAMES.iter().position(|n| raw.decodes_to(n));
     }
-    let rest = name.strip_prefix(b"X-Amz-")?;
-    Some(match rest {
-        b"Algorithm" => 0,
-        b"Credential" => 1,
-        b"Date" => 2,
-        b"SignedHeaders" => 3,
-        b"Signature" => 4,
-        b"Expires" => 5,
-        b"Security-Token" => 6,
-        b"Content-Sha256" => 7,
-        _ => return None,
-    })
+    // (Compared by length first: a name of another length costs nothing.)
+    QUERY_NAMES.iter().position(|n| n.as_bytes() == name)
 }
 
 /// Whether every byte is unreserved or one of `%`, `=` and `&`: the bytes
@@ -294,10 +285,10 @@ impl<'r> QueryScan<'r> {
         }
         Ok(Claims {
             algorithm,
-            credential: need(credential, "X-Amz-Credential")?,
-            date: need(date, "X-Amz-Date")?,
-            signed_headers: need(signed_headers, "X-Amz-SignedHeaders")?,
-            signature: need(signature, "X-Amz-Signature")?,
+            credential: need(credential, wire::query::X_AMZ_CREDENTIAL)?,
+            date: need(date, wire::query::X_AMZ_DATE)?,
+            signed_headers: need(signed_headers, wire::query::X_AMZ_SIGNED_HEADERS)?,
+            signature: need(signature, wire::query::X_AMZ_SIGNATURE)?,
             expires,
             token,
             content_sha256,

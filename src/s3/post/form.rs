@@ -6,6 +6,7 @@ use core::fmt;
 use time::OffsetDateTime;
 
 use crate::signature::Signature;
+use crate::wire;
 
 use super::conditions::Condition;
 use super::json::write_json_string;
@@ -114,7 +115,7 @@ impl fmt::Debug for PresignedPost {
             .fields
             .iter()
             .map(|(n, v)| {
-                let shown = if n == "x-amz-security-token" || n == "policy" {
+                let shown = if n == wire::header::X_AMZ_SECURITY_TOKEN || n == wire::form::POLICY {
                     "<redacted>"
                 } else {
                     v.as_str()

@@ -1,6 +1,7 @@
 //! The object key a POST upload may use, and the condition that pins it.
 
 use super::conditions::Condition;
+use crate::wire;
 
 /// The object key a POST upload may use.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -19,8 +20,8 @@ impl PostKey {
     pub fn new(key: impl Into<String>) -> Self {
         let key = key.into();
         let condition = match key.find(FILENAME_PLACEHOLDER) {
-            Some(i) => Condition::starts_with("key", &key[..i]),
-            None => Condition::eq("key", key.as_str()),
+            Some(i) => Condition::starts_with(wire::form::KEY, &key[..i]),
+            None => Condition::eq(wire::form::KEY, key.as_str()),
         };
         PostKey {
             field: key,
@@ -35,7 +36,7 @@ impl PostKey {
         let prefix = prefix.into();
         PostKey {
             field: format!("{prefix}{FILENAME_PLACEHOLDER}"),
-            condition: Condition::starts_with("key", prefix),
+            condition: Condition::starts_with(wire::form::KEY, prefix),
         }
     }
 

@@ -44,6 +44,7 @@ use crate::provider::{ProvideCredentials, ProviderError};
 use crate::signature::Signature;
 use crate::string_to_sign::ALGORITHM;
 use crate::time::SigningTime;
+use crate::wire;
 
 use super::object::Bucket;
 use conditions::{check_consistency, check_field_name, policy_error};
@@ -57,15 +58,15 @@ pub use policy::parse_policy_conditions;
 /// Form fields that signing writes, which callers may not set. Conditions
 /// may still narrow the first two.
 const RESERVED_FIELDS: [&str; 9] = [
-    "key",
+    wire::form::KEY,
     "bucket",
-    "policy",
-    "file",
-    "x-amz-algorithm",
-    "x-amz-credential",
-    "x-amz-date",
-    "x-amz-security-token",
-    "x-amz-signature",
+    wire::form::POLICY,
+    wire::form::FILE,
+    wire::form::X_AMZ_ALGORITHM,
+    wire::form::X_AMZ_CREDENTIAL,
+    wire::header::X_AMZ_DATE,
+    wire::header::X_AMZ_SECURITY_TOKEN,
+    wire::form::X_AMZ_SIGNATURE,
 ];
 
 /// A POST policy being built for one bucket; [`sign`](Self::sign) it.
@@ -280,11 +281,14 @@ impl<'a> PostPolicy<'a> {
         conditions.push(Condition::eq("bucket", bucket.name()));
         conditions.push(self.key.condition().clone());
         conditions.extend(self.conditions.iter().cloned());
-        conditions.push(Condition::eq("x-amz-algorithm", ALGORITHM));
-        conditions.push(Condition::eq("x-amz-credential", credential.as_str()));
-        conditions.push(Condition::eq("x-amz-date", amz_date.as_str()));
+        conditions.push(Condition::eq(wire::form::X_AMZ_ALGORITHM, ALGORITHM));
+        conditions.push(Condition::eq(
+            wire::form::X_AMZ_CREDENTIAL,
+            credential.as_str(),
+        ));
+        conditions.push(Condition::eq(wire::header::X_AMZ_DATE, amz_date.as_str()));
         if let Some(token) = credentials.session_token() {
-            conditions.push(Condition::eq("x-amz-security-token", token));
+            conditions.push(Condition::eq(wire::header::X_AMZ_SECURITY_TOKEN, token));
         }
         check_consistency(&conditions)?;
 
@@ -292,16 +296,28 @@ impl<'a> PostPolicy<'a> {
         let signed = bucket.sign_policy_document(&policy_json, credentials, self.time);
 
         let mut fields = Vec::with_capacity(self.fields.len() + 7);
-        fields.push(("key".to_owned(), self.key.field_value().to_owned()));
+        fields.push((
+            wire::form::KEY.to_owned(),
+            self.key.field_value().to_owned(),
+        ));
         fields.extend(self.fields.iter().cloned());
-        fields.push(("x-amz-algorithm".to_owned(), ALGORITHM.to_owned()));
-        fields.push(("x-amz-credential".to_owned(), credential));
-        fields.push(("x-amz-date".to_owned(), amz_date.as_str().to_owned()));
+        fields.push((wire::form::X_AMZ_ALGORITHM.to_owned(), ALGORITHM.to_owned()));
+        fields.push((wire::form::X_AMZ_CREDENTIAL.to_owned(), credential));
+        fields.push((
+            wire::header::X_AMZ_DATE.to_owned(),
+            amz_date.as_str().to_owned(),
+        ));
         if let Some(token) = credentials.session_token() {
-            fields.push(("x-amz-security-token".to_owned(), token.to_owned()));
+            fields.push((
+                wire::header::X_AMZ_SECURITY_TOKEN.to_owned(),
+                token.to_owned(),
+            ));
         }
-        fields.push(("policy".to_owned(), signed.policy_base64));
-        fields.push(("x-amz-signature".to_owned(), signed.signature.to_string()));
+        fields.push((wire::form::POLICY.to_owned(), signed.policy_base64));
+        fields.push((
+            wire::form::X_AMZ_SIGNATURE.to_owned(),
+            signed.signature.to_string(),
+        ));
 
         let mut url = bucket.base_url();
         if !bucket.is_path_style() {
