@@ -68,6 +68,7 @@ pub mod sign;
 pub mod signature;
 pub mod signing_key;
 pub mod string_to_sign;
+mod syntax;
 pub mod time;
 pub mod tokens;
 pub mod verify;

@@ -9,6 +9,7 @@ use core::ops::Range;
 use crate::encode::PathMode;
 use crate::encode::{Digits, Sink};
 use crate::error::{Error, excerpt};
+use crate::syntax::is_tchar;
 
 /// An HTTP method, checked to be an RFC 9110 token.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -60,11 +61,6 @@ impl fmt::Display for Method<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.0)
     }
-}
-
-/// RFC 9110 `tchar`.
-pub(crate) fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 /// What the signature says about the request body.

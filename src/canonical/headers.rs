@@ -6,7 +6,8 @@ use core::ops::Range;
 use super::{Auth, write_payload_hash};
 use crate::encode::{self, Sink};
 use crate::error::{Error, excerpt};
-use crate::request::{Parts, Payload, is_tchar};
+use crate::request::{Parts, Payload};
+use crate::syntax;
 use crate::wire;
 
 /// Header names the signer writes itself; a caller may not set them.
@@ -19,8 +20,11 @@ pub(crate) const RESERVED_HEADERS: [&str; 5] = [
 ];
 
 pub(crate) struct HeaderEntry {
+    /// Lowercase, in the side buffer.
     pub(crate) name: Range<usize>,
     pub(crate) value: Range<usize>,
+    /// Nothing in the name to encode in a query.
+    pub(crate) plain: bool,
 }
 
 pub(crate) fn check_host(host: &str) -> Result<(), Error> {
@@ -72,10 +76,12 @@ pub(crate) fn canonical_headers(
         push_raw(side, entries, wire::header::HOST, req.host.as_bytes());
     }
     for &(name, value) in req.headers {
-        check_header_name(name, !received)?;
+        let form = check_header_name(name, !received)?;
         let n = side.len();
         side.extend_from_slice(name.as_bytes());
-        side[n..].make_ascii_lowercase();
+        if !form.plain {
+            side[n..].make_ascii_lowercase();
+        }
         let v = side.len();
         canonical_header_value(value, side).map_err(|reason| Error::InvalidHeaderValue {
             name: excerpt(&name.to_ascii_lowercase()),
@@ -84,6 +90,7 @@ pub(crate) fn canonical_headers(
         entries.push(HeaderEntry {
             name: n..v,
             value: v..side.len(),
+            plain: form.plain_lowered,
         });
     }
     if let Auth::Header {
@@ -112,13 +119,16 @@ pub(crate) fn canonical_headers(
 }
 
 /// A header name must be a token; one the signer writes itself is rejected
-/// unless the headers are a received request's.
-pub(crate) fn check_header_name(name: &str, signer_writes: bool) -> Result<(), Error> {
-    if name.is_empty() || !name.bytes().all(is_tchar) {
+/// unless the headers are a received request's. Returns how it is written.
+pub(crate) fn check_header_name(
+    name: &str,
+    signer_writes: bool,
+) -> Result<syntax::HeaderName, Error> {
+    let Some(plain) = syntax::header_name(name.as_bytes()) else {
         return Err(Error::InvalidHeaderName {
             name: excerpt(name),
         });
-    }
+    };
     if let Some(reserved) = RESERVED_HEADERS
         .iter()
         .filter(|_| signer_writes)
@@ -128,7 +138,7 @@ pub(crate) fn check_header_name(name: &str, signer_writes: bool) -> Result<(), E
             name: (*reserved).to_owned(),
         });
     }
-    Ok(())
+    Ok(plain)
 }
 
 /// The most caller headers query signing sorts on the stack; more go through
@@ -143,6 +153,8 @@ pub(crate) struct InlineHeaders<'a> {
     headers: &'a [(&'a str, &'a str)],
     /// The sort order: 0 is `host`, `i + 1` is `headers[i]`.
     order: [u8; INLINE_HEADERS + 1],
+    /// Bit `i + 1` (and bit 0, `host`): the name is written as it is.
+    plain: u16,
 }
 
 impl<'a> InlineHeaders<'a> {
@@ -152,11 +164,21 @@ impl<'a> InlineHeaders<'a> {
             host,
             headers: &headers[..headers.len().min(INLINE_HEADERS)],
             order: [0; INLINE_HEADERS + 1],
+            plain: 1,
         };
         for (n, &(name, _)) in this.headers.iter().enumerate() {
-            check_header_name(name, true)?;
+            let plain = check_header_name(name, true)?.plain;
+            this.plain |= u16::from(plain) << (n + 1);
             let mut i = n + 1;
-            while i > 0 && lowercase_cmp(this.item(i - 1).0, name).is_gt() {
+            while i > 0 && {
+                let (other, other_plain) = (this.item(i - 1).0, this.is_plain(i - 1));
+                // Two lowercase names compare as they are.
+                if plain && other_plain {
+                    other > name
+                } else {
+                    lowercase_cmp(other, name).is_gt()
+                }
+            } {
                 this.order[i] = this.order[i - 1];
                 i -= 1;
             }
@@ -177,13 +199,19 @@ impl<'a> InlineHeaders<'a> {
         self.headers.len() + 1
     }
 
+    /// Whether the `i`-th header's name (sorted) is written as it is.
+    fn is_plain(&self, i: usize) -> bool {
+        self.plain & (1 << self.order[i]) != 0
+    }
+
     /// The headers in sorted order.
     fn lines(&self) -> impl Iterator<Item = HeaderLine<'a>> + '_ {
         (0..self.len()).map(|i| {
             let (name, value) = self.item(i);
             HeaderLine {
                 name: name.as_bytes(),
-                lowercase: false,
+                lowercase: self.is_plain(i),
+                plain: self.is_plain(i),
                 value: match self.order[i] {
                     // The signer's `host`: checked, and already canonical.
                     0 => HeaderValue::Canonical(value.as_bytes()),
@@ -197,26 +225,28 @@ impl<'a> InlineHeaders<'a> {
 /// A header on its way into the canonical request.
 #[derive(Clone, Copy)]
 struct HeaderLine<'a> {
-    /// The name (a token): lowercased as it is written, unless `lowercase`
-    /// says it is already.
+    /// The name (a token): lowercased as it is written, unless it is
+    /// known to be lowercase already.
     name: &'a [u8],
     lowercase: bool,
+    /// Lowercase, with nothing to encode in a query either.
+    plain: bool,
     value: HeaderValue<'a>,
 }
 
 impl HeaderLine<'_> {
     #[inline]
-    fn same_name(&self, other: &[u8]) -> bool {
-        if self.lowercase {
-            self.name == other
+    fn same_name(&self, other: &HeaderLine<'_>) -> bool {
+        if self.lowercase && other.lowercase {
+            self.name == other.name
         } else {
-            self.name.eq_ignore_ascii_case(other)
+            self.name.eq_ignore_ascii_case(other.name)
         }
     }
 
     #[inline]
     fn write_name(&self, query_encoded: bool, out: &mut Vec<u8>) {
-        if self.lowercase && !query_encoded {
+        if self.plain || (self.lowercase && !query_encoded) {
             out.put(self.name);
         } else {
             write_lowercase_name(self.name, query_encoded, out);
@@ -290,6 +320,7 @@ fn side_lines<'a>(
     entries.iter().map(|e| HeaderLine {
         name: &side[e.name.clone()],
         lowercase: true,
+        plain: e.plain,
         value: HeaderValue::Canonical(&side[e.value.clone()]),
     })
 }
@@ -299,9 +330,9 @@ fn write_lines<'a>(
     headers: impl Iterator<Item = HeaderLine<'a>>,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
-    let mut previous: Option<&[u8]> = None;
+    let mut previous: Option<HeaderLine<'_>> = None;
     for h in headers {
-        if previous.is_some_and(|p| h.same_name(p)) {
+        if previous.is_some_and(|p| h.same_name(&p)) {
             out.put_byte(b',');
         } else {
             if previous.is_some() {
@@ -319,7 +350,7 @@ fn write_lines<'a>(
                 })?
             }
         }
-        previous = Some(h.name);
+        previous = Some(h);
     }
     if previous.is_some() {
         out.put_byte(b'\n');
@@ -333,16 +364,16 @@ fn write_names<'a>(
     query_encoded: bool,
     out: &mut Vec<u8>,
 ) {
-    let mut previous: Option<&[u8]> = None;
+    let mut previous: Option<HeaderLine<'_>> = None;
     for h in headers {
         if let Some(p) = previous {
-            if h.same_name(p) {
+            if h.same_name(&p) {
                 continue;
             }
             out.put(if query_encoded { b"%3B" } else { b";" });
         }
         h.write_name(query_encoded, out);
-        previous = Some(h.name);
+        previous = Some(h);
     }
 }
 
@@ -382,9 +413,11 @@ pub(crate) fn push_raw(
     side.extend_from_slice(name.as_bytes());
     let v = side.len();
     side.extend_from_slice(value);
+    // (The signer's own names: lowercase, nothing to encode.)
     entries.push(HeaderEntry {
         name: n..v,
         value: v..side.len(),
+        plain: true,
     });
 }
 
@@ -414,25 +447,53 @@ pub fn header_value(name: &str, value: &str) -> Result<String, Error> {
 pub(crate) fn canonical_header_value(value: &str, out: &mut Vec<u8>) -> Result<(), &'static str> {
     // Most values (hosts, dates, hashes, tokens) have no space or control
     // character: they are their own canonical form.
-    if value.bytes().all(|b| b > b' ' && b != 0x7f) {
-        out.extend_from_slice(value.as_bytes());
+    let bytes = value.as_bytes();
+    if bytes.iter().all(|&b| b > b' ' && b != 0x7f) {
+        out.extend_from_slice(bytes);
         return Ok(());
     }
-    let start = out.len();
+    // Nor do values with single spaces between words (`text/plain;
+    // charset=utf-8`): checked without branching, so that it vectorizes.
+    let no_control = bytes
+        .iter()
+        .fold(true, |ok, &b| ok & (b >= b' ' && b != 0x7f));
+    let no_double_space = bytes
+        .iter()
+        .zip(bytes.iter().skip(1))
+        .fold(true, |ok, (&a, &b)| ok & !(a == b' ' && b == b' '));
+    if no_control && no_double_space && bytes.first() != Some(&b' ') && bytes.last() != Some(&b' ')
+    {
+        out.extend_from_slice(bytes);
+        return Ok(());
+    }
     // Otherwise, each run between whitespace is copied whole, with one
     // space between runs.
-    for word in value
-        .as_bytes()
-        .split(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-        .filter(|w| !w.is_empty())
-    {
-        if word.iter().any(|&b| b < b' ' || b == 0x7f) {
-            return Err("contains a control character");
+    let mut run = None;
+    let mut wrote = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b' ' | b'\t' | b'\r' | b'\n' => {
+                if let Some(start) = run.take() {
+                    if wrote {
+                        out.push(b' ');
+                    }
+                    out.extend_from_slice(&bytes[start..i]);
+                    wrote = true;
+                }
+            }
+            0..=0x1f | 0x7f => return Err("contains a control character"),
+            _ => {
+                if run.is_none() {
+                    run = Some(i);
+                }
+            }
         }
-        if out.len() > start {
+    }
+    if let Some(start) = run {
+        if wrote {
             out.push(b' ');
         }
-        out.extend_from_slice(word);
+        out.extend_from_slice(&bytes[start..]);
     }
     Ok(())
 }
