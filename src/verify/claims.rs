@@ -200,14 +200,15 @@ impl<'r> Credential<'r> {
         let mut ends = [0usize; 4];
         let mut found = 0;
         let mut i = 0;
-        while i < text.len() {
-            if text[i] == sep[0] && text[i..].starts_with(sep) {
+        while let Some(at) = text[i..].iter().position(|&b| b == sep[0]) {
+            let at = i + at;
+            if text[at..].starts_with(sep) {
                 ends.rotate_left(1);
-                ends[3] = i;
+                ends[3] = at;
                 found += 1;
-                i += sep.len();
+                i = at + sep.len();
             } else {
-                i += 1;
+                i = at + 1;
             }
         }
         if found < 4 {
