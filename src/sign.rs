@@ -13,7 +13,7 @@ use crate::credentials::Credentials;
 use crate::encode::{PathMode, Sink};
 use crate::error::Error;
 use crate::mac::{sha256_in_place, sha256_spliced};
-use crate::request::SignableRequest;
+use crate::request::{Payload, SignableRequest};
 use crate::scope::{Region, Scope, Service};
 use crate::signature::{Signature, hex64};
 use crate::signing_key::{CachedSigningKey, FirstBlock, SigningKeyCache};
@@ -245,14 +245,23 @@ impl Signer {
         time: SigningTime,
         amz_date: &'a AmzDate,
         location: SignatureLocation,
+        payload: &Payload<'_>,
     ) -> Result<Auth<'a>, Error> {
         let signed_token = self.token_mode == SessionTokenMode::Signed;
+        let streaming = matches!(payload, Payload::Streaming(_));
         Ok(match location {
+            // A streaming body is announced by x-amz-content-sha256, which
+            // is then always sent.
             SignatureLocation::Headers => Auth::Header {
                 amz_date,
                 token: creds.session_token().filter(|_| signed_token),
-                content_sha256: self.content_sha256,
+                content_sha256: self.content_sha256 || streaming,
             },
+            SignatureLocation::Query { .. } if streaming => {
+                return Err(Error::InvalidStreamingUpload {
+                    reason: "a streaming payload is signed with an authorization header, not presigned",
+                });
+            }
             SignatureLocation::Query { expires_in } => Auth::Query {
                 query_head: key.query_head(),
                 credential: key.credential_query(),
@@ -284,7 +293,7 @@ impl Signer {
     ) -> Result<CanonicalRequest, Error> {
         let amz_date = time.amz_date();
         let key = self.cache.get(credentials, self.scope(time));
-        let auth = self.auth(credentials, &key, time, &amz_date, location)?;
+        let auth = self.auth(credentials, &key, time, &amz_date, location, &parts.payload)?;
         let token = signed_token(&auth);
         with_scratch(|s| {
             let layout = canonical::write(parts, &auth, s)?;
@@ -329,6 +338,7 @@ impl Signer {
                     time,
                     &amz_date,
                     SignatureLocation::Headers,
+                    &request.payload,
                 )?;
                 with_scratch(|s| {
                     let layout = canonical::write(&request.parts(self.path_mode), &auth, s)?;
@@ -364,7 +374,11 @@ impl Signer {
                     authorization.put(SIGNATURE_PART.as_bytes());
                     authorization.put(signature.to_hex().as_bytes());
 
-                    let content_sha256 = if self.content_sha256 {
+                    let content_sha256 = if let Auth::Header {
+                        content_sha256: true,
+                        ..
+                    } = auth
+                    {
                         let hash = &s.buf[layout.payload_hash];
                         let mut text = [0u8; 64];
                         text[..hash.len()].copy_from_slice(hash);
@@ -430,7 +444,8 @@ impl Signer {
         self.cache
             .with_key(credentials, self.scope(time), |key, first_block| {
                 let amz_date = first_block.amz_date(time);
-                let auth = self.auth(credentials, key, time, &amz_date, location)?;
+                let auth =
+                    self.auth(credentials, key, time, &amz_date, location, &parts.payload)?;
                 let expires = match auth {
                     Auth::Query { expires, .. } => expires,
                     Auth::Header { .. } | Auth::Received { .. } => 0,

@@ -1,0 +1,563 @@
+//! The decoder: an incremental state machine that takes an `aws-chunked`
+//! body in pieces of any size and hands out the payload, one verified chunk
+//! at a time.
+//!
+//! Framing is read byte by byte (a header split across two reads is
+//! normal); data is taken a slice at a time. A signed chunk's data is kept
+//! (in the one buffer the decoder has, never more than one chunk) until its
+//! signature is checked, or checked straight from the input when the whole
+//! chunk is there.
+
+use subtle::ConstantTimeEq;
+
+use crate::encode::Sink;
+use crate::error::excerpt;
+use crate::mac::sha256;
+use crate::signature::hex64;
+
+use super::checksum::{Checksum, ChecksumAlgorithm, ChecksumValue};
+use super::chunk_signature::{ChunkSigner, EMPTY_SHA256, StackText};
+use super::error::ChunkedError;
+use super::mode::{CHUNK_SIGNATURE_EXT, MIN_CHUNK_SIZE, StreamingPayload, header};
+
+/// The largest chunk a decoder accepts unless told otherwise: 1 MiB, the
+/// largest chunk AWS SDKs send (botocore's), 16 times the usual 64 KiB.
+pub const DEFAULT_MAX_CHUNK_SIZE: usize = 1 << 20;
+
+/// The longest trailer line read (CR included): the signature line is 89.
+const LINE_CAP: usize = 96;
+
+/// Decodes an `aws-chunked` body as it arrives, checking every chunk
+/// signature before handing out that chunk's bytes, then the decoded
+/// length, the final chunk, the trailer's checksum and its signature.
+///
+/// [`feed`](Self::feed) takes the body in pieces of any size and appends
+/// the payload of each chunk whose signature checks out to `out`; the
+/// first byte that breaks the format, a limit or a signature fails the
+/// feed with a [`ChunkedError`] naming it, and every later call fails the
+/// same way. [`finish`](Self::finish) at the end of the body says whether
+/// it was complete. Act on the payload (store it, answer 200) only once
+/// `finish` succeeds.
+///
+/// - Signed chunks: a chunk's bytes are handed out only after its signature
+///   is checked. The decoder buffers at most one chunk (up to
+///   [`max_chunk_size`](Self::max_chunk_size), 1 MiB by default; larger
+///   chunks are refused) and reuses that buffer. Chunks before the last
+///   one with data must hold at least [`MIN_CHUNK_SIZE`] bytes.
+/// - Unsigned chunks (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`) carry nothing
+///   to check until the trailer's checksum, so their bytes are handed out
+///   as they arrive, and nothing is buffered.
+///
+/// Signatures are compared in constant time. The key is held as a
+/// [`SigningKey`](crate::SigningKey) (zeroized on drop), never shown by
+/// `Debug`.
+pub struct ChunkDecoder {
+    signer: Option<ChunkSigner>,
+    payload: StreamingPayload,
+    checksum: Option<Checksum>,
+    /// The trailer's checksum, once checked.
+    checked: Option<ChecksumValue>,
+    declared: u64,
+    /// The sizes of the chunks read so far, the current one included.
+    framed: u64,
+    /// The index of the chunk being read.
+    chunk: u64,
+    min_chunk: usize,
+    max_chunk: usize,
+    state: State,
+    /// The current chunk's size, and how many hex digits gave it.
+    size: u64,
+    digits: u8,
+    /// The signature received in a chunk header, as hex.
+    received: [u8; 64],
+    /// The current chunk's data when it spans several feeds.
+    pending: Vec<u8>,
+    /// A trailer line being read.
+    line: StackText<LINE_CAP>,
+    /// The canonical trailer's SHA-256, until its signature is checked.
+    trailer_sha256: [u8; 32],
+    error: Option<ChunkedError>,
+}
+
+/// Where the decoder is in the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// A chunk size's hex digits.
+    Size,
+    /// `;chunk-signature=`, this many of its bytes matched.
+    Extension(u8),
+    /// The chunk signature, this many hex digits read.
+    Signature(u8),
+    /// The CR that ends a header.
+    HeaderCr,
+    /// The LF that ends a header.
+    HeaderLf,
+    /// A chunk's data, this many bytes left.
+    Data(u64),
+    /// The CR after a chunk's data.
+    DataCr,
+    /// The LF after a chunk's data.
+    DataLf,
+    /// A line after the final chunk, the next one expected.
+    Trailer(Line),
+    /// The body is complete.
+    Done,
+}
+
+/// The lines after the final chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Line {
+    /// The checksum declared by `x-amz-trailer`.
+    Checksum,
+    /// `x-amz-trailer-signature`.
+    Signature,
+    /// The empty line that ends the body.
+    End,
+}
+
+impl ChunkDecoder {
+    /// A decoder for a body sent as `payload` that declares
+    /// `decoded_length` bytes of payload (`x-amz-decoded-content-length`),
+    /// checking signatures with `signer`, seeded with the request's
+    /// signature (unused for unsigned chunks).
+    pub fn new(signer: ChunkSigner, payload: StreamingPayload, decoded_length: u64) -> Self {
+        Self::build(
+            payload.signs_chunks().then_some(signer),
+            payload,
+            decoded_length,
+        )
+    }
+
+    /// A decoder for unsigned chunks with a `checksum` trailer
+    /// (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`), which needs no key.
+    pub fn unsigned(checksum: ChecksumAlgorithm, decoded_length: u64) -> Self {
+        let payload = StreamingPayload::UnsignedWithTrailer(checksum);
+        Self::build(None, payload, decoded_length)
+    }
+
+    fn build(signer: Option<ChunkSigner>, payload: StreamingPayload, declared: u64) -> Self {
+        ChunkDecoder {
+            min_chunk: if signer.is_some() { MIN_CHUNK_SIZE } else { 0 },
+            signer,
+            payload,
+            checksum: payload.trailer().map(Checksum::new),
+            checked: None,
+            declared,
+            framed: 0,
+            chunk: 0,
+            max_chunk: DEFAULT_MAX_CHUNK_SIZE,
+            state: State::Size,
+            size: 0,
+            digits: 0,
+            received: [0; 64],
+            pending: Vec::new(),
+            line: StackText::new(),
+            trailer_sha256: [0; 32],
+            error: None,
+        }
+    }
+
+    /// Sets the smallest chunk accepted before the last one with data
+    /// (default [`MIN_CHUNK_SIZE`] for signed chunks, none for unsigned).
+    pub fn min_chunk_size(mut self, min: usize) -> Self {
+        self.min_chunk = min;
+        self
+    }
+
+    /// Sets the largest chunk accepted (default
+    /// [`DEFAULT_MAX_CHUNK_SIZE`], 1 MiB): a signed chunk is buffered whole
+    /// until its signature is checked, so this bounds the decoder's memory.
+    pub fn max_chunk_size(mut self, max: usize) -> Self {
+        self.max_chunk = max;
+        self
+    }
+
+    /// The payload mode.
+    pub fn payload(&self) -> StreamingPayload {
+        self.payload
+    }
+
+    /// The declared payload length.
+    pub fn declared_length(&self) -> u64 {
+        self.declared
+    }
+
+    /// Whether the whole body has been read and checked.
+    pub fn is_done(&self) -> bool {
+        self.state == State::Done && self.error.is_none()
+    }
+
+    /// Reads the next piece of the body (any size, empty included) and
+    /// appends the payload of every chunk it completes and checks to `out`,
+    /// returning how many bytes were appended.
+    ///
+    /// On error, `out` has gained only bytes of chunks checked before the
+    /// bad byte (their signatures matched), none of the chunk that failed;
+    /// the body must be refused, and every later call fails again with
+    /// the same error.
+    pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<usize, ChunkedError> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let start = out.len();
+        match self.read(input, out) {
+            Ok(()) => Ok(out.len() - start),
+            Err(e) => {
+                self.pending.clear();
+                self.error = Some(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    /// Checks that the body is complete, at its end: every chunk, the final
+    /// chunk and the trailer were read and checked. Fails with the error a
+    /// feed failed with, or with [`ChunkedError::Truncated`] naming where
+    /// the body stopped.
+    pub fn finish(&self) -> Result<DecodedBody, ChunkedError> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let part = match self.state {
+            State::Done => {
+                return Ok(DecodedBody {
+                    length: self.framed,
+                    chunks: self.chunk + 1,
+                    checksum: self.checked,
+                });
+            }
+            State::Size
+            | State::Extension(_)
+            | State::Signature(_)
+            | State::HeaderCr
+            | State::HeaderLf => "header",
+            State::Data(_) | State::DataCr | State::DataLf => "data",
+            State::Trailer(_) => "trailer",
+        };
+        Err(ChunkedError::Truncated {
+            chunk: self.chunk,
+            part,
+        })
+    }
+
+    fn read(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<(), ChunkedError> {
+        while let Some((&b, rest)) = input.split_first() {
+            if let State::Data(left) = self.state {
+                let n = usize::try_from(left).unwrap_or(usize::MAX).min(input.len());
+                let (data, rest) = input.split_at(n);
+                self.data(data, left, out)?;
+                input = rest;
+            } else {
+                self.framing(b)?;
+                input = rest;
+            }
+        }
+        Ok(())
+    }
+
+    /// One byte of framing: a chunk header, the CRLF after data, or the
+    /// trailer.
+    fn framing(&mut self, b: u8) -> Result<(), ChunkedError> {
+        let chunk = self.chunk;
+        let header = |reason| ChunkedError::MalformedChunkHeader { chunk, reason };
+        self.state = match self.state {
+            State::Size => match (b, hex_value(b)) {
+                (_, Some(d)) => {
+                    if self.digits == 16 {
+                        return Err(header("the size has more than 16 hex digits"));
+                    }
+                    self.digits += 1;
+                    self.size = self.size << 4 | u64::from(d);
+                    if self.size > self.max_chunk as u64 {
+                        return Err(ChunkedError::ChunkTooLarge {
+                            chunk,
+                            size: self.size,
+                            max: self.max_chunk,
+                        });
+                    }
+                    State::Size
+                }
+                (b';' | b'\r', _) if self.digits == 0 => return Err(header("no size")),
+                (b';', _) if self.signer.is_none() => {
+                    return Err(header("an extension on an unsigned chunk"));
+                }
+                (b';', _) => {
+                    self.size_read()?;
+                    State::Extension(1)
+                }
+                (b'\r', _) if self.signer.is_some() => {
+                    return Err(header("no chunk-signature"));
+                }
+                (b'\r', _) => {
+                    self.size_read()?;
+                    State::HeaderLf
+                }
+                _ => return Err(header("the size is not hex")),
+            },
+            State::Extension(i) => {
+                if CHUNK_SIGNATURE_EXT.get(usize::from(i)) != Some(&b) {
+                    return Err(header("expected ;chunk-signature="));
+                }
+                if usize::from(i) + 1 == CHUNK_SIGNATURE_EXT.len() {
+                    State::Signature(0)
+                } else {
+                    State::Extension(i + 1)
+                }
+            }
+            State::Signature(i) => {
+                if !matches!(b, b'0'..=b'9' | b'a'..=b'f') {
+                    return Err(header("the signature is not 64 lowercase hex digits"));
+                }
+                self.received[usize::from(i)] = b;
+                if i == 63 {
+                    State::HeaderCr
+                } else {
+                    State::Signature(i + 1)
+                }
+            }
+            State::HeaderCr if b == b'\r' => State::HeaderLf,
+            State::HeaderCr => return Err(header("the signature is not followed by CRLF")),
+            State::HeaderLf if b == b'\n' => self.header_read()?,
+            State::HeaderLf => return Err(header("CR without LF")),
+            State::DataCr if b == b'\r' => State::DataLf,
+            State::DataLf if b == b'\n' => {
+                self.chunk += 1;
+                self.size = 0;
+                self.digits = 0;
+                State::Size
+            }
+            State::DataCr | State::DataLf => return Err(ChunkedError::MissingCrlf { chunk }),
+            State::Trailer(next) if b == b'\n' => self.trailer_line(next)?,
+            State::Trailer(next) => {
+                if self.line.len == LINE_CAP {
+                    return Err(ChunkedError::MalformedTrailer {
+                        reason: "a trailer line longer than 96 bytes",
+                    });
+                }
+                self.line.put(&[b]);
+                State::Trailer(next)
+            }
+            State::Done => return Err(ChunkedError::TrailingBytes),
+            // Data is taken a slice at a time, in `data`.
+            State::Data(_) => self.state,
+        };
+        Ok(())
+    }
+
+    /// The size is known: check it against the declared length and the
+    /// minimum before reading further.
+    fn size_read(&mut self) -> Result<(), ChunkedError> {
+        let (chunk, size) = (self.chunk, self.size);
+        if size == 0 {
+            if self.framed != self.declared {
+                return Err(ChunkedError::DecodedLengthMismatch {
+                    received: self.framed,
+                    declared: self.declared,
+                });
+            }
+            return Ok(());
+        }
+        let total = self.framed.saturating_add(size);
+        if total > self.declared {
+            return Err(ChunkedError::DecodedLengthExceeded {
+                chunk,
+                total,
+                declared: self.declared,
+            });
+        }
+        if size < self.min_chunk as u64 && total != self.declared {
+            return Err(ChunkedError::ChunkTooSmall {
+                chunk,
+                size,
+                min: self.min_chunk,
+            });
+        }
+        self.framed = total;
+        Ok(())
+    }
+
+    /// A header ended: read the data, or (for the final chunk) check its
+    /// signature and read the trailer.
+    fn header_read(&mut self) -> Result<State, ChunkedError> {
+        if self.size > 0 {
+            self.pending.clear();
+            return Ok(State::Data(self.size));
+        }
+        self.check_chunk(&EMPTY_SHA256)?;
+        Ok(State::Trailer(if self.checksum.is_some() {
+            Line::Checksum
+        } else {
+            Line::End
+        }))
+    }
+
+    /// Checks the chunk signature received against the one the data gives.
+    fn check_chunk(&mut self, data_sha256: &[u8; 32]) -> Result<(), ChunkedError> {
+        let Some(signer) = &mut self.signer else {
+            return Ok(());
+        };
+        let expected = hex64(signer.sign_chunk(data_sha256).as_bytes());
+        if bool::from(expected.ct_eq(&self.received)) {
+            Ok(())
+        } else {
+            Err(ChunkedError::ChunkSignatureMismatch { chunk: self.chunk })
+        }
+    }
+
+    /// The next `data` of a chunk that has `left` bytes to come.
+    fn data(&mut self, data: &[u8], left: u64, out: &mut Vec<u8>) -> Result<(), ChunkedError> {
+        let left = left - data.len() as u64;
+        self.state = if left == 0 {
+            State::DataCr
+        } else {
+            State::Data(left)
+        };
+        if self.signer.is_none() {
+            if let Some(c) = &mut self.checksum {
+                c.update(data);
+            }
+            out.put(data);
+            return Ok(());
+        }
+        // A whole chunk at once is checked where it lies; otherwise it is
+        // collected until its last byte.
+        let in_place = self.pending.is_empty() && left == 0;
+        if !in_place {
+            self.pending.extend_from_slice(data);
+            if left > 0 {
+                return Ok(());
+            }
+        }
+        let hash = sha256(if in_place { data } else { &self.pending });
+        self.check_chunk(&hash)?;
+        let whole = if in_place { data } else { &self.pending };
+        if let Some(c) = &mut self.checksum {
+            c.update(whole);
+        }
+        out.put(whole);
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// A line after the final chunk ended (with `\n`).
+    fn trailer_line(&mut self, expected: Line) -> Result<State, ChunkedError> {
+        let malformed = |reason| ChunkedError::MalformedTrailer { reason };
+        let line = match self.line.as_bytes().split_last() {
+            Some((b'\r', line)) if !line.contains(&b'\r') => line,
+            _ => return Err(malformed("a line not ended by CRLF")),
+        };
+        let next = match expected {
+            Line::Checksum => {
+                let (Some(checksum), Some((name, value))) = (
+                    self.checksum.take(),
+                    line.iter()
+                        .position(|&b| b == b':')
+                        .map(|at| (&line[..at], &line[at + 1..])),
+                ) else {
+                    return Err(malformed("expected the x-amz-trailer checksum"));
+                };
+                let expected = checksum.algorithm().header_name();
+                if !name.eq_ignore_ascii_case(expected.as_bytes()) {
+                    return Err(ChunkedError::UnexpectedTrailer {
+                        name: excerpt(&String::from_utf8_lossy(name)),
+                        expected,
+                    });
+                }
+                let value_ok = checksum.finish();
+                if value != value_ok.as_bytes() {
+                    return Err(ChunkedError::ChecksumMismatch { name: expected });
+                }
+                self.checked = Some(value_ok);
+                // The canonical trailer: `name:value\n`, the name lowercase.
+                let mut canonical = StackText::<LINE_CAP>::new();
+                canonical.put(expected.as_bytes());
+                canonical.put(b":");
+                canonical.put(value);
+                canonical.put(b"\n");
+                self.trailer_sha256 = sha256(canonical.as_bytes());
+                if self.signer.is_some() {
+                    Line::Signature
+                } else {
+                    Line::End
+                }
+            }
+            Line::Signature => {
+                let name = header::TRAILER_SIGNATURE.as_bytes();
+                let signature = match line.split_at_checked(name.len() + 1) {
+                    Some((head, hex))
+                        if head[..name.len()].eq_ignore_ascii_case(name)
+                            && head[name.len()] == b':'
+                            && hex.len() == 64 =>
+                    {
+                        hex
+                    }
+                    _ => return Err(malformed("expected x-amz-trailer-signature:<signature>")),
+                };
+                let expected = match &mut self.signer {
+                    Some(signer) => hex64(signer.sign_trailer(&self.trailer_sha256).as_bytes()),
+                    None => return Err(malformed("a trailer signature on unsigned chunks")),
+                };
+                if !bool::from(expected.ct_eq(signature)) {
+                    return Err(ChunkedError::TrailerSignatureMismatch);
+                }
+                Line::End
+            }
+            Line::End if line.is_empty() => {
+                self.line = StackText::new();
+                return Ok(State::Done);
+            }
+            Line::End => return Err(malformed("a line where the body should end")),
+        };
+        self.line = StackText::new();
+        Ok(State::Trailer(next))
+    }
+}
+
+impl core::fmt::Debug for ChunkDecoder {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ChunkDecoder")
+            .field("payload", &self.payload)
+            .field("declared", &self.declared)
+            .field("framed", &self.framed)
+            .field("chunk", &self.chunk)
+            .field("state", &self.state)
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The value of a hex digit, either case.
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// What a complete body held, once [`ChunkDecoder::finish`] has checked it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodedBody {
+    length: u64,
+    chunks: u64,
+    checksum: Option<ChecksumValue>,
+}
+
+impl DecodedBody {
+    /// The payload's length (the declared one, which it matched).
+    pub fn length(&self) -> u64 {
+        self.length
+    }
+
+    /// The number of chunks, the final empty one included.
+    pub fn chunks(&self) -> u64 {
+        self.chunks
+    }
+
+    /// The trailer's checksum, checked against the payload (`None` without
+    /// a trailer).
+    pub fn checksum(&self) -> Option<ChecksumValue> {
+        self.checksum
+    }
+}
