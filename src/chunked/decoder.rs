@@ -20,8 +20,10 @@ use super::chunk_signature::{ChunkSigner, EMPTY_SHA256, StackText};
 use super::error::ChunkedError;
 use super::mode::{CHUNK_SIGNATURE_EXT, MIN_CHUNK_SIZE, StreamingPayload, header};
 
-/// The largest chunk a decoder accepts unless told otherwise: 1 MiB, the
-/// largest chunk AWS SDKs send (botocore's), 16 times the usual 64 KiB.
+/// The largest signed chunk a decoder accepts unless told otherwise: 1 MiB,
+/// 8 times the largest signed chunk AWS SDKs send (128 KiB; most send 64
+/// KiB). Unsigned chunks are not buffered and have no limit by default
+/// (the Rust SDK sends the whole body as one).
 pub const DEFAULT_MAX_CHUNK_SIZE: usize = 1 << 20;
 
 /// The longest trailer line read (CR included): the signature line is 89.
@@ -46,7 +48,13 @@ const LINE_CAP: usize = 96;
 ///   one with data must hold at least [`MIN_CHUNK_SIZE`] bytes.
 /// - Unsigned chunks (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`) carry nothing
 ///   to check until the trailer's checksum, so their bytes are handed out
-///   as they arrive, and nothing is buffered.
+///   as they arrive, and nothing is buffered: with a CRC, nothing but the
+///   request's headers is signed.
+///
+/// Chunk sizes are read in either case (the .NET and Rust SDKs write
+/// uppercase hex); everything else is read exactly as the encoder writes
+/// it: lowercase signatures, lowercase trailer names, no whitespace, CRLF
+/// line ends.
 ///
 /// Signatures are compared in constant time. The key is held as a
 /// [`SigningKey`](crate::SigningKey) (zeroized on drop), never shown by
@@ -138,6 +146,11 @@ impl ChunkDecoder {
     fn build(signer: Option<ChunkSigner>, payload: StreamingPayload, declared: u64) -> Self {
         ChunkDecoder {
             min_chunk: if signer.is_some() { MIN_CHUNK_SIZE } else { 0 },
+            max_chunk: if signer.is_some() {
+                DEFAULT_MAX_CHUNK_SIZE
+            } else {
+                usize::MAX
+            },
             signer,
             payload,
             checksum: payload.trailer().map(Checksum::new),
@@ -145,7 +158,6 @@ impl ChunkDecoder {
             declared,
             framed: 0,
             chunk: 0,
-            max_chunk: DEFAULT_MAX_CHUNK_SIZE,
             state: State::Size,
             size: 0,
             digits: 0,
@@ -164,9 +176,10 @@ impl ChunkDecoder {
         self
     }
 
-    /// Sets the largest chunk accepted (default
-    /// [`DEFAULT_MAX_CHUNK_SIZE`], 1 MiB): a signed chunk is buffered whole
-    /// until its signature is checked, so this bounds the decoder's memory.
+    /// Sets the largest chunk accepted (default for signed chunks
+    /// [`DEFAULT_MAX_CHUNK_SIZE`], 1 MiB; none for unsigned ones): a signed
+    /// chunk is buffered whole until its signature is checked, so this
+    /// bounds the decoder's memory.
     pub fn max_chunk_size(mut self, max: usize) -> Self {
         self.max_chunk = max;
         self
@@ -457,7 +470,7 @@ impl ChunkDecoder {
                     return Err(malformed("expected the x-amz-trailer checksum"));
                 };
                 let expected = checksum.algorithm().header_name();
-                if !name.eq_ignore_ascii_case(expected.as_bytes()) {
+                if name != expected.as_bytes() {
                     return Err(ChunkedError::UnexpectedTrailer {
                         name: excerpt(&String::from_utf8_lossy(name)),
                         expected,
@@ -485,7 +498,7 @@ impl ChunkDecoder {
                 let name = header::TRAILER_SIGNATURE.as_bytes();
                 let signature = match line.split_at_checked(name.len() + 1) {
                     Some((head, hex))
-                        if head[..name.len()].eq_ignore_ascii_case(name)
+                        if head[..name.len()] == *name
                             && head[name.len()] == b':'
                             && hex.len() == 64 =>
                     {
