@@ -6,7 +6,7 @@
 
 mod chunked_support;
 
-use chunked_support::{MODES, body, decode, encode, is_whole_chunks};
+use chunked_support::{MODES, body, decode, decode_lending, decoder, encode, is_whole_chunks};
 use presign::chunked::{ChunkedError, MIN_CHUNK_SIZE, StreamingPayload};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -47,6 +47,11 @@ proptest! {
         prop_assert_eq!(done.length(), len as u64);
         prop_assert_eq!(done.chunks() as usize, wire.data.len() + 1);
         prop_assert_eq!(done.checksum(), payload.trailer().map(|c| c.checksum(&body)));
+
+        // The same through the lending `decode`.
+        let (result, lent) = decode_lending(decoder(payload, len as u64), &wire.bytes, &pieces);
+        prop_assert_eq!(result, Ok(done));
+        prop_assert!(lent == body);
     }
 
     #[test]
@@ -134,6 +139,28 @@ proptest! {
         if payload.signs_chunks() {
             prop_assert!(is_whole_chunks(&out, &body, MIN_CHUNK_SIZE));
         }
+    }
+}
+
+#[test]
+fn whole_chunks_are_lent_from_the_input() {
+    let body = body(3, 5 * MIN_CHUNK_SIZE + 17);
+    for payload in MODES {
+        let wire = encode(payload, &body, MIN_CHUNK_SIZE);
+        let mut d = decoder(payload, body.len() as u64);
+        let (mut input, mut lent) = (&wire.bytes[..], 0);
+        while !input.is_empty() {
+            let (used, payload_bytes) = d.decode(input).unwrap();
+            if !payload_bytes.is_empty() {
+                // Not copied: a slice of the chunk's data where it lies.
+                let at = payload_bytes.as_ptr() as usize - wire.bytes.as_ptr() as usize;
+                assert_eq!(at..at + payload_bytes.len(), wire.data[lent]);
+                lent += 1;
+            }
+            input = &input[used..];
+        }
+        assert_eq!(lent, wire.data.len());
+        assert!(d.finish().is_ok());
     }
 }
 

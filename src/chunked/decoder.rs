@@ -87,6 +87,15 @@ pub struct ChunkDecoder {
     error: Option<ChunkedError>,
 }
 
+/// What reading released: nothing, payload in the input (from this offset
+/// to where reading stopped), or the buffered chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Release {
+    Nothing,
+    Input(usize),
+    Pending,
+}
+
 /// Where the decoder is in the body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -208,13 +217,51 @@ impl ChunkDecoder {
     /// bad byte (their signatures matched), none of the chunk that failed;
     /// the body must be refused, and every later call fails again with
     /// the same error.
-    pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<usize, ChunkedError> {
+    pub fn feed(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<usize, ChunkedError> {
+        let start = out.len();
+        loop {
+            let (read, payload) = self.decode(input)?;
+            out.put(payload);
+            input = &input[read..];
+            if input.is_empty() {
+                return Ok(out.len() - start);
+            }
+        }
+    }
+
+    /// Reads `input` up to the end of the next chunk it completes and
+    /// checks, and lends that chunk's payload: returns how many bytes of
+    /// `input` were read and the payload released (empty if none was).
+    /// Call again with the rest of `input`.
+    ///
+    /// This is [`feed`](Self::feed) without the copy: the payload is lent
+    /// from `input` when the whole chunk is there, otherwise from the
+    /// decoder's one-chunk buffer (for unsigned chunks, each piece of data
+    /// as it comes). Errors are those of `feed`.
+    ///
+    /// ```
+    /// # use presign::chunked::{ChunkDecoder, ChecksumAlgorithm};
+    /// # let wire = b"5\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\n";
+    /// let mut decoder = ChunkDecoder::unsigned(ChecksumAlgorithm::Crc32, 5);
+    /// let mut stored = Vec::new(); // a file, a socket
+    /// let mut input = &wire[..];  // each read from the client
+    /// while !input.is_empty() {
+    ///     let (read, payload) = decoder.decode(input)?;
+    ///     stored.extend_from_slice(payload);
+    ///     input = &input[read..];
+    /// }
+    /// decoder.finish()?; // then, and only then, keep what was stored
+    /// assert_eq!(stored, b"hello");
+    /// # Ok::<(), presign::chunked::ChunkedError>(())
+    /// ```
+    pub fn decode<'a>(&'a mut self, input: &'a [u8]) -> Result<(usize, &'a [u8]), ChunkedError> {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        let start = out.len();
-        match self.read(input, out) {
-            Ok(()) => Ok(out.len() - start),
+        match self.read(input) {
+            Ok((read, Release::Nothing)) => Ok((read, &[])),
+            Ok((read, Release::Input(start))) => Ok((read, &input[start..read])),
+            Ok((read, Release::Pending)) => Ok((read, &self.pending)),
             Err(e) => {
                 self.pending.clear();
                 self.error = Some(e.clone());
@@ -253,19 +300,28 @@ impl ChunkDecoder {
         })
     }
 
-    fn read(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<(), ChunkedError> {
-        while let Some((&b, rest)) = input.split_first() {
-            if let State::Data(left) = self.state {
-                let n = usize::try_from(left).unwrap_or(usize::MAX).min(input.len());
-                let (data, rest) = input.split_at(n);
-                self.data(data, left, out)?;
-                input = rest;
-            } else {
+    /// Reads `input` until a chunk's payload is released or the input
+    /// ends: how much was read, and what was released.
+    fn read(&mut self, input: &[u8]) -> Result<(usize, Release), ChunkedError> {
+        let mut at = 0;
+        while let Some(&b) = input.get(at) {
+            let State::Data(left) = self.state else {
                 self.framing(b)?;
-                input = rest;
+                at += 1;
+                continue;
+            };
+            let n = usize::try_from(left)
+                .unwrap_or(usize::MAX)
+                .min(input.len() - at);
+            let start = at;
+            at += n;
+            match self.data(&input[start..at], left)? {
+                Release::Nothing => {}
+                Release::Input(_) => return Ok((at, Release::Input(start))),
+                Release::Pending => return Ok((at, Release::Pending)),
             }
         }
-        Ok(())
+        Ok((at, Release::Nothing))
     }
 
     /// One byte of framing: a chunk header, the CRLF after data, or the
@@ -417,8 +473,9 @@ impl ChunkDecoder {
         }
     }
 
-    /// The next `data` of a chunk that has `left` bytes to come.
-    fn data(&mut self, data: &[u8], left: u64, out: &mut Vec<u8>) -> Result<(), ChunkedError> {
+    /// The next `data` of a chunk that has `left` bytes to come, and what
+    /// that releases (`Input` stands for `data` itself).
+    fn data(&mut self, data: &[u8], left: u64) -> Result<Release, ChunkedError> {
         let left = left - data.len() as u64;
         self.state = if left == 0 {
             State::DataCr
@@ -429,16 +486,21 @@ impl ChunkDecoder {
             if let Some(c) = &mut self.checksum {
                 c.update(data);
             }
-            out.put(data);
-            return Ok(());
+            return Ok(Release::Input(0));
         }
         // A whole chunk at once is checked where it lies; otherwise it is
         // collected until its last byte.
         let in_place = self.pending.is_empty() && left == 0;
         if !in_place {
+            if self.pending.is_empty() {
+                // Room for the whole chunk (at most `max_chunk` bytes) at
+                // once: the buffer grows only for a larger chunk than before.
+                self.pending
+                    .reserve(usize::try_from(self.size).unwrap_or(usize::MAX));
+            }
             self.pending.extend_from_slice(data);
             if left > 0 {
-                return Ok(());
+                return Ok(Release::Nothing);
             }
         }
         let hash = sha256(if in_place { data } else { &self.pending });
@@ -447,9 +509,12 @@ impl ChunkDecoder {
         if let Some(c) = &mut self.checksum {
             c.update(whole);
         }
-        out.put(whole);
-        self.pending.clear();
-        Ok(())
+        // The buffer is emptied when the next chunk's data starts.
+        Ok(if in_place {
+            Release::Input(0)
+        } else {
+            Release::Pending
+        })
     }
 
     /// A line after the final chunk ended (with `\n`).

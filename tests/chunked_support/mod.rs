@@ -108,6 +108,36 @@ pub fn decode_with(
     (decoder.finish(), out)
 }
 
+/// [`decode_with`] through the lending `decode`: each read's payload
+/// slices are copied out by the caller.
+pub fn decode_lending(
+    mut decoder: ChunkDecoder,
+    wire: &[u8],
+    pieces: &[usize],
+) -> (Result<DecodedBody, ChunkedError>, Vec<u8>) {
+    let mut out = Vec::new();
+    let mut rest = wire;
+    let mut sizes = pieces.iter().copied().cycle();
+    while !rest.is_empty() {
+        let n = sizes.next().unwrap_or(rest.len()).min(rest.len());
+        let (mut read, tail) = rest.split_at(n);
+        loop {
+            match decoder.decode(read) {
+                Ok((used, payload)) => {
+                    out.extend_from_slice(payload);
+                    read = &read[used..];
+                }
+                Err(e) => return (Err(e), out),
+            }
+            if read.is_empty() {
+                break;
+            }
+        }
+        rest = tail;
+    }
+    (decoder.finish(), out)
+}
+
 pub fn decode(
     payload: StreamingPayload,
     declared: u64,
