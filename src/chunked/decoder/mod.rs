@@ -8,17 +8,20 @@
 //! signature is checked, or checked straight from the input when the whole
 //! chunk is there.
 
+mod framing;
+mod trailer;
+
 use subtle::ConstantTimeEq;
 
 use crate::encode::Sink;
-use crate::error::excerpt;
 use crate::mac::sha256;
 use crate::signature::hex64;
 
 use super::checksum::{Checksum, ChecksumAlgorithm, ChecksumValue};
-use super::chunk_signature::{ChunkSigner, EMPTY_SHA256, StackText};
+use super::chunk_signature::{ChunkSigner, StackText};
 use super::error::ChunkedError;
-use super::mode::{CHUNK_SIGNATURE_EXT, MIN_CHUNK_SIZE, StreamingPayload, header};
+use super::mode::{MIN_CHUNK_SIZE, StreamingPayload};
+use trailer::Line;
 
 /// The largest signed chunk a decoder accepts unless told otherwise: 1 MiB,
 /// 8 times the largest signed chunk AWS SDKs send (128 KiB; most send 64
@@ -96,6 +99,15 @@ enum Release {
     Pending,
 }
 
+/// What became of a chunk's data: held in the buffer until the rest comes,
+/// or released, as it lies (checked, or unsigned) or from the buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Taken {
+    Held,
+    Checked,
+    CheckedInBuffer,
+}
+
 /// Where the decoder is in the body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -119,17 +131,6 @@ enum State {
     Trailer(Line),
     /// The body is complete.
     Done,
-}
-
-/// The lines after the final chunk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Line {
-    /// The checksum declared by `x-amz-trailer`.
-    Checksum,
-    /// `x-amz-trailer-signature`.
-    Signature,
-    /// The empty line that ends the body.
-    End,
 }
 
 impl ChunkDecoder {
@@ -217,12 +218,29 @@ impl ChunkDecoder {
     /// bad byte (their signatures matched), none of the chunk that failed;
     /// the body must be refused, and every later call fails again with
     /// the same error.
+    ///
+    /// A chunk that arrived over several feeds is buffered until checked;
+    /// if `out` is empty then, the buffer and `out` trade places instead of
+    /// copying, so a caller that empties `out` after each feed copies each
+    /// chunk once. [`decode`](Self::decode) lends chunks without copying.
     pub fn feed(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<usize, ChunkedError> {
         let start = out.len();
         loop {
-            let (read, payload) = self.decode(input)?;
-            out.put(payload);
-            input = &input[read..];
+            match self.step(input)? {
+                (read, Release::Nothing) => input = &input[read..],
+                (read, Release::Input(from)) => {
+                    out.put(&input[from..read]);
+                    input = &input[read..];
+                }
+                (read, Release::Pending) => {
+                    if out.is_empty() {
+                        core::mem::swap(out, &mut self.pending);
+                    } else {
+                        out.put(&self.pending);
+                    }
+                    input = &input[read..];
+                }
+            }
             if input.is_empty() {
                 return Ok(out.len() - start);
             }
@@ -255,19 +273,23 @@ impl ChunkDecoder {
     /// # Ok::<(), presign::chunked::ChunkedError>(())
     /// ```
     pub fn decode<'a>(&'a mut self, input: &'a [u8]) -> Result<(usize, &'a [u8]), ChunkedError> {
+        Ok(match self.step(input)? {
+            (read, Release::Nothing) => (read, &[]),
+            (read, Release::Input(start)) => (read, &input[start..read]),
+            (read, Release::Pending) => (read, &self.pending),
+        })
+    }
+
+    /// [`read`](Self::read), refusing to go on after an error and keeping
+    /// the first one.
+    fn step(&mut self, input: &[u8]) -> Result<(usize, Release), ChunkedError> {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        match self.read(input) {
-            Ok((read, Release::Nothing)) => Ok((read, &[])),
-            Ok((read, Release::Input(start))) => Ok((read, &input[start..read])),
-            Ok((read, Release::Pending)) => Ok((read, &self.pending)),
-            Err(e) => {
-                self.pending.clear();
-                self.error = Some(e.clone());
-                Err(e)
-            }
-        }
+        self.read(input).inspect_err(|e| {
+            self.pending.clear();
+            self.error = Some(e.clone());
+        })
     }
 
     /// Checks that the body is complete, at its end: every chunk, the final
@@ -316,148 +338,12 @@ impl ChunkDecoder {
             let start = at;
             at += n;
             match self.data(&input[start..at], left)? {
-                Release::Nothing => {}
-                Release::Input(_) => return Ok((at, Release::Input(start))),
-                Release::Pending => return Ok((at, Release::Pending)),
+                Taken::Held => {}
+                Taken::Checked => return Ok((at, Release::Input(start))),
+                Taken::CheckedInBuffer => return Ok((at, Release::Pending)),
             }
         }
         Ok((at, Release::Nothing))
-    }
-
-    /// One byte of framing: a chunk header, the CRLF after data, or the
-    /// trailer.
-    fn framing(&mut self, b: u8) -> Result<(), ChunkedError> {
-        let chunk = self.chunk;
-        let header = |reason| ChunkedError::MalformedChunkHeader { chunk, reason };
-        self.state = match self.state {
-            State::Size => match (b, hex_value(b)) {
-                (_, Some(d)) => {
-                    if self.digits == 16 {
-                        return Err(header("the size has more than 16 hex digits"));
-                    }
-                    self.digits += 1;
-                    self.size = self.size << 4 | u64::from(d);
-                    if self.size > self.max_chunk as u64 {
-                        return Err(ChunkedError::ChunkTooLarge {
-                            chunk,
-                            size: self.size,
-                            max: self.max_chunk,
-                        });
-                    }
-                    State::Size
-                }
-                (b';' | b'\r', _) if self.digits == 0 => return Err(header("no size")),
-                (b';', _) if self.signer.is_none() => {
-                    return Err(header("an extension on an unsigned chunk"));
-                }
-                (b';', _) => {
-                    self.size_read()?;
-                    State::Extension(1)
-                }
-                (b'\r', _) if self.signer.is_some() => {
-                    return Err(header("no chunk-signature"));
-                }
-                (b'\r', _) => {
-                    self.size_read()?;
-                    State::HeaderLf
-                }
-                _ => return Err(header("the size is not hex")),
-            },
-            State::Extension(i) => {
-                if CHUNK_SIGNATURE_EXT.get(usize::from(i)) != Some(&b) {
-                    return Err(header("expected ;chunk-signature="));
-                }
-                if usize::from(i) + 1 == CHUNK_SIGNATURE_EXT.len() {
-                    State::Signature(0)
-                } else {
-                    State::Extension(i + 1)
-                }
-            }
-            State::Signature(i) => {
-                if !matches!(b, b'0'..=b'9' | b'a'..=b'f') {
-                    return Err(header("the signature is not 64 lowercase hex digits"));
-                }
-                self.received[usize::from(i)] = b;
-                if i == 63 {
-                    State::HeaderCr
-                } else {
-                    State::Signature(i + 1)
-                }
-            }
-            State::HeaderCr if b == b'\r' => State::HeaderLf,
-            State::HeaderCr => return Err(header("the signature is not followed by CRLF")),
-            State::HeaderLf if b == b'\n' => self.header_read()?,
-            State::HeaderLf => return Err(header("CR without LF")),
-            State::DataCr if b == b'\r' => State::DataLf,
-            State::DataLf if b == b'\n' => {
-                self.chunk += 1;
-                self.size = 0;
-                self.digits = 0;
-                State::Size
-            }
-            State::DataCr | State::DataLf => return Err(ChunkedError::MissingCrlf { chunk }),
-            State::Trailer(next) if b == b'\n' => self.trailer_line(next)?,
-            State::Trailer(next) => {
-                if self.line.len == LINE_CAP {
-                    return Err(ChunkedError::MalformedTrailer {
-                        reason: "a trailer line longer than 96 bytes",
-                    });
-                }
-                self.line.put(&[b]);
-                State::Trailer(next)
-            }
-            State::Done => return Err(ChunkedError::TrailingBytes),
-            // Data is taken a slice at a time, in `data`.
-            State::Data(_) => self.state,
-        };
-        Ok(())
-    }
-
-    /// The size is known: check it against the declared length and the
-    /// minimum before reading further.
-    fn size_read(&mut self) -> Result<(), ChunkedError> {
-        let (chunk, size) = (self.chunk, self.size);
-        if size == 0 {
-            if self.framed != self.declared {
-                return Err(ChunkedError::DecodedLengthMismatch {
-                    received: self.framed,
-                    declared: self.declared,
-                });
-            }
-            return Ok(());
-        }
-        let total = self.framed.saturating_add(size);
-        if total > self.declared {
-            return Err(ChunkedError::DecodedLengthExceeded {
-                chunk,
-                total,
-                declared: self.declared,
-            });
-        }
-        if size < self.min_chunk as u64 && total != self.declared {
-            return Err(ChunkedError::ChunkTooSmall {
-                chunk,
-                size,
-                min: self.min_chunk,
-            });
-        }
-        self.framed = total;
-        Ok(())
-    }
-
-    /// A header ended: read the data, or (for the final chunk) check its
-    /// signature and read the trailer.
-    fn header_read(&mut self) -> Result<State, ChunkedError> {
-        if self.size > 0 {
-            self.pending.clear();
-            return Ok(State::Data(self.size));
-        }
-        self.check_chunk(&EMPTY_SHA256)?;
-        Ok(State::Trailer(if self.checksum.is_some() {
-            Line::Checksum
-        } else {
-            Line::End
-        }))
     }
 
     /// Checks the chunk signature received against the one the data gives.
@@ -473,9 +359,8 @@ impl ChunkDecoder {
         }
     }
 
-    /// The next `data` of a chunk that has `left` bytes to come, and what
-    /// that releases (`Input` stands for `data` itself).
-    fn data(&mut self, data: &[u8], left: u64) -> Result<Release, ChunkedError> {
+    /// The next `data` of a chunk that has `left` bytes to come.
+    fn data(&mut self, data: &[u8], left: u64) -> Result<Taken, ChunkedError> {
         let left = left - data.len() as u64;
         self.state = if left == 0 {
             State::DataCr
@@ -486,7 +371,7 @@ impl ChunkDecoder {
             if let Some(c) = &mut self.checksum {
                 c.update(data);
             }
-            return Ok(Release::Input(0));
+            return Ok(Taken::Checked);
         }
         // A whole chunk at once is checked where it lies; otherwise it is
         // collected until its last byte.
@@ -500,7 +385,7 @@ impl ChunkDecoder {
             }
             self.pending.extend_from_slice(data);
             if left > 0 {
-                return Ok(Release::Nothing);
+                return Ok(Taken::Held);
             }
         }
         let hash = sha256(if in_place { data } else { &self.pending });
@@ -511,83 +396,10 @@ impl ChunkDecoder {
         }
         // The buffer is emptied when the next chunk's data starts.
         Ok(if in_place {
-            Release::Input(0)
+            Taken::Checked
         } else {
-            Release::Pending
+            Taken::CheckedInBuffer
         })
-    }
-
-    /// A line after the final chunk ended (with `\n`).
-    fn trailer_line(&mut self, expected: Line) -> Result<State, ChunkedError> {
-        let malformed = |reason| ChunkedError::MalformedTrailer { reason };
-        let line = match self.line.as_bytes().split_last() {
-            Some((b'\r', line)) if !line.contains(&b'\r') => line,
-            _ => return Err(malformed("a line not ended by CRLF")),
-        };
-        let next = match expected {
-            Line::Checksum => {
-                let (Some(checksum), Some((name, value))) = (
-                    self.checksum.take(),
-                    line.iter()
-                        .position(|&b| b == b':')
-                        .map(|at| (&line[..at], &line[at + 1..])),
-                ) else {
-                    return Err(malformed("expected the x-amz-trailer checksum"));
-                };
-                let expected = checksum.algorithm().header_name();
-                if name != expected.as_bytes() {
-                    return Err(ChunkedError::UnexpectedTrailer {
-                        name: excerpt(&String::from_utf8_lossy(name)),
-                        expected,
-                    });
-                }
-                let value_ok = checksum.finish();
-                if value != value_ok.as_bytes() {
-                    return Err(ChunkedError::ChecksumMismatch { name: expected });
-                }
-                self.checked = Some(value_ok);
-                // The canonical trailer: `name:value\n`, the name lowercase.
-                let mut canonical = StackText::<LINE_CAP>::new();
-                canonical.put(expected.as_bytes());
-                canonical.put(b":");
-                canonical.put(value);
-                canonical.put(b"\n");
-                self.trailer_sha256 = sha256(canonical.as_bytes());
-                if self.signer.is_some() {
-                    Line::Signature
-                } else {
-                    Line::End
-                }
-            }
-            Line::Signature => {
-                let name = header::TRAILER_SIGNATURE.as_bytes();
-                let signature = match line.split_at_checked(name.len() + 1) {
-                    Some((head, hex))
-                        if head[..name.len()] == *name
-                            && head[name.len()] == b':'
-                            && hex.len() == 64 =>
-                    {
-                        hex
-                    }
-                    _ => return Err(malformed("expected x-amz-trailer-signature:<signature>")),
-                };
-                let expected = match &mut self.signer {
-                    Some(signer) => hex64(signer.sign_trailer(&self.trailer_sha256).as_bytes()),
-                    None => return Err(malformed("a trailer signature on unsigned chunks")),
-                };
-                if !bool::from(expected.ct_eq(signature)) {
-                    return Err(ChunkedError::TrailerSignatureMismatch);
-                }
-                Line::End
-            }
-            Line::End if line.is_empty() => {
-                self.line = StackText::new();
-                return Ok(State::Done);
-            }
-            Line::End => return Err(malformed("a line where the body should end")),
-        };
-        self.line = StackText::new();
-        Ok(State::Trailer(next))
     }
 }
 
@@ -601,16 +413,6 @@ impl core::fmt::Debug for ChunkDecoder {
             .field("state", &self.state)
             .field("error", &self.error)
             .finish_non_exhaustive()
-    }
-}
-
-/// The value of a hex digit, either case.
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
     }
 }
 
