@@ -582,3 +582,25 @@ fn debug_shows_no_key_and_no_seed() {
         assert!(!shown.contains("test-secret"), "{shown}");
     }
 }
+
+#[test]
+fn the_verifier_does_not_take_a_streaming_body_as_verified() {
+    use presign::verify::{ReceivedRequest, Verifier, VerifyError};
+    // A service without x-amz-content-sha256: the verifier would otherwise
+    // sign the payload line the caller hands it and call the body checked.
+    let creds = Credentials::new("AKIDEXAMPLE", "test-secret").unwrap();
+    let service = Service::new("example").unwrap();
+    let signer = Signer::new(Region::new("us-east-1").unwrap(), service.clone());
+    let req = SignableRequest::new(Method::PUT, "example.amazonaws.com", "/key");
+    let url = signer
+        .presign(&req, &creds, time(), std::time::Duration::from_secs(60))
+        .unwrap();
+    let verifier = Verifier::with_lookup(creds).service(service);
+    let received = ReceivedRequest::new("PUT", url.uri())
+        .header("host", "example.amazonaws.com")
+        .payload(Payload::Streaming(StreamingPayload::Signed));
+    assert!(matches!(
+        verifier.verify(&received, time()),
+        Err(VerifyError::UnsupportedPayload { .. })
+    ));
+}

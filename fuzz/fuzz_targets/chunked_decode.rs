@@ -104,7 +104,10 @@ fuzz_target!(|input: Input<'_>| {
         encoder.encode_chunk(piece, &mut wire).unwrap();
     }
     encoder.finish(&mut wire).unwrap();
-    assert_eq!(Some(wire.len() as u64), payload.encoded_length(len as u64, chunk_size));
+    assert_eq!(
+        Some(wire.len() as u64),
+        payload.encoded_length(len as u64, chunk_size)
+    );
     let (result, out) = decode(payload, len as u64, &wire, &input.pieces);
     let done = result.unwrap_or_else(|e| panic!("own body refused: {e}"));
     assert!(out == body);
@@ -128,7 +131,10 @@ fuzz_target!(|input: Input<'_>| {
             assert!(out == body);
         }
         Err(_) if payload.signs_chunks() => {
-            assert!(whole_chunks(&out, &body, chunk_size), "unverified bytes handed out");
+            assert!(
+                whole_chunks(&out, &body, chunk_size),
+                "unverified bytes handed out"
+            );
         }
         // Unsigned chunks are handed out as they come; the checksum
         // refused the body at its end.
