@@ -217,6 +217,15 @@ pub enum Error {
         name: String,
     },
 
+    /// A streaming (`aws-chunked`) upload cannot be signed this way: it was
+    /// presigned, its chunk size is under the minimum, or its encoded
+    /// length overflows.
+    #[error("invalid streaming upload: {reason}")]
+    InvalidStreamingUpload {
+        /// What is wrong.
+        reason: &'static str,
+    },
+
     /// The expiry of a presigned request is outside the allowed range.
     #[error("expiry of {seconds} s is out of range: expected {min} to {max} s")]
     ExpiresOutOfRange {
@@ -269,7 +278,8 @@ impl Error {
             | Error::InvalidHeaderValue { .. }
             | Error::ReservedHeader { .. }
             | Error::ReservedQueryParameter { .. }
-            | Error::InvalidPayloadHash => ErrorKind::Request,
+            | Error::InvalidPayloadHash
+            | Error::InvalidStreamingUpload { .. } => ErrorKind::Request,
             Error::InvalidDate { .. }
             | Error::TimeOutOfRange { .. }
             | Error::CredentialsExpireFirst { .. }

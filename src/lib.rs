@@ -25,6 +25,8 @@
 //!   uploads ([`s3::PostPolicy`]), for AWS and any S3-compatible endpoint;
 //! - [`verify`]: server-side verification of presigned URLs, `Authorization`
 //!   headers and POST uploads;
+//! - [`chunked`]: streaming uploads (`aws-chunked` bodies signed chunk by
+//!   chunk, with checksum trailers): the encoder and the decoder;
 //! - [`provider`]: credential providers for long-running signers;
 //! - [`tokens`]: RDS IAM database tokens and EKS cluster tokens;
 //! - `http` (feature `http`): signing and presigning `http::Request`s.
@@ -54,6 +56,7 @@
 #![warn(rust_2018_idioms, unreachable_pub)]
 
 pub mod canonical;
+pub mod chunked;
 pub mod credentials;
 pub mod encode;
 mod error;

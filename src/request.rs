@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use core::ops::Range;
 
+use crate::chunked::StreamingPayload;
 use crate::encode::PathMode;
 use crate::encode::{Digits, Sink};
 use crate::error::{Error, excerpt};
@@ -75,6 +76,11 @@ pub enum Payload<'a> {
     /// `UNSIGNED-PAYLOAD`: the body is not covered by the signature (what S3
     /// presigned URLs use).
     Unsigned,
+    /// `STREAMING-...`: the body is sent `aws-chunked`, each chunk signed
+    /// after the request (see [`chunked`](crate::chunked)). Header signing
+    /// only; [`StreamingUpload`](crate::chunked::StreamingUpload) adds the
+    /// headers that go with it.
+    Streaming(StreamingPayload),
 }
 
 impl Payload<'_> {
@@ -98,6 +104,7 @@ impl fmt::Debug for Payload<'_> {
             Payload::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
             Payload::Sha256(h) => write!(f, "Sha256({})", hex::encode(h)),
             Payload::Unsigned => f.write_str("Unsigned"),
+            Payload::Streaming(p) => write!(f, "Streaming({})", p.content_sha256()),
         }
     }
 }

@@ -73,6 +73,15 @@ impl SigningKey {
         &self.key
     }
 
+    /// A second copy of the key, for a holder that outlives the borrow (a
+    /// chunk signature chain). Crate-internal: the key is not `Clone`.
+    pub(crate) fn duplicate(&self) -> SigningKey {
+        SigningKey {
+            key: self.key,
+            state: self.state.clone(),
+        }
+    }
+
     /// Signs a string to sign: `HMAC-SHA256(kSigning, string_to_sign)`.
     #[inline]
     pub fn sign(&self, string_to_sign: &[u8]) -> Signature {

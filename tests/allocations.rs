@@ -1,6 +1,7 @@
 //! Heap allocations per presign, counted by a global allocator (a count, not
 //! a timing): with a warm key cache a presign allocates the returned URL and
 //! nothing else, and `presign_into` a reused buffer allocates nothing.
+//! Encoding and decoding an `aws-chunked` body allocate nothing per chunk.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -238,4 +239,64 @@ fn warm_verification_allocates_nothing() {
     verify_put();
     let (n, ()) = allocations(verify_put);
     assert_eq!(n, 0, "verifying a header-signed PUT allocates nothing");
+}
+
+/// `aws-chunked`: encoding into a buffer with room, and decoding into a
+/// reused buffer or lent, allocate nothing per chunk (the decoder's one
+/// chunk buffer is allocated once, for the first chunk that spans reads).
+#[test]
+fn chunked_encoding_and_decoding_allocate_nothing_per_chunk() {
+    use presign::chunked::{
+        ChecksumAlgorithm, ChunkDecoder, ChunkEncoder, ChunkSigner, StreamingPayload,
+    };
+    use presign::{Scope, Signature, SigningKey};
+
+    let (region, service) = (Region::new("us-east-1").unwrap(), Service::s3());
+    let scope = Scope::new(time().scope_date(), &region, &service);
+    let key = SigningKey::derive("secret", scope);
+    let chain = || ChunkSigner::new(&key, time(), scope, Signature::from_bytes([7; 32]));
+    let body: Vec<u8> = (0..(1u32 << 20)).map(|i| (i * 31) as u8).collect();
+    let chunk = 64 << 10;
+    for payload in [
+        StreamingPayload::Signed,
+        StreamingPayload::SignedWithTrailer(ChecksumAlgorithm::Sha256),
+        StreamingPayload::UnsignedWithTrailer(ChecksumAlgorithm::Crc32c),
+    ] {
+        let len = body.len() as u64;
+        let mut wire = Vec::with_capacity(body.len() + 4096);
+        let (n, ()) = allocations(|| {
+            let mut enc = ChunkEncoder::new(chain(), payload, len);
+            for piece in body.chunks(chunk) {
+                enc.encode_chunk(piece, &mut wire).unwrap();
+            }
+            enc.finish(&mut wire).unwrap();
+        });
+        assert_eq!(n, 0, "{payload:?}: encoding into a buffer with room");
+
+        // Fed whole, lent: nothing at all.
+        let mut dec = ChunkDecoder::new(chain(), payload, len);
+        let (n, ()) = allocations(|| {
+            let mut input = &wire[..];
+            while !input.is_empty() {
+                let (used, payload) = dec.decode(input).unwrap();
+                std::hint::black_box(payload);
+                input = &input[used..];
+            }
+            dec.finish().unwrap();
+        });
+        assert_eq!(n, 0, "{payload:?}: decoding, lent");
+
+        // In 16 KiB reads, into a reused buffer: the chunk buffer, once.
+        let mut dec = ChunkDecoder::new(chain(), payload, len);
+        let mut out = Vec::with_capacity(chunk);
+        let (n, ()) = allocations(|| {
+            for read in wire.chunks(16 << 10) {
+                dec.feed(read, &mut out).unwrap();
+                out.clear();
+            }
+            dec.finish().unwrap();
+        });
+        let once = usize::from(payload.signs_chunks());
+        assert_eq!(n, once, "{payload:?}: decoding in reads");
+    }
 }

@@ -306,6 +306,7 @@ pub(crate) fn write_payload_hash<S: Sink + ?Sized>(payload: &Payload<'_>, out: &
         Payload::Bytes(b) => out.put(&hex64(&sha256(b))),
         Payload::Sha256(h) => out.put(&hex64(h)),
         Payload::Unsigned => out.put(UNSIGNED_PAYLOAD.as_bytes()),
+        Payload::Streaming(p) => out.put(p.content_sha256().as_bytes()),
     }
 }
 

@@ -24,7 +24,7 @@ use crate::canonical::{self, Auth, CanonicalRequest, Layout, Scratch, ThreadScra
 use crate::credentials::Credentials;
 use crate::encode::{PathMode, Sink};
 use crate::error::Error;
-use crate::request::{Parts, SignableRequest};
+use crate::request::{Parts, Payload, SignableRequest};
 use crate::scope::{Region, Scope, Service};
 use crate::signature::{Signature, hex64};
 use crate::signing_key::{CachedSigningKey, SecondMemo, SigningKeyCache};
@@ -242,14 +242,23 @@ impl Signer {
         time: SigningTime,
         amz_date: &'a AmzDate,
         location: SignatureLocation,
+        payload: &Payload<'_>,
     ) -> Result<Auth<'a>, Error> {
         let signed_token = self.token_mode == SessionTokenMode::Signed;
+        let streaming = matches!(payload, Payload::Streaming(_));
         Ok(match location {
+            // A streaming body is announced by x-amz-content-sha256, which
+            // is then always sent.
             SignatureLocation::Headers => Auth::Header {
                 amz_date,
                 token: creds.session_token().filter(|_| signed_token),
-                content_sha256: self.content_sha256,
+                content_sha256: self.content_sha256 || streaming,
             },
+            SignatureLocation::Query { .. } if streaming => {
+                return Err(Error::InvalidStreamingUpload {
+                    reason: "a streaming payload is signed with an authorization header, not presigned",
+                });
+            }
             SignatureLocation::Query { expires_in } => Auth::Query {
                 query_head: key.query_head(),
                 credential: key.credential_query(),
@@ -281,7 +290,7 @@ impl Signer {
     ) -> Result<CanonicalRequest, Error> {
         let amz_date = time.amz_date();
         let key = self.cache.get(credentials, self.scope(time));
-        let auth = self.auth(credentials, &key, time, &amz_date, location)?;
+        let auth = self.auth(credentials, &key, time, &amz_date, location, &parts.payload)?;
         let mut s = ThreadScratch::take();
         let layout = canonical::write(parts, &auth, &mut s)?;
         Ok(CanonicalRequest::from_bytes(
@@ -324,6 +333,7 @@ impl Signer {
             time,
             &amz_date,
             SignatureLocation::Headers,
+            &request.payload,
         )?;
         let mut s = ThreadScratch::take();
         let (layout, signature) = sign(
@@ -335,9 +345,14 @@ impl Signer {
             &request.parts(self.path_mode),
             &auth,
         )?;
-        let content_sha256 = self
-            .content_sha256
-            .then(|| &s.buf[layout.payload_hash.clone()]);
+        let signs_content_sha256 = matches!(
+            auth,
+            Auth::Header {
+                content_sha256: true,
+                ..
+            }
+        );
+        let content_sha256 = signs_content_sha256.then(|| &s.buf[layout.payload_hash.clone()]);
         Ok(AuthorizationHeaders::new(
             credentials,
             key.scope(),
@@ -392,7 +407,7 @@ impl Signer {
         let (key, memo) = key.parts();
         let amz_date = memo.amz_date(time);
         let location = SignatureLocation::Query { expires_in };
-        let auth = self.auth(credentials, key, time, &amz_date, location)?;
+        let auth = self.auth(credentials, key, time, &amz_date, location, &parts.payload)?;
         let expires = match auth {
             Auth::Query { expires, .. } => expires,
             Auth::Header { .. } | Auth::Received { .. } => 0,

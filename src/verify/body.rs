@@ -96,6 +96,12 @@ pub(super) fn payload_line<'p>(
         Some(_) => (Payload::Unsigned, BodyCheck::Unsigned),
         None => match given {
             Some(Payload::Unsigned) => (Payload::Unsigned, BodyCheck::Unsigned),
+            // Its chunks are not checked here: not a body that verifies.
+            Some(Payload::Streaming(p)) => {
+                return Err(VerifyError::UnsupportedPayload {
+                    value: p.content_sha256().to_owned(),
+                });
+            }
             // The signature is over this body's hash: checking it checks
             // the body.
             Some(given) => (given, BodyCheck::Verified),
