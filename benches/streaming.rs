@@ -27,8 +27,10 @@ fn time() -> SigningTime {
 fn key_and_chain() -> (SigningKey, impl Fn() -> ChunkSigner) {
     let (region, service) = (Region::new("us-east-1").unwrap(), Service::s3());
     let scope = Scope::new(time().scope_date(), &region, &service);
-    let key = SigningKey::derive("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", scope);
-    let k = key.clone();
+    let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    let key = SigningKey::derive(secret, scope);
+    // (A key is not Clone: the chain gets its own, derived again.)
+    let k = SigningKey::derive(secret, scope);
     let chain = move || {
         let scope = Scope::new(time().scope_date(), &region, &service);
         ChunkSigner::new(&k, time(), scope, Signature::from_bytes([0x5e; 32]))
