@@ -45,6 +45,16 @@ pub(crate) mod header {
         x_amz_security_token, X_AMZ_SECURITY_TOKEN = "x-amz-security-token";
         /// The payload's hash, or how the payload is signed.
         x_amz_content_sha256, X_AMZ_CONTENT_SHA256 = "x-amz-content-sha256";
+        /// How the body is encoded (`aws-chunked` for a streaming upload).
+        content_encoding, CONTENT_ENCODING = "content-encoding";
+        /// The `content-encoding` of a streaming upload.
+        aws_chunked, AWS_CHUNKED = "aws-chunked";
+        /// A streaming upload's payload length, without the framing.
+        x_amz_decoded_content_length, X_AMZ_DECODED_CONTENT_LENGTH = "x-amz-decoded-content-length";
+        /// The header a streaming upload's trailer carries.
+        x_amz_trailer, X_AMZ_TRAILER = "x-amz-trailer";
+        /// The trailer line that signs a streaming upload's trailer.
+        x_amz_trailer_signature, X_AMZ_TRAILER_SIGNATURE = "x-amz-trailer-signature";
     }
 }
 

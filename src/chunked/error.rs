@@ -149,6 +149,15 @@ pub enum ChunkedError {
         reason: &'static str,
     },
 
+    /// A header a streaming request needs is missing, repeated or not
+    /// signed (`content-encoding: aws-chunked`,
+    /// `x-amz-decoded-content-length`).
+    #[error("missing, repeated or unsigned header {name}")]
+    MissingHeader {
+        /// The header.
+        name: &'static str,
+    },
+
     /// `x-amz-decoded-content-length` is not a decimal number of bytes.
     #[error("malformed x-amz-decoded-content-length: expected a decimal number of bytes")]
     MalformedDecodedLength,

@@ -9,18 +9,18 @@ use crate::error::excerpt;
 /// Header names and values of a streaming upload, spelled in one place.
 pub mod header {
     /// `content-encoding`, whose value must include `aws-chunked`.
-    pub const CONTENT_ENCODING: &str = "content-encoding";
+    pub const CONTENT_ENCODING: &str = crate::wire::header::CONTENT_ENCODING;
     /// The `content-encoding` value of a streaming upload.
-    pub const AWS_CHUNKED: &str = "aws-chunked";
+    pub const AWS_CHUNKED: &str = crate::wire::header::AWS_CHUNKED;
     /// `x-amz-content-sha256`, which names the streaming mode.
-    pub const CONTENT_SHA256: &str = "x-amz-content-sha256";
+    pub const CONTENT_SHA256: &str = crate::wire::header::X_AMZ_CONTENT_SHA256;
     /// `x-amz-decoded-content-length`: the length of the payload itself,
     /// without the chunk framing.
-    pub const DECODED_CONTENT_LENGTH: &str = "x-amz-decoded-content-length";
+    pub const DECODED_CONTENT_LENGTH: &str = crate::wire::header::X_AMZ_DECODED_CONTENT_LENGTH;
     /// `x-amz-trailer`: the header the trailer will carry.
-    pub const TRAILER: &str = "x-amz-trailer";
+    pub const TRAILER: &str = crate::wire::header::X_AMZ_TRAILER;
     /// `x-amz-trailer-signature`: the trailer line that signs the trailer.
-    pub const TRAILER_SIGNATURE: &str = "x-amz-trailer-signature";
+    pub const TRAILER_SIGNATURE: &str = crate::wire::header::X_AMZ_TRAILER_SIGNATURE;
 }
 
 /// `x-amz-content-sha256` of signed chunks without a trailer.

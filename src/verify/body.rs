@@ -5,6 +5,7 @@ use subtle::ConstantTimeEq;
 
 use super::VerifyError;
 use crate::canonical::UNSIGNED_PAYLOAD;
+use crate::chunked::StreamingPayload;
 use crate::error::excerpt;
 use crate::mac::sha256;
 use crate::request::Payload;
@@ -26,6 +27,12 @@ pub enum BodyCheck {
     /// `UNSIGNED-PAYLOAD`: the signature does not cover the body (S3
     /// presigned URLs). Limit what the body can do by other means.
     Unsigned,
+    /// A streaming (`aws-chunked`) body, each chunk signed in a chain from
+    /// the request's signature (or, for `STREAMING-UNSIGNED-PAYLOAD-TRAILER`,
+    /// checked by its trailer's checksum): decode it with the decoder
+    /// [`Verifier::chunk_decoder`](super::Verifier::chunk_decoder) returns,
+    /// which hands out only checked bytes.
+    Streaming(StreamingPayload),
 }
 
 /// The SHA-256 of the empty body.
@@ -35,13 +42,20 @@ pub(super) const EMPTY_SHA256: [u8; 32] = [
 ];
 
 /// `x-amz-content-sha256` (or the `X-Amz-Content-Sha256` parameter): a hex
-/// SHA-256 or `UNSIGNED-PAYLOAD`.
+/// SHA-256 or `UNSIGNED-PAYLOAD`, or, when `trailer` is given (header
+/// signing: the `x-amz-trailer` header, if any), a streaming mode.
 pub(super) fn parse_content_sha256(
     value: &str,
     name: &'static str,
+    trailer: Option<Option<&str>>,
 ) -> Result<Payload<'static>, VerifyError> {
     if value == UNSIGNED_PAYLOAD {
         return Ok(Payload::Unsigned);
+    }
+    if let Some(trailer) = trailer.filter(|_| StreamingPayload::is_streaming(value)) {
+        return StreamingPayload::from_headers(value, trailer)
+            .map(Payload::Streaming)
+            .map_err(VerifyError::Chunked);
     }
     if value.starts_with("STREAMING-") {
         return Err(VerifyError::UnsupportedPayload {
@@ -93,6 +107,15 @@ pub(super) fn payload_line<'p>(
             };
             (Payload::Sha256(hash), check)
         }
+        // A streaming body is checked by the chunk decoder, not here.
+        Some(Payload::Streaming(p)) => match given {
+            None => (Payload::Streaming(p), BodyCheck::Streaming(p)),
+            Some(_) => {
+                return Err(VerifyError::UnsupportedPayload {
+                    value: p.content_sha256().to_owned(),
+                });
+            }
+        },
         Some(_) => (Payload::Unsigned, BodyCheck::Unsigned),
         None => match given {
             Some(Payload::Unsigned) => (Payload::Unsigned, BodyCheck::Unsigned),

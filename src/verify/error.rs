@@ -1,5 +1,6 @@
 //! Why a request did not verify.
 
+use crate::chunked::ChunkedError;
 use crate::error::Error;
 
 /// Why a request did not verify. Each variant names the check that failed;
@@ -126,7 +127,8 @@ pub enum VerifyError {
     /// The request's session token is not the one of its credentials.
     #[error("session token mismatch")]
     SecurityTokenMismatch,
-    /// A streaming or otherwise unsupported `x-amz-content-sha256`.
+    /// An unsupported `x-amz-content-sha256` (a streaming mode in a
+    /// presigned query, say), or a body given for a streaming request.
     #[error("unsupported payload signing {value:?}")]
     UnsupportedPayload {
         /// The value given (truncated).
@@ -139,6 +141,11 @@ pub enum VerifyError {
     /// The signature does not match the request.
     #[error("signature mismatch")]
     SignatureMismatch,
+    /// A streaming request's headers or body are wrong: a bad
+    /// `x-amz-decoded-content-length`, a missing `content-encoding:
+    /// aws-chunked`, a chunk that does not verify...
+    #[error(transparent)]
+    Chunked(#[from] ChunkedError),
     /// The request could not be canonicalized (bad path, header, ...).
     #[error(transparent)]
     MalformedRequest(#[from] Error),

@@ -65,6 +65,7 @@ use core::fmt;
 use std::time::Duration;
 
 use crate::canonical::{Auth, ThreadScratch};
+use crate::chunked::{ChunkDecoder, ChunkSigner, ChunkedError, parse_decoded_length};
 use crate::credentials::Credentials;
 use crate::encode::PathMode;
 use crate::error::excerpt;
@@ -72,6 +73,7 @@ use crate::request::Payload;
 use crate::request::{Parts, PathSource, QuerySource, ReceivedQuery};
 use crate::scope::{Region, Service, TERMINATOR};
 use crate::sign::SessionTokenMode;
+use crate::signature::Signature;
 use crate::signing_key::SigningKeyCache;
 use crate::string_to_sign::ALGORITHM;
 use crate::time::{ScopeDate, SigningTime};
@@ -301,6 +303,7 @@ impl<L: CredentialsLookup> Verifier<L> {
             Some(raw) => Some(parse_content_sha256(
                 &raw.decoded(),
                 wire::query::X_AMZ_CONTENT_SHA256,
+                None,
             )?),
             None if self.service.is_s3_like() => Some(Payload::Unsigned),
             None => None,
@@ -351,7 +354,11 @@ impl<L: CredentialsLookup> Verifier<L> {
             });
         }
         let signed = match request.single(wire::header::X_AMZ_CONTENT_SHA256)? {
-            Some(v) => Some(parse_content_sha256(v, wire::header::X_AMZ_CONTENT_SHA256)?),
+            Some(v) => Some(parse_content_sha256(
+                v,
+                wire::header::X_AMZ_CONTENT_SHA256,
+                Some(request.single(wire::header::X_AMZ_TRAILER)?),
+            )?),
             None if self.service.is_s3_like() => {
                 return Err(VerifyError::MissingParameter {
                     name: wire::header::X_AMZ_CONTENT_SHA256,
@@ -374,7 +381,8 @@ impl<L: CredentialsLookup> Verifier<L> {
         signed_payload: Option<Payload<'static>>,
     ) -> Result<Verified<'r>, VerifyError> {
         let (line, body) = payload_line(signed_payload, request.payload)?;
-        let signed_headers = self.check_signature(request, claims, &credential, signed_at, line)?;
+        let (signed_headers, signature) =
+            self.check_signature(request, claims, &credential, signed_at, line)?;
         Ok(Verified {
             credential,
             signed_headers,
@@ -382,6 +390,7 @@ impl<L: CredentialsLookup> Verifier<L> {
             expires_at,
             body,
             headers: request.headers(),
+            signature,
         })
     }
 
@@ -441,6 +450,52 @@ impl<L: CredentialsLookup> Verifier<L> {
         Ok((signed_at, credential))
     }
 
+    /// The decoder for a verified streaming (`aws-chunked`) request's body:
+    /// feed it the body as it arrives; it hands out only checked bytes (see
+    /// [`ChunkDecoder`]). The request must say `content-encoding:
+    /// aws-chunked` and declare its `x-amz-decoded-content-length`, both
+    /// signed, as S3 requires.
+    ///
+    /// Fails with [`VerifyError::UnsupportedPayload`] if the request is not
+    /// a streaming one ([`Verified::body`] says what it is) and
+    /// [`VerifyError::Chunked`] for a missing or malformed header.
+    pub fn chunk_decoder(&self, verified: &Verified<'_>) -> Result<ChunkDecoder, VerifyError> {
+        let BodyCheck::Streaming(payload) = verified.body() else {
+            return Err(VerifyError::UnsupportedPayload {
+                value: format!("{:?}", verified.body()),
+            });
+        };
+        let signed = |name: &'static str| {
+            let mut values = verified
+                .headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| *v);
+            match (values.next(), values.next()) {
+                (Some(v), None) if verified.signed_headers.contains(name) => Ok(v),
+                _ => Err(VerifyError::Chunked(ChunkedError::MissingHeader { name })),
+            }
+        };
+        let encoding = signed(wire::header::CONTENT_ENCODING)?;
+        if !encoding
+            .split(',')
+            .any(|e| e.trim().eq_ignore_ascii_case(wire::header::AWS_CHUNKED))
+        {
+            return Err(VerifyError::Chunked(ChunkedError::MissingHeader {
+                name: wire::header::CONTENT_ENCODING,
+            }));
+        }
+        let decoded_length =
+            parse_decoded_length(signed(wire::header::X_AMZ_DECODED_CONTENT_LENGTH)?)?;
+        let creds = self.credentials(verified.access_key_id())?;
+        let region = Region::new(verified.region())?;
+        let scope =
+            crate::scope::Scope::new(verified.signed_at.scope_date(), &region, &self.service);
+        let key = self.cache.get(&creds, scope);
+        let chain = ChunkSigner::with_cached_key(&key, verified.signed_at, verified.signature);
+        Ok(ChunkDecoder::new(chain, payload, decoded_length))
+    }
+
     fn credentials(&self, access_key_id: &str) -> Result<Lent<'_>, VerifyError> {
         self.lookup
             .lookup(access_key_id)
@@ -459,7 +514,7 @@ impl<L: CredentialsLookup> Verifier<L> {
         credential: &Credential<'_>,
         signed_at: SigningTime,
         payload: Payload<'_>,
-    ) -> Result<SignedHeaders<'r>, VerifyError> {
+    ) -> Result<(SignedHeaders<'r>, Signature), VerifyError> {
         let names = SignedHeaders::parse(claims.signed_headers)?;
         // The names split once, on the stack (for the usual few).
         let mut split = [""; 32];
@@ -560,7 +615,7 @@ impl<L: CredentialsLookup> Verifier<L> {
         let (_, signature) =
             crate::sign::sign(key, memo, signed_at, &amz_date, &mut scratch, &parts, &auth)?;
         check_signature_text(&claims.signature.decoded(), signature.to_hex().as_bytes())?;
-        Ok(names)
+        Ok((names, signature))
     }
 }
 

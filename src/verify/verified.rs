@@ -8,6 +8,7 @@ use super::VerifyError;
 use super::body::BodyCheck;
 use super::claims::{Credential, SignedHeaders};
 use crate::mac::sha256;
+use crate::signature::Signature;
 use crate::time::SigningTime;
 
 /// What a verified request was signed with, borrowed from the request.
@@ -19,6 +20,8 @@ pub struct Verified<'r> {
     pub(super) expires_at: Option<SigningTime>,
     pub(super) body: BodyCheck,
     pub(super) headers: &'r [(&'r str, &'r str)],
+    /// The request's signature: the seed of a streaming body's chain.
+    pub(super) signature: Signature,
 }
 
 impl<'r> Verified<'r> {
