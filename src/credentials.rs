@@ -106,7 +106,7 @@ impl Credentials {
         let mut encoded = Zeroizing::new(Vec::with_capacity(encode::query_component_len(
             raw.as_bytes(),
         )));
-        encode::write_query_component(raw.as_bytes(), &mut *encoded);
+        encode::write_query_component(raw.as_bytes(), &mut encoded);
         // Moves the (ASCII) buffer into the String without copying it.
         let query_encoded =
             Zeroizing::new(String::from_utf8(core::mem::take(&mut *encoded)).unwrap_or_default());
