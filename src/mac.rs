@@ -278,6 +278,19 @@ impl<const N: usize> Padded<N> {
         self.len = end;
     }
 
+    /// Appends a piece of known length (copied without a call), if it fits.
+    #[inline(always)]
+    pub(crate) fn push_array<const M: usize>(&mut self, bytes: &[u8; M]) {
+        if let Some(room) = self
+            .buf
+            .get_mut(self.len..self.len + M)
+            .filter(|_| self.len + M <= N - PADDING_ROOM)
+        {
+            room.copy_from_slice(bytes);
+            self.len += M;
+        }
+    }
+
     pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.buf[..self.len]
     }

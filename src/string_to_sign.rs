@@ -63,19 +63,25 @@ impl StringToSign {
 
     /// [`new`](Self::new) with the `X-Amz-Date` and the scope as text (a
     /// cached key's), as signing writes it.
+    #[inline(always)]
     pub(crate) fn with_scope_text(
         amz_date: &AmzDate,
         scope: &str,
         canonical_request_sha256: &[u8; 32],
     ) -> Self {
+        // The pieces of fixed length are copied without a call (this runs
+        // on every signature).
+        const HEAD: [u8; 17] = *concat!(crate::wire::algorithm!(), "\n")
+            .as_bytes()
+            .first_chunk()
+            .unwrap();
         let mut text = Padded::new();
-        text.put(ALGORITHM.as_bytes());
-        text.put(b"\n");
-        text.put(amz_date.as_bytes());
-        text.put(b"\n");
+        text.push_array(&HEAD);
+        text.push_array(amz_date.as_bytes());
+        text.push_array(b"\n");
         text.put(scope.as_bytes());
-        text.put(b"\n");
-        text.put(&hex64(canonical_request_sha256));
+        text.push_array(b"\n");
+        text.push_array(&hex64(canonical_request_sha256));
         StringToSign { text }
     }
 
