@@ -34,10 +34,12 @@
 mod endpoint;
 mod object;
 mod post;
+mod url;
 
 pub use endpoint::{Addressing, Endpoint, Scheme, is_dns_compatible};
-pub use object::{Bucket, KeyWarning, ObjectRequest, PresignedUrl, key_warning};
+pub use object::{Bucket, ObjectRequest};
 pub use post::{
     Condition, FILENAME_PLACEHOLDER, PostKey, PostPolicy, PresignedPost, SignedPolicy,
     parse_policy_conditions,
 };
+pub use url::{KeyWarning, PresignedUrl, key_warning};
