@@ -328,3 +328,382 @@ fn an_absurd_max_skew_is_bad_input() {
         "not yet valid",
     );
 }
+
+// `verify --request`: raw requests from the `sign_request` example.
+
+const MODES: [&str; 5] = [
+    "signed",
+    "unsigned",
+    "streaming",
+    "streaming-trailer",
+    "streaming-unsigned-trailer",
+];
+
+/// A request for `body` made by `sign_request` in `mode` (8 KiB chunks for
+/// the streaming modes), plus `extra` options.
+fn signed_request(mode: &str, body: &[u8], extra: &[&str]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("body.bin");
+    std::fs::write(&file, body).unwrap();
+    let mut args = vec!["--date", SIGNED_AT, "--payload", mode];
+    if mode.starts_with("streaming") {
+        args.extend(["--chunk-size", "8192"]);
+    }
+    args.extend(extra);
+    args.extend([
+        "s3://examplebucket/uploads/data.bin",
+        file.to_str().unwrap(),
+    ]);
+    let out = cli_support::run_with_env("sign_request", &args, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Runs `verify --request FILE --body-out OUT` on `request` (written to a
+/// file) at a time just after signing; returns the output and what was
+/// written to OUT, if anything.
+fn verify_request(request: &[u8], extra: &[&str]) -> (Output, Option<Vec<u8>>) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("request.http");
+    let body_out = dir.path().join("body.out");
+    std::fs::write(&input, request).unwrap();
+    let args = [
+        &[
+            "--request",
+            input.to_str().unwrap(),
+            "--body-out",
+            body_out.to_str().unwrap(),
+            "--date",
+            "20130524T000500Z",
+        ][..],
+        extra,
+    ]
+    .concat();
+    let out = run_with_env(&args, &[]);
+    let written = std::fs::read(&body_out).ok();
+    // Nothing but the body-out file (no temporary left behind).
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n != "request.http" && n != "body.out")
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    (out, written)
+}
+
+fn data(len: usize) -> Vec<u8> {
+    (0..len as u32).map(|i| (i * 31 % 251) as u8).collect()
+}
+
+#[test]
+fn every_payload_mode_round_trips_through_a_raw_request() {
+    // 0 B, 1 B, exactly one chunk, several chunks with a short last one.
+    for mode in MODES {
+        for len in [0, 1, 8192, 3 * 8192 + 100] {
+            let body = data(len);
+            let request = signed_request(mode, &body, &[]);
+            let (out, written) = verify_request(&request, &[]);
+            let (stdout, stderr) = cli_support::ok(&out);
+            assert_eq!(stderr, "");
+            assert_eq!(written.as_deref(), Some(&body[..]), "{mode} {len}");
+            let lines: Vec<&str> = stdout.lines().collect();
+            assert_eq!(lines.len(), 6, "{stdout}");
+            assert_eq!(
+                lines[..3],
+                [
+                    "ok",
+                    "access key id: AKIAIOSFODNN7EXAMPLE",
+                    "scope: 20130524/us-east-1/s3/aws4_request"
+                ]
+            );
+            assert!(lines[3].starts_with("signed headers: "), "{stdout}");
+            assert_eq!(lines[4], "expires: none (header-signed)");
+            let body_line = lines[5];
+            assert!(
+                body_line.starts_with(&format!("body: {len} bytes, ")),
+                "{body_line}"
+            );
+            let expected = match mode {
+                "signed" => "sha256 verified".to_owned(),
+                "unsigned" => "UNSIGNED-PAYLOAD".to_owned(),
+                _ => format!("in {} data chunks and the final one", len.div_ceil(8192)),
+            };
+            assert!(body_line.contains(&expected), "{mode} {len}: {body_line}");
+        }
+    }
+    // The trailer's checksum is checked, whichever.
+    for checksum in ["crc32", "crc32c", "sha256"] {
+        for mode in ["streaming-trailer", "streaming-unsigned-trailer"] {
+            let body = data(10_000);
+            let request = signed_request(mode, &body, &["--checksum", checksum]);
+            let (out, written) = verify_request(&request, &[]);
+            let (stdout, _) = cli_support::ok(&out);
+            assert!(
+                stdout.contains(&format!("trailer x-amz-checksum-{checksum} ")),
+                "{stdout}"
+            );
+            assert_eq!(written.unwrap(), body);
+        }
+    }
+}
+
+#[test]
+fn a_raw_request_verifies_from_stdin_with_lf_line_ends_and_without_body_out() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let body = data(9000);
+    let request = signed_request("streaming", &body, &[]);
+    // A head with bare LF line ends (the body is left as it is).
+    let at = request.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let mut lf = String::from_utf8(request[..at].to_vec())
+        .unwrap()
+        .replace("\r\n", "\n")
+        .into_bytes();
+    lf.extend_from_slice(&request[at..]);
+    for input in [request, lf] {
+        let mut child = Command::new(cli_support::example_binary("verify"))
+            .args(["--request", "-", "--date", "20130524T000500Z"])
+            .env("AWS_ACCESS_KEY_ID", cli_support::AKID)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET)
+            .env_remove("AWS_SESSION_TOKEN")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let (stdout, _) = cli_support::ok(&out);
+        assert!(
+            stdout.ends_with(", each chunk signature verified\n"),
+            "{stdout}"
+        );
+    }
+}
+
+/// Flips one byte of `request`: the first `at` of `needle`, plus `offset`.
+fn flip(request: &[u8], needle: &str, offset: usize) -> Vec<u8> {
+    let mut changed = request.to_vec();
+    let at = request
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
+        .unwrap_or_else(|| panic!("{needle:?} in the request"))
+        + offset;
+    // A hex digit stays a hex digit; anything else just changes.
+    changed[at] = match changed[at] {
+        b'0' => b'1',
+        b'0'..=b'9' | b'a'..=b'f' => b'0',
+        other => other ^ 1,
+    };
+    changed
+}
+
+/// The offset of the body in a request.
+fn body_start(request: &[u8]) -> usize {
+    request.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4
+}
+
+#[test]
+fn a_flipped_byte_is_a_named_failure_and_no_body_out() {
+    let body = data(3 * 8192 + 100);
+    let mut cases: Vec<(Vec<u8>, &str)> = Vec::new();
+    for mode in MODES {
+        let request = signed_request(mode, &body, &[]);
+        // A byte of the body (of the second chunk's data when chunked).
+        let mut changed = request.clone();
+        changed[body_start(&request) + 8192 + 500] ^= 0x20;
+        let named = match mode {
+            "signed" => "the body does not match the signed x-amz-content-sha256",
+            // Not covered by the signature: see below.
+            "unsigned" => "",
+            "streaming-unsigned-trailer" => {
+                "the trailer x-amz-checksum-crc32c does not match the body"
+            }
+            _ => "chunk 1: the chunk signature does not match",
+        };
+        if !named.is_empty() {
+            cases.push((changed, named));
+        }
+        // A byte of a signed header's value, and of the signature.
+        cases.push((
+            flip(&request, "Host: examplebucket", 6),
+            "signature mismatch",
+        ));
+        cases.push((flip(&request, "Signature=", 10), "signature mismatch"));
+        cases.push((
+            flip(&request, "x-amz-date: ", 12 + 14),
+            "signature mismatch",
+        ));
+        if mode.starts_with("streaming") {
+            cases.push((
+                flip(&request, "x-amz-decoded-content-length: ", 30),
+                "signature mismatch",
+            ));
+        }
+        if mode == "streaming" || mode == "streaming-trailer" {
+            // A byte of a chunk signature: the first, and the final chunk's.
+            cases.push((
+                flip(&request, "chunk-signature=", 16 + 20),
+                "chunk 0: the chunk signature does not match",
+            ));
+            cases.push((
+                flip(&request, "\r\n0;chunk-signature=", 20 + 5),
+                "chunk 4: the chunk signature does not match",
+            ));
+        }
+        if mode == "streaming-trailer" {
+            cases.push((
+                flip(&request, "x-amz-trailer-signature:", 24 + 3),
+                "the trailer signature does not match",
+            ));
+            cases.push((
+                flip(&request, "x-amz-checksum-crc32c:", 22 + 2),
+                "the trailer x-amz-checksum-crc32c does not match the body",
+            ));
+        }
+    }
+    for (request, named) in cases {
+        let (out, written) = verify_request(&request, &[]);
+        rejected(&out, named);
+        assert_eq!(written, None, "no body-out for {named:?}");
+    }
+    // UNSIGNED-PAYLOAD: the signature says nothing of the body, and the
+    // summary says so.
+    let request = signed_request("unsigned", &body, &[]);
+    let mut changed = request.clone();
+    changed[body_start(&request) + 10] ^= 0x20;
+    let (out, written) = verify_request(&changed, &[]);
+    let (stdout, _) = cli_support::ok(&out);
+    assert!(stdout.contains("not covered by the signature (UNSIGNED-PAYLOAD)"));
+    assert_ne!(written.unwrap(), body);
+}
+
+#[test]
+fn other_failed_checks_of_a_raw_request_are_named() {
+    let request = signed_request("streaming", &data(100), &[]);
+    let (out, written) = verify_request(&request, &["--region", "eu-west-1"]);
+    rejected(&out, "scope mismatch");
+    assert_eq!(written, None);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("r.http");
+    std::fs::write(&input, &request).unwrap();
+    let input = input.to_str().unwrap();
+    rejected(
+        &run_with_env(&["--request", input, "--date", "20130524T120000Z"], &[]),
+        "request time too skewed",
+    );
+    rejected(
+        &run_with_env(
+            &["--request", input, "--date", "20130524T000500Z"],
+            &[("AWS_SECRET_ACCESS_KEY", "another-secret")],
+        ),
+        "signature mismatch",
+    );
+    // An unsigned x-amz-* header added to the request.
+    let mut added = request.clone();
+    let at = body_start(&request) - 2;
+    added.splice(at..at, b"x-amz-acl: public-read\r\n".iter().copied());
+    let (out, _) = verify_request(&added, &[]);
+    rejected(&out, "header \"x-amz-acl\" is present but not signed");
+    // A body cut short, with Content-Length to match: the chunks end early.
+    let end = request.len() - 40;
+    let mut cut = request[..end].to_vec();
+    let length = format!("Content-Length: {}", end - body_start(&request));
+    let head = String::from_utf8_lossy(&cut[..body_start(&request)]).into_owned();
+    let old = head
+        .lines()
+        .find(|l| l.starts_with("Content-Length"))
+        .unwrap()
+        .to_owned();
+    let fixed = head.replace(&old, &length);
+    cut.splice(..body_start(&request), fixed.into_bytes());
+    let (out, written) = verify_request(&cut, &[]);
+    rejected(&out, "the body ends early");
+    assert_eq!(written, None);
+}
+
+#[test]
+fn input_that_is_not_an_http_request_exits_2() {
+    let request = signed_request("signed", b"hello", &[]);
+    let unsigned =
+        b"PUT /k HTTP/1.1\r\nHost: examplebucket.s3.amazonaws.com\r\nContent-Length: 0\r\n\r\n";
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (
+            b"".to_vec(),
+            "not an HTTP request: the input ends inside the request line",
+        ),
+        (
+            b"hello\n".to_vec(),
+            "not an HTTP request: expected METHOD TARGET HTTP/1.1",
+        ),
+        (b"\x00\x01binary garbage".to_vec(), "not an HTTP request"),
+        (
+            b"GET http://example.com/ HTTP/1.1\r\n\r\n".to_vec(),
+            "the target must start with /",
+        ),
+        (b"GET / HTTP/2\r\n\r\n".to_vec(), "HTTP/1.1 or HTTP/1.0"),
+        (
+            b"PUT / HTTP/1.1\r\nHost: a\r\n".to_vec(),
+            "no blank line after them",
+        ),
+        (
+            b"PUT / HTTP/1.1\r\nno colon\r\n\r\n".to_vec(),
+            "a header line without ':'",
+        ),
+        (
+            b"PUT / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n".to_vec(),
+            "folded",
+        ),
+        (
+            b"PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".to_vec(),
+            "Transfer-Encoding is not supported",
+        ),
+        (
+            b"PUT / HTTP/1.1\r\nContent-Length: x\r\n\r\n".to_vec(),
+            "Content-Length is not a decimal",
+        ),
+        (
+            request[..request.len() - 1].to_vec(),
+            "shorter than Content-Length 5",
+        ),
+        (
+            [&request[..], b"\r\n"].concat(),
+            "2 bytes follow the 5-byte body",
+        ),
+        (unsigned.to_vec(), "not signed"),
+    ];
+    for (input, needle) in cases {
+        let (out, written) = verify_request(&input, &[]);
+        fails(&out, needle);
+        assert_eq!(written, None);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("r.http");
+    std::fs::write(&input, &request).unwrap();
+    let input = input.to_str().unwrap();
+    let missing = dir.path().join("missing.http");
+    let url = documentation_url(&[]);
+    let bad: &[(&[&str], &str)] = &[
+        (&["--request", missing.to_str().unwrap()], "cannot read"),
+        (&["--request", input, &url], "--request takes no URL"),
+        (
+            &["--request", input, "--method", "PUT"],
+            "--method and --header do not go with --request",
+        ),
+        (
+            &["--request", input, "--header", "a:b"],
+            "do not go with --request",
+        ),
+        (&[&url, "--body-out", "x"], "--body-out needs --request"),
+        (&["--request"], "--request needs a value"),
+        (&[&url, &url], "expected exactly one URL"),
+    ];
+    for (args, needle) in bad {
+        fails(&run_with_env(args, &[]), needle);
+    }
+}

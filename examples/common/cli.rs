@@ -1,5 +1,5 @@
-//! Command-line plumbing shared by the `presign`, `presign_post` and `verify`
-//! examples:
+//! Command-line plumbing shared by the `presign`, `presign_post`, `verify`
+//! and `sign_request` examples:
 //! flag parsing, the `s3://BUCKET/KEY` target, credentials from the
 //! environment and the bucket's endpoint. Bad input is a one-line message
 //! and exit status 2.
@@ -34,23 +34,50 @@ pub fn parse(
     with_value: &[&str],
     switches: &[&str],
 ) -> Result<Parsed, String> {
+    let Some(Arguments { flags, positional }) = parse_arguments(argv, what, with_value, switches)?
+    else {
+        return Ok(Parsed::Help);
+    };
+    let mut positional = positional.into_iter();
+    let target = positional.next().ok_or_else(|| format!("missing {what}"))?;
+    if positional.next().is_some() {
+        return Err(format!("expected exactly one {what}"));
+    }
+    Ok(Parsed::Run(CommandLine { flags, target }))
+}
+
+/// The command line split into flags (in order) and positional arguments
+/// (in order, any number).
+pub struct Arguments {
+    /// `(flag, value)`; `value` is `None` for switches.
+    pub flags: Vec<(String, Option<String>)>,
+    pub positional: Vec<String>,
+}
+
+/// Like [`parse`], for commands that take another number of positional
+/// arguments: checking their count is the caller's. `Ok(None)` is `--help`;
+/// `what` names the positional arguments in messages.
+pub fn parse_arguments(
+    argv: impl IntoIterator<Item = String>,
+    what: &str,
+    with_value: &[&str],
+    switches: &[&str],
+) -> Result<Option<Arguments>, String> {
     let mut flags = Vec::new();
-    let mut target = None;
+    let mut positional = Vec::new();
     let mut argv = argv.into_iter();
     while let Some(arg) = argv.next() {
         if arg == "-h" || arg == "--help" {
-            return Ok(Parsed::Help);
+            return Ok(None);
         }
         if arg == "--" || !arg.starts_with("--") {
-            let positional = if arg == "--" {
+            let value = if arg == "--" {
                 argv.next()
                     .ok_or_else(|| format!("expected {what} after --"))?
             } else {
                 arg
             };
-            if target.replace(positional).is_some() {
-                return Err(format!("expected exactly one {what}"));
-            }
+            positional.push(value);
             continue;
         }
         let (flag, inline) = match arg.split_once('=') {
@@ -72,8 +99,31 @@ pub fn parse(
             return Err(format!("unknown option {flag}"));
         }
     }
-    let target = target.ok_or_else(|| format!("missing {what}"))?;
-    Ok(Parsed::Run(CommandLine { flags, target }))
+    Ok(Some(Arguments { flags, positional }))
+}
+
+/// `--header NAME:VALUE`: the name and value, trimmed; the name non-empty.
+pub fn header(value: &str) -> Result<(String, String), String> {
+    let (name, value) = value.split_once(':').ok_or("--header needs NAME:VALUE")?;
+    let (name, value) = (name.trim(), value.trim());
+    if name.is_empty() {
+        return Err("--header needs NAME:VALUE with a non-empty NAME".into());
+    }
+    Ok((name.to_owned(), value.to_owned()))
+}
+
+/// `--method` of the S3 examples: GET, PUT, HEAD or DELETE, any case.
+pub fn s3_method(value: &str) -> Result<presign::Method<'static>, String> {
+    use presign::Method;
+    match value.to_ascii_uppercase().as_str() {
+        "GET" => Ok(Method::GET),
+        "PUT" => Ok(Method::PUT),
+        "HEAD" => Ok(Method::HEAD),
+        "DELETE" => Ok(Method::DELETE),
+        _ => Err(format!(
+            "--method must be GET, PUT, HEAD or DELETE, not {value:?}"
+        )),
+    }
 }
 
 /// The token examples' command line: positional arguments and an optional

@@ -315,8 +315,10 @@ impl<L: CredentialsLookup> Verifier<L> {
     ///
     /// For S3, the request must carry `x-amz-content-sha256` (S3 refuses it
     /// otherwise); a body given with [`ReceivedRequest::payload`] must hash
-    /// to it, and [`Verified::body`] says what is left to check. Streaming
-    /// payloads (`STREAMING-...`) are refused.
+    /// to it, and [`Verified::body`] says what is left to check. A
+    /// streaming (`STREAMING-...`) request verifies here by its headers;
+    /// its body is checked chunk by chunk by
+    /// [`chunk_decoder`](Self::chunk_decoder).
     pub fn verify_authorization<'r>(
         &self,
         request: &'r ReceivedRequest<'_>,
