@@ -25,7 +25,9 @@
 //! - [`ChunkDecoder`]: the server side, fed the body in pieces of any size;
 //!   it hands out a chunk's bytes only once its signature is checked, and
 //!   checks the length, the final chunk, the trailer's checksum and its
-//!   signature;
+//!   signature. A server that verifies requests gets one from
+//!   [`Verifier::chunk_decoder`](crate::verify::Verifier::chunk_decoder)
+//!   once the request's headers verified;
 //! - [`ChunkSigner`]: the chain of chunk signatures both of them drive;
 //! - [`ChecksumAlgorithm`]: CRC32, CRC32C or SHA-256 trailers.
 //!
