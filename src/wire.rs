@@ -27,6 +27,10 @@ macro_rules! names {
 names! {
     /// The signing algorithm's name.
     algorithm, ALGORITHM = "AWS4-HMAC-SHA256";
+    /// The SigV4a signing algorithm's name (also the label of its key
+    /// derivation).
+    #[cfg_attr(not(feature = "sigv4a"), allow(dead_code))]
+    algorithm_v4a, ALGORITHM_V4A = "AWS4-ECDSA-P256-SHA256";
     /// The payload hash of a payload that is not signed.
     unsigned_payload, UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 }

@@ -1,0 +1,14 @@
+//! SigV4a (`AWS4-ECDSA-P256-SHA256`, feature `sigv4a`): requests signed
+//! with an ECDSA P-256 key derived from the credentials, valid in a set of
+//! regions rather than one.
+//!
+//! - [`SigV4aKey`]: the private key derived from an access key pair (the
+//!   AWS derivation: NIST SP 800-108 counter-mode KDF over HMAC-SHA256);
+//! - [`PublicKey`]: its public half, which verifies signatures.
+
+mod key;
+
+pub use key::{PublicKey, SigV4aKey};
+
+/// The SigV4a signing algorithm's name.
+pub const ALGORITHM: &str = crate::wire::ALGORITHM_V4A;

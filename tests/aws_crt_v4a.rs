@@ -1,0 +1,174 @@
+//! The CRT SigV4a test suite (aws-c-auth `tests/aws-signing-test-suite/v4a`,
+//! copied byte for byte to `tests/vectors/v4a/`), run through the public API
+//! (feature `sigv4a`).
+//!
+//! 40 case directories: 38 complete ones, each with a header and a query
+//! variant, and `get-vanilla-query-order-key` / `-value`, which hold only
+//! `context.json` and `request.txt` and are skipped.
+//!
+//! SigV4a signatures are randomised in the suite (the signature inside
+//! `*-signed-request.txt` differs from `*-signature.txt`), so signatures are
+//! checked by verifying them, never by comparing text:
+//! - the key derived from `context.json`'s credentials has the public key of
+//!   `public-key.json`;
+//! - both published signatures of each variant verify, with the derived
+//!   public key, over the published string to sign;
+//! - our (deterministic) signature of the published string to sign verifies
+//!   with the published public key;
+//! - a flipped byte of a signature or of the string to sign fails.
+#![cfg(feature = "sigv4a")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{
+    Failures, authorization_parts, crt_credentials, read, read_json, subdirs, vectors_dir,
+};
+use presign::sigv4a::{PublicKey, SigV4aKey};
+
+/// The complete cases (with `public-key.json`); the two partial ones have
+/// only `context.json` and `request.txt`.
+const CASES: usize = 38;
+const DIRS: usize = 40;
+
+fn case_dirs() -> Vec<PathBuf> {
+    let dirs = subdirs(&vectors_dir("v4a"));
+    assert_eq!(dirs.len(), DIRS, "case directories under tests/vectors/v4a");
+    let complete: Vec<PathBuf> = dirs
+        .into_iter()
+        .filter(|d| d.join("public-key.json").exists())
+        .collect();
+    assert_eq!(complete.len(), CASES, "complete v4a cases");
+    complete
+}
+
+fn coordinate(json: &serde_json::Value, axis: &str, name: &str) -> [u8; 32] {
+    let text = json[axis]
+        .as_str()
+        .unwrap_or_else(|| panic!("{name}: public-key.json {axis}"));
+    hex::decode(text)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .unwrap_or_else(|| panic!("{name}: public-key.json {axis} is not 32 hex bytes"))
+}
+
+fn published_key(dir: &Path, name: &str) -> PublicKey {
+    let json = read_json(&dir.join("public-key.json"));
+    let (x, y) = (coordinate(&json, "X", name), coordinate(&json, "Y", name));
+    PublicKey::from_coordinates(&x, &y)
+        .unwrap_or_else(|| panic!("{name}: public-key.json is not a P-256 point"))
+}
+
+fn derived_key(dir: &Path, name: &str) -> SigV4aKey {
+    let context = read_json(&dir.join("context.json"));
+    SigV4aKey::derive(&crt_credentials(&context, name))
+        .unwrap_or_else(|e| panic!("{name}: derivation: {e}"))
+}
+
+/// The signature inside `{variant}-signed-request.txt`: the
+/// `Authorization` header's `Signature=` or the `X-Amz-Signature`
+/// parameter.
+fn signed_request_signature(dir: &Path, variant: &str) -> Option<String> {
+    let text = read(&dir.join(format!("{variant}-signed-request.txt")));
+    if variant == "header" {
+        let line = text
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("authorization:"))?;
+        let value = line.split_once(':')?.1;
+        let [algorithm, _, _, signature] = authorization_parts(value)?;
+        (algorithm == "AWS4-ECDSA-P256-SHA256").then_some(signature)
+    } else {
+        // The target may hold a literal space (`get-space-*`): the
+        // signature is read up to the next `&` or space.
+        let line = text.lines().next()?;
+        let at = line.find("X-Amz-Signature=")? + "X-Amz-Signature=".len();
+        let rest = &line[at..];
+        let end = rest.find(['&', ' ']).unwrap_or(rest.len());
+        Some(rest[..end].to_owned())
+    }
+}
+
+/// Records a verification outcome as a check.
+fn expect_verifies(f: &mut Failures, label: &str, step: &str, expected: bool, actual: bool) {
+    let text = |v: bool| if v { "verifies" } else { "does not verify" };
+    f.check(label, step, text(expected), text(actual));
+}
+
+fn flipped(bytes: &[u8], at: usize) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    out[at] ^= 0x01;
+    out
+}
+
+#[test]
+fn derived_public_keys_match_every_case() {
+    let mut f = Failures::new();
+    for dir in &case_dirs() {
+        let name = common::file_name(dir);
+        let published = published_key(dir, &name);
+        let derived = derived_key(dir, &name).public_key();
+        f.check(
+            &name,
+            "public key X",
+            &hex::encode(published.x()),
+            &hex::encode(derived.x()),
+        );
+        f.check(
+            &name,
+            "public key Y",
+            &hex::encode(published.y()),
+            &hex::encode(derived.y()),
+        );
+    }
+    f.finish("CRT v4a suite, key derivation");
+}
+
+#[test]
+fn signatures_verify_both_ways() {
+    let mut f = Failures::new();
+    let mut verified = 0;
+    for dir in &case_dirs() {
+        let name = common::file_name(dir);
+        let published = published_key(dir, &name);
+        let key = derived_key(dir, &name);
+        let derived = key.public_key();
+        for variant in ["header", "query"] {
+            let label = format!("{name} [{variant}]");
+            let sts = read(&dir.join(format!("{variant}-string-to-sign.txt")));
+            let sts = sts.as_bytes();
+            let signature = read(&dir.join(format!("{variant}-signature.txt")));
+            let Some(in_request) = signed_request_signature(dir, variant) else {
+                f.fail(&label, "signed request", "no signature found");
+                continue;
+            };
+            for (which, hex_sig) in [
+                ("signature.txt", &signature),
+                ("signed request", &in_request),
+            ] {
+                let der = hex::decode(hex_sig.trim()).unwrap_or_default();
+                let ok = derived.verify(sts, &der);
+                verified += usize::from(ok);
+                expect_verifies(&mut f, &label, which, true, ok);
+                let step = format!("{which}, a signature byte flipped");
+                let ok = derived.verify(sts, &flipped(&der, der.len() - 1));
+                expect_verifies(&mut f, &label, &step, false, ok);
+                let step = format!("{which}, a string to sign byte flipped");
+                let ok = derived.verify(&flipped(sts, sts.len() - 1), &der);
+                expect_verifies(&mut f, &label, &step, false, ok);
+            }
+            let ours = key.sign_hex(sts);
+            let ok = published.verify_hex(sts, &ours);
+            expect_verifies(&mut f, &label, "our signature", true, ok);
+            f.check(&label, "our signature, again", &ours, &key.sign_hex(sts));
+            let der = hex::decode(&ours).unwrap();
+            let ok = published.verify(sts, &flipped(&der, 10));
+            expect_verifies(&mut f, &label, "our signature, a byte flipped", false, ok);
+            let ok = published.verify(&flipped(sts, 0), &der);
+            let step = "our signature, a string to sign byte flipped";
+            expect_verifies(&mut f, &label, step, false, ok);
+        }
+    }
+    f.finish("CRT v4a suite, signatures");
+    assert_eq!(verified, CASES * 2 * 2, "published signatures verified");
+}
