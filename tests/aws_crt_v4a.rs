@@ -21,11 +21,14 @@
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use common::{
-    Failures, authorization_parts, crt_credentials, read, read_json, subdirs, vectors_dir,
+    Failures, authorization_parts, crt_credentials, json_str, parse_rfc3339, read, read_json,
+    subdirs, vectors_dir,
 };
-use presign::sigv4a::{PublicKey, SigV4aKey};
+use presign::sigv4a::{PublicKey, SigV4aKey, Signer4a};
+use presign::{PathMode, Service, SessionTokenMode, SignatureLocation};
 
 /// The complete cases (with `public-key.json`); the two partial ones have
 /// only `context.json` and `request.txt`.
@@ -171,4 +174,99 @@ fn signatures_verify_both_ways() {
     }
     f.finish("CRT v4a suite, signatures");
     assert_eq!(verified, CASES * 2 * 2, "published signatures verified");
+}
+
+/// One case's signer inputs, from `context.json` and `request.txt`, as
+/// `tests/aws_crt_v4.rs` maps them; the region set is the context's region.
+struct Case {
+    name: String,
+    dir: PathBuf,
+    request: common::HttpRequest,
+    credentials: presign::Credentials,
+    signer: Signer4a,
+    time: presign::SigningTime,
+    expires_in: Duration,
+}
+
+impl Case {
+    fn load(dir: &Path) -> Case {
+        let name = common::file_name(dir);
+        let context = read_json(&dir.join("context.json"));
+        let flag = |field: &str| context[field].as_bool().unwrap_or(false);
+        let path_mode = if flag("normalize") {
+            PathMode::Standard
+        } else {
+            PathMode::S3
+        };
+        let token_mode = if flag("omit_session_token") {
+            SessionTokenMode::AddedAfterSigning
+        } else {
+            SessionTokenMode::Signed
+        };
+        let signer = Signer4a::new(
+            json_str(&context, "region"),
+            Service::new(json_str(&context, "service")).expect("service"),
+        )
+        .expect("region set")
+        .path_mode(path_mode)
+        .session_token_mode(token_mode)
+        .sign_content_sha256(flag("sign_body"));
+        let expires = context["expiration_in_seconds"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{name}: expiration_in_seconds"));
+        Case {
+            request: common::HttpRequest::parse(&read(&dir.join("request.txt"))),
+            time: parse_rfc3339(json_str(&context, "timestamp")),
+            expires_in: Duration::from_secs(expires),
+            credentials: crt_credentials(&context, &name),
+            signer,
+            dir: dir.to_owned(),
+            name,
+        }
+    }
+
+    fn location(&self, variant: &str) -> SignatureLocation {
+        if variant == "header" {
+            SignatureLocation::Headers
+        } else {
+            SignatureLocation::Query {
+                expires_in: self.expires_in,
+            }
+        }
+    }
+}
+
+#[test]
+fn canonical_requests_and_strings_to_sign_are_byte_exact() {
+    let mut f = Failures::new();
+    let mut matched = 0;
+    for dir in &case_dirs() {
+        let case = Case::load(dir);
+        let req = case.request.signable();
+        for variant in ["header", "query"] {
+            let label = format!("{} [{variant}]", case.name);
+            let location = case.location(variant);
+            let (signer, creds, time) = (&case.signer, &case.credentials, case.time);
+            if let Some(cr) = f.ok(
+                &label,
+                "canonical request",
+                signer.canonical_request(&req, creds, time, location),
+            ) {
+                let expected = read(&case.dir.join(format!("{variant}-canonical-request.txt")));
+                matched += usize::from(expected == cr.as_str());
+                f.check(&label, "canonical request", &expected, cr.as_str());
+            }
+            if let Some(sts) = f.ok(
+                &label,
+                "string to sign",
+                signer.string_to_sign(&req, creds, time, location),
+            ) {
+                let expected = read(&case.dir.join(format!("{variant}-string-to-sign.txt")));
+                matched += usize::from(expected == sts.as_str());
+                f.check(&label, "string to sign", &expected, sts.as_str());
+            }
+        }
+    }
+    f.finish("CRT v4a suite, canonical requests and strings to sign");
+    assert_eq!(matched, CASES * 2 * 2);
 }
