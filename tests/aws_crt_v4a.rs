@@ -270,3 +270,78 @@ fn canonical_requests_and_strings_to_sign_are_byte_exact() {
     f.finish("CRT v4a suite, canonical requests and strings to sign");
     assert_eq!(matched, CASES * 2 * 2);
 }
+
+/// The query without its `X-Amz-Signature` parameter.
+fn without_signature(query: &str) -> String {
+    query
+        .split('&')
+        .filter(|p| !p.starts_with("X-Amz-Signature="))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Header signing and presigning through `Signer4a`: the signed request
+/// equals the published one except for the (randomised) signature, which
+/// verifies with `public-key.json` over the published string to sign.
+#[test]
+fn signed_requests_match_but_for_the_signature() {
+    let mut f = Failures::new();
+    for dir in &case_dirs() {
+        let case = Case::load(dir);
+        let name = &case.name;
+        let published = published_key(dir, name);
+        let req = case.request.signable();
+        let (signer, creds, time) = (&case.signer, &case.credentials, case.time);
+
+        let label = format!("{name} [header]");
+        let sts = read(&dir.join("header-string-to-sign.txt"));
+        if let Some(signed) = f.ok(&label, "signing", signer.sign_headers(&req, creds, time)) {
+            let sreq = common::HttpRequest::parse(&read(&dir.join("header-signed-request.txt")));
+            let ours: Vec<(&str, &str)> = signed.iter().collect();
+            for header in [
+                "Authorization",
+                "X-Amz-Date",
+                "X-Amz-Region-Set",
+                "X-Amz-Security-Token",
+                "X-Amz-Content-Sha256",
+            ] {
+                let strip = |v: &str| v.trim().split(", Signature=").next().unwrap().to_owned();
+                let expected = sreq.header(header).map(strip).unwrap_or_default();
+                let actual = ours
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(header))
+                    .map(|(_, v)| strip(v))
+                    .unwrap_or_default();
+                f.check(&label, &format!("{header} header"), &expected, &actual);
+            }
+            let ok = published.verify_hex(sts.as_bytes(), signed.signature());
+            expect_verifies(&mut f, &label, "our signature", true, ok);
+        }
+
+        let label = format!("{name} [query]");
+        let sts = read(&dir.join("query-string-to-sign.txt"));
+        if let Some(presigned) = f.ok(
+            &label,
+            "presigning",
+            signer.presign(&req, creds, time, case.expires_in),
+        ) {
+            let sreq = common::HttpRequest::parse(&read(&dir.join("query-signed-request.txt")));
+            let (path, query) = sreq.target.split_once('?').unwrap_or((&sreq.target, ""));
+            f.check(
+                &label,
+                "path",
+                &common::wire_form(path),
+                &common::wire_form(presigned.path()),
+            );
+            f.check(
+                &label,
+                "query but the signature (as a set)",
+                &common::query_set(&without_signature(query)),
+                &common::query_set(&without_signature(presigned.query())),
+            );
+            let ok = published.verify_hex(sts.as_bytes(), presigned.signature());
+            expect_verifies(&mut f, &label, "our signature", true, ok);
+        }
+    }
+    f.finish("CRT v4a suite, signed requests");
+}

@@ -3,9 +3,13 @@
 //! region set, and with it the algorithm and a region-less scope); only the
 //! string to sign's algorithm and scope, and the signature, differ.
 
+use core::fmt;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::SigV4aKey;
 use crate::canonical::{self, Auth, CanonicalRequest, ThreadScratch};
+use crate::credentials::CacheId;
 use crate::credentials::Credentials;
 use crate::encode::{self, PathMode};
 use crate::error::Error;
@@ -42,7 +46,6 @@ use crate::wire;
 /// );
 /// # Ok::<(), presign::Error>(())
 /// ```
-#[derive(Debug, Clone)]
 pub struct Signer4a {
     region_set: String,
     region_set_query: String,
@@ -52,6 +55,22 @@ pub struct Signer4a {
     content_sha256: bool,
     max_expires: Duration,
     clamp_to_credentials: bool,
+    /// The last credentials' key: deriving one costs a P-256 scalar
+    /// multiplication.
+    last_key: Mutex<Option<(CacheId, Arc<SigV4aKey>)>>,
+}
+
+impl fmt::Debug for Signer4a {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer4a")
+            .field("region_set", &self.region_set)
+            .field("service", &self.service)
+            .field("path_mode", &self.path_mode)
+            .field("token_mode", &self.token_mode)
+            .field("content_sha256", &self.content_sha256)
+            .field("max_expires", &self.max_expires)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the signer writes for one signing time: the scope and the query
@@ -94,6 +113,7 @@ impl Signer4a {
             content_sha256,
             max_expires: MAX_EXPIRES,
             clamp_to_credentials: false,
+            last_key: Mutex::new(None),
         })
     }
 
@@ -262,6 +282,264 @@ impl Signer4a {
             &self.scope(time),
             &canonical.sha256(),
         ))
+    }
+}
+
+impl Signer4a {
+    /// The SigV4a key of `credentials`: the last one derived if they are
+    /// the same credentials, derived (and kept) otherwise.
+    fn key_for(&self, credentials: &Credentials) -> Result<Arc<SigV4aKey>, Error> {
+        let id = credentials.cache_id();
+        let mut last = self.last_key.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((last_id, key)) = last.as_ref()
+            && *last_id == id
+        {
+            return Ok(Arc::clone(key));
+        }
+        let key = Arc::new(SigV4aKey::derive(credentials)?);
+        *last = Some((id, Arc::clone(&key)));
+        Ok(key)
+    }
+
+    /// Signs a request with an `Authorization` header
+    /// (`AWS4-ECDSA-P256-SHA256 Credential=..., SignedHeaders=...,
+    /// Signature=...`): add every header of the result to the request.
+    ///
+    /// ```
+    /// use presign::{Credentials, Method, Service, SignableRequest, SigningTime};
+    /// use presign::sigv4a::{SigV4aKey, Signer4a};
+    ///
+    /// let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")?;
+    /// let signer = Signer4a::new("us-east-1,us-west-2", Service::new("service")?)?;
+    /// let time = SigningTime::parse_amz_date("20150830T123600Z")?;
+    /// let req = SignableRequest::new(Method::GET, "example.amazonaws.com", "/");
+    ///
+    /// let signed = signer.sign_headers(&req, &creds, time)?;
+    /// assert!(signed.authorization().starts_with(
+    ///     "AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE/20150830/service/aws4_request, \
+    ///      SignedHeaders=host;x-amz-date;x-amz-region-set, Signature=30"
+    /// ));
+    /// let names: Vec<&str> = signed.iter().map(|(name, _)| name).collect();
+    /// assert_eq!(names, ["authorization", "x-amz-date", "x-amz-region-set"]);
+    ///
+    /// // Anyone with the public key verifies it.
+    /// let sts = signer.string_to_sign(&req, &creds, time, presign::SignatureLocation::Headers)?;
+    /// let public = SigV4aKey::derive(&creds)?.public_key();
+    /// assert!(public.verify_hex(sts.as_bytes(), signed.signature()));
+    /// # Ok::<(), presign::Error>(())
+    /// ```
+    pub fn sign_headers(
+        &self,
+        request: &SignableRequest<'_>,
+        credentials: &Credentials,
+        time: SigningTime,
+    ) -> Result<AuthorizationHeaders4a, Error> {
+        let key = self.key_for(credentials)?;
+        let amz_date = time.amz_date();
+        let scope = self.scope4a(credentials, time);
+        let auth = self.auth(
+            credentials,
+            &scope,
+            time,
+            &amz_date,
+            SignatureLocation::Headers,
+            &request.payload,
+        )?;
+        let mut s = ThreadScratch::take();
+        let layout = canonical::write(&request.parts(self.path_mode), &auth, &mut s)?;
+        let hash = layout.sha256(&mut s.buf, auth.signed_token());
+        let scope_text = self.scope(time);
+        let sts = StringToSign::with_algorithm(wire::ALGORITHM_V4A, &amz_date, &scope_text, &hash);
+        let signature = key.sign_hex(sts.as_bytes());
+        let signed_headers = ascii(&s.buf[layout.signed_headers.clone()]);
+        let authorization = format!(
+            "{} Credential={}/{scope_text}, SignedHeaders={signed_headers}, Signature={signature}",
+            wire::ALGORITHM_V4A,
+            credentials.access_key_id(),
+        );
+        let mut headers = vec![
+            (wire::header::AUTHORIZATION, authorization),
+            (wire::header::X_AMZ_DATE, amz_date.as_str().to_owned()),
+            (wire::header::X_AMZ_REGION_SET, self.region_set.clone()),
+        ];
+        if let Some(token) = credentials.session_token() {
+            headers.push((wire::header::X_AMZ_SECURITY_TOKEN, token.to_owned()));
+        }
+        if matches!(
+            auth,
+            Auth::Header {
+                content_sha256: true,
+                ..
+            }
+        ) {
+            let hash = ascii(&s.buf[layout.payload_hash.clone()]).to_owned();
+            headers.push((wire::header::X_AMZ_CONTENT_SHA256, hash));
+        }
+        Ok(AuthorizationHeaders4a { headers, signature })
+    }
+
+    /// Presigns a request: the SigV4a parameters and the signature go into
+    /// the query string, valid for `expires_in` (1 s to the signer's cap).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use presign::{Credentials, Method, Service, SignableRequest, SigningTime};
+    /// use presign::sigv4a::Signer4a;
+    ///
+    /// let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")?;
+    /// let signer = Signer4a::new("*", Service::s3())?;
+    /// let time = SigningTime::parse_amz_date("20150830T123600Z")?;
+    /// let req = SignableRequest::new(Method::GET, "mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com", "/key.txt")
+    ///     .payload(presign::Payload::Unsigned);
+    ///
+    /// let presigned = signer.presign(&req, &creds, time, Duration::from_secs(3600))?;
+    /// assert!(presigned.uri().starts_with(
+    ///     "/key.txt?X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fs3%2Faws4_request&\
+    ///      X-Amz-Date=20150830T123600Z&X-Amz-Expires=3600&X-Amz-Region-Set=%2A&X-Amz-SignedHeaders=host&X-Amz-Signature=30"
+    /// ));
+    /// # Ok::<(), presign::Error>(())
+    /// ```
+    pub fn presign(
+        &self,
+        request: &SignableRequest<'_>,
+        credentials: &Credentials,
+        time: SigningTime,
+        expires_in: Duration,
+    ) -> Result<PresignedRequest4a, Error> {
+        let key = self.key_for(credentials)?;
+        let parts = request.parts(self.path_mode);
+        let amz_date = time.amz_date();
+        let scope = self.scope4a(credentials, time);
+        let location = SignatureLocation::Query { expires_in };
+        let auth = self.auth(
+            credentials,
+            &scope,
+            time,
+            &amz_date,
+            location,
+            &parts.payload,
+        )?;
+        let mut s = ThreadScratch::take();
+        let layout = canonical::write(&parts, &auth, &mut s)?;
+        let hash = layout.sha256(&mut s.buf, auth.signed_token());
+        let sts =
+            StringToSign::with_algorithm(wire::ALGORITHM_V4A, &amz_date, &self.scope(time), &hash);
+        let signature = key.sign_hex(sts.as_bytes());
+
+        // S3 mode sends the canonical (encoded-once) path; other services
+        // get the path exactly as given, since the server re-encodes it.
+        let buf = &s.buf;
+        let mut uri = String::new();
+        match self.path_mode {
+            PathMode::S3 => uri.push_str(ascii(&buf[layout.path.clone()])),
+            PathMode::Standard => uri.push_str(request.path),
+        }
+        uri.push('?');
+        let query_start = uri.len();
+        let query = layout.query.clone();
+        match (layout.token_at, auth.signed_token()) {
+            (Some(at), Some(token)) => {
+                uri.push_str(ascii(&buf[query.start..at]));
+                uri.push_str(token);
+                uri.push_str(ascii(&buf[at..query.end]));
+            }
+            _ => uri.push_str(ascii(&buf[query])),
+        }
+        if let (SessionTokenMode::AddedAfterSigning, Some(token)) =
+            (self.token_mode, credentials.session_token_query_encoded())
+        {
+            uri.push_str(concat!("&", wire::query::x_amz_security_token!(), "="));
+            uri.push_str(token);
+        }
+        uri.push_str(concat!("&", wire::query::x_amz_signature!(), "="));
+        uri.push_str(&signature);
+        Ok(PresignedRequest4a {
+            uri,
+            query_start,
+            signature,
+        })
+    }
+}
+
+/// Text the signer wrote: ASCII only, so the check never fails.
+fn ascii(bytes: &[u8]) -> &str {
+    core::str::from_utf8(bytes).unwrap_or_default()
+}
+
+/// The headers that carry a SigV4a header signature; add them all to the
+/// request. `Debug` redacts the session token and the signature.
+#[derive(Clone)]
+pub struct AuthorizationHeaders4a {
+    headers: Vec<(&'static str, String)>,
+    signature: String,
+}
+
+impl AuthorizationHeaders4a {
+    /// Every header to add, `(name, value)`, names lowercase:
+    /// `authorization`, `x-amz-date`, `x-amz-region-set`, then
+    /// `x-amz-security-token` and `x-amz-content-sha256` when sent.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(n, v)| (*n, v.as_str()))
+    }
+
+    /// The `Authorization` value.
+    pub fn authorization(&self) -> &str {
+        &self.headers[0].1
+    }
+
+    /// The signature: a DER-encoded ECDSA signature, in hex.
+    pub fn signature(&self) -> &str {
+        &self.signature
+    }
+}
+
+impl fmt::Debug for AuthorizationHeaders4a {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| *n).collect();
+        f.debug_struct("AuthorizationHeaders4a")
+            .field("headers", &names)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A SigV4a presigned request target: the path, `?`, and the query with
+/// the signature last.
+///
+/// It may carry the session token; `Debug` shows only the path.
+#[derive(Clone)]
+pub struct PresignedRequest4a {
+    uri: String,
+    query_start: usize,
+    signature: String,
+}
+
+impl PresignedRequest4a {
+    /// The request target: path and query.
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// The path.
+    pub fn path(&self) -> &str {
+        &self.uri[..self.query_start - 1]
+    }
+
+    /// The query, without the `?`.
+    pub fn query(&self) -> &str {
+        &self.uri[self.query_start..]
+    }
+
+    /// The signature: a DER-encoded ECDSA signature, in hex.
+    pub fn signature(&self) -> &str {
+        &self.signature
+    }
+}
+
+impl fmt::Debug for PresignedRequest4a {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PresignedRequest4a")
+            .field("path", &self.path())
+            .finish_non_exhaustive()
     }
 }
 
