@@ -101,11 +101,14 @@ impl SigV4aKey {
             let scalar = Scalar::from_repr(repr);
             repr.zeroize();
             // `c < n - 1`, so `c` is a scalar and `c + 1` is in [1, n - 1].
-            let Some(scalar) = Option::<Scalar>::from(scalar) else {
+            let Some(mut scalar) = Option::<Scalar>::from(scalar) else {
                 continue;
             };
-            let d = scalar + Scalar::ONE;
-            let Some(d) = Option::<NonZeroScalar>::from(NonZeroScalar::new(d)) else {
+            let mut d = scalar + Scalar::ONE;
+            scalar.zeroize();
+            let nonzero = Option::<NonZeroScalar>::from(NonZeroScalar::new(d));
+            d.zeroize();
+            let Some(d) = nonzero else {
                 continue;
             };
             return Ok(SigV4aKey {
