@@ -226,6 +226,12 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// No SigV4a key could be derived from the credentials: every one of the
+    /// 254 tries of the derivation gave a number out of range (in practice
+    /// this never happens).
+    #[error("no sigv4a key could be derived from the credentials")]
+    KeyDerivationFailed,
+
     /// The expiry of a presigned request is outside the allowed range.
     #[error("expiry of {seconds} s is out of range: expected {min} to {max} s")]
     ExpiresOutOfRange {
@@ -267,7 +273,8 @@ impl Error {
         match self {
             Error::InvalidAccessKeyId { .. }
             | Error::InvalidSecretKey { .. }
-            | Error::InvalidSessionToken { .. } => ErrorKind::Credentials,
+            | Error::InvalidSessionToken { .. }
+            | Error::KeyDerivationFailed => ErrorKind::Credentials,
             Error::InvalidRegion { .. }
             | Error::InvalidService { .. }
             | Error::InvalidMethod { .. }

@@ -29,7 +29,9 @@
 //!   chunk, with checksum trailers): the encoder and the decoder;
 //! - [`provider`]: credential providers for long-running signers;
 //! - [`tokens`]: RDS IAM database tokens and EKS cluster tokens;
-//! - `http` (feature `http`): signing and presigning `http::Request`s.
+//! - `http` (feature `http`): signing and presigning `http::Request`s;
+//! - `sigv4a` (feature `sigv4a`): SigV4a keys, signatures and
+//!   verification (`AWS4-ECDSA-P256-SHA256`).
 //!
 //! # Example
 //!
@@ -70,6 +72,8 @@ pub mod scope;
 pub mod sign;
 pub mod signature;
 pub mod signing_key;
+#[cfg(feature = "sigv4a")]
+pub mod sigv4a;
 pub mod string_to_sign;
 mod syntax;
 pub mod time;

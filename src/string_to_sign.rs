@@ -18,8 +18,9 @@ use crate::time::{AmzDate, SigningTime};
 /// The signing algorithm name for SigV4 with HMAC-SHA256.
 pub const ALGORITHM: &str = crate::wire::ALGORITHM;
 
-// 17 + 16 + 1 + (8 + 1 + 64 + 1 + 64 + 1 + 12) + 1 + 64 = 250.
-const CAPACITY: usize = 17 + 17 + (8 + 1 + MAX_NAME_LEN + 1 + MAX_NAME_LEN + 1 + 12) + 1 + 64;
+// 17 + 16 + 1 + (8 + 1 + 64 + 1 + 64 + 1 + 12) + 1 + 64 = 250, plus the
+// 6 bytes by which SigV4a's algorithm name is longer.
+const CAPACITY: usize = 17 + 17 + (8 + 1 + MAX_NAME_LEN + 1 + MAX_NAME_LEN + 1 + 12) + 1 + 64 + 6;
 
 /// A SigV4 string to sign, built on the stack.
 ///
@@ -82,6 +83,26 @@ impl StringToSign {
         text.put(scope.as_bytes());
         text.push_array(b"\n");
         text.push_array(&hex64(canonical_request_sha256));
+        StringToSign { text }
+    }
+
+    /// A string to sign for another algorithm (SigV4a's), with the
+    /// `X-Amz-Date` and the scope as text.
+    #[cfg(feature = "sigv4a")]
+    pub(crate) fn with_algorithm(
+        algorithm: &str,
+        amz_date: &AmzDate,
+        scope: &str,
+        canonical_request_sha256: &[u8; 32],
+    ) -> Self {
+        let mut text = Padded::new();
+        text.put(algorithm.as_bytes());
+        text.put(b"\n");
+        text.put(amz_date.as_bytes());
+        text.put(b"\n");
+        text.put(scope.as_bytes());
+        text.put(b"\n");
+        text.put(&hex64(canonical_request_sha256));
         StringToSign { text }
     }
 

@@ -27,6 +27,10 @@ macro_rules! names {
 names! {
     /// The signing algorithm's name.
     algorithm, ALGORITHM = "AWS4-HMAC-SHA256";
+    /// The SigV4a signing algorithm's name (also the label of its key
+    /// derivation).
+    #[cfg_attr(not(feature = "sigv4a"), allow(dead_code))]
+    algorithm_v4a, ALGORITHM_V4A = "AWS4-ECDSA-P256-SHA256";
     /// The payload hash of a payload that is not signed.
     unsigned_payload, UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 }
@@ -55,6 +59,8 @@ pub(crate) mod header {
         x_amz_trailer, X_AMZ_TRAILER = "x-amz-trailer";
         /// The trailer line that signs a streaming upload's trailer.
         x_amz_trailer_signature, X_AMZ_TRAILER_SIGNATURE = "x-amz-trailer-signature";
+        /// SigV4a's region set.
+        x_amz_region_set, X_AMZ_REGION_SET = "x-amz-region-set";
     }
 }
 
@@ -77,6 +83,8 @@ pub(crate) mod query {
         x_amz_signature, X_AMZ_SIGNATURE = "X-Amz-Signature";
         /// A payload hash in the query (S3).
         x_amz_content_sha256, X_AMZ_CONTENT_SHA256 = "X-Amz-Content-Sha256";
+        /// SigV4a's region set.
+        x_amz_region_set, X_AMZ_REGION_SET = "X-Amz-Region-Set";
     }
 
     /// The parameters query signing writes itself, in canonical order.

@@ -97,9 +97,25 @@ pub(crate) fn canonical_headers(
         amz_date,
         token,
         content_sha256,
+        region_set,
     } = auth
     {
         push_raw(side, entries, wire::header::X_AMZ_DATE, amz_date.as_bytes());
+        if let Some(region_set) = region_set {
+            // SigV4a writes the region set itself.
+            let name = wire::header::X_AMZ_REGION_SET.as_bytes();
+            if entries.iter().any(|e| &side[e.name.clone()] == name) {
+                return Err(Error::ReservedHeader {
+                    name: wire::header::X_AMZ_REGION_SET.to_owned(),
+                });
+            }
+            push_raw(
+                side,
+                entries,
+                wire::header::X_AMZ_REGION_SET,
+                region_set.as_bytes(),
+            );
+        }
         if let Some(token) = token {
             push_raw(
                 side,

@@ -60,6 +60,9 @@ pub(crate) enum Auth<'a> {
         amz_date: &'a AmzDate,
         token: Option<&'a str>,
         content_sha256: bool,
+        /// SigV4a: the region set, signed as `x-amz-region-set` (`None`
+        /// for SigV4).
+        region_set: Option<&'a str>,
     },
     /// Verification: the request as received already carries every
     /// `X-Amz-*` parameter and header; its headers are exactly the signed
@@ -78,6 +81,10 @@ pub(crate) enum Auth<'a> {
         expires: u64,
         /// The token, already query-encoded, when it is signed.
         token_encoded: Option<&'a str>,
+        /// SigV4a: the region set, query-encoded, signed as
+        /// `X-Amz-Region-Set` (`None` for SigV4). `query_head` then names
+        /// SigV4a's algorithm and its region-less scope.
+        region_set: Option<&'a str>,
     },
 }
 
@@ -100,6 +107,22 @@ pub(crate) struct Layout {
 }
 
 impl Auth<'_> {
+    /// The region set SigV4a signs (`None` for SigV4).
+    pub(crate) fn region_set(&self) -> Option<&str> {
+        match self {
+            Auth::Header { region_set, .. } | Auth::Query { region_set, .. } => *region_set,
+            Auth::Received { .. } => None,
+        }
+    }
+
+    /// The algorithm's name: SigV4's, or SigV4a's with a region set.
+    pub(crate) fn algorithm(&self) -> &'static str {
+        match self.region_set() {
+            Some(_) => crate::wire::ALGORITHM_V4A,
+            None => crate::wire::ALGORITHM,
+        }
+    }
+
     /// The encoded session token that query signing splices into the
     /// canonical request (see [`Layout::spliced`]).
     pub(crate) fn signed_token(&self) -> Option<&str> {
@@ -292,10 +315,17 @@ pub(crate) fn size_hint(req: &Parts<'_>, auth: &Auth<'_>) -> usize {
         Auth::Query {
             credential,
             token_encoded,
+            region_set,
             ..
-        } => 160 + credential.len() + token_encoded.map_or(0, str::len),
+        } => {
+            160 + credential.len()
+                + token_encoded.map_or(0, str::len)
+                + region_set.map_or(0, |r| r.len() + 32)
+        }
         // The signer's header lines and their names in the signed list.
-        Auth::Header { token, .. } => 256 + token.map_or(0, str::len),
+        Auth::Header {
+            token, region_set, ..
+        } => 256 + token.map_or(0, str::len) + region_set.map_or(0, |r| r.len() + 40),
         Auth::Received { .. } => 0,
     };
     3 * (path + query + headers) + signer + req.method.len() + req.host.len() + 256

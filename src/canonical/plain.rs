@@ -25,6 +25,7 @@ pub(crate) fn write_plain_presign(
             query_head,
             amz_date,
             token_encoded,
+            region_set: None,
             ..
         },
         PathSource::S3Object {

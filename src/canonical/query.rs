@@ -8,7 +8,6 @@ use super::headers::SortedHeaders;
 use crate::encode::{self, Sink};
 use crate::error::Error;
 use crate::request::{QuerySource, ReceivedQuery};
-use crate::string_to_sign::ALGORITHM;
 use crate::wire;
 
 /// Query parameters query signing writes itself, in canonical order.
@@ -33,6 +32,7 @@ pub(crate) fn write_query(
         Auth::Received { token_unsigned } => (true, *token_unsigned),
         _ => (false, false),
     };
+    let v4a = auth.region_set().is_some();
     let mut add = |side: &mut Vec<u8>, name: &[u8], value: &[u8], requote: bool| {
         // A received query is read as S3 reads it (`+` is a space); a
         // caller's raw query to sign keeps `+` as a plus (RFC 3986).
@@ -57,6 +57,7 @@ pub(crate) fn write_query(
             }
         } else if let Some(reserved) = RESERVED_QUERY
             .iter()
+            .chain(v4a.then_some(&wire::query::X_AMZ_REGION_SET))
             .find(|r| r.as_bytes().eq_ignore_ascii_case(&side[n..v]))
         {
             return Err(Error::ReservedQueryParameter {
@@ -115,6 +116,7 @@ pub(crate) fn write_query(
         amz_date,
         expires: _,
         token_encoded,
+        region_set,
     } = auth
     {
         let name = |p: &Param| &side[p.name.clone()];
@@ -138,6 +140,10 @@ pub(crate) fn write_query(
             out.put(amz_date.as_bytes());
             out.put(concat!("&", wire::query::x_amz_expires!(), "=").as_bytes());
             out.put(expires_text);
+            if let Some(region_set) = region_set {
+                out.put(concat!("&", wire::query::x_amz_region_set!(), "=").as_bytes());
+                out.put(region_set.as_bytes());
+            }
             if token_encoded.is_some() {
                 out.put(concat!("&", wire::query::x_amz_security_token!(), "=").as_bytes());
                 token_at = Some(out.len());
@@ -159,8 +165,19 @@ pub(crate) fn write_query(
             }
             first = false;
         };
-        for (i, signer_name) in RESERVED_QUERY[..6].iter().enumerate() {
-            if i == 4 && token_encoded.is_none() {
+        // The signer's names in canonical order; SigV4a's region set sorts
+        // between the expiry and the token.
+        let names = [
+            wire::query::X_AMZ_ALGORITHM,
+            wire::query::X_AMZ_CREDENTIAL,
+            wire::query::X_AMZ_DATE,
+            wire::query::X_AMZ_EXPIRES,
+            wire::query::X_AMZ_REGION_SET,
+            wire::query::X_AMZ_SECURITY_TOKEN,
+            wire::query::X_AMZ_SIGNED_HEADERS,
+        ];
+        for (i, signer_name) in names.iter().enumerate() {
+            if (i == 4 && region_set.is_none()) || (i == 5 && token_encoded.is_none()) {
                 continue;
             }
             while let Some(p) = user.next_if(|p| name(p) < signer_name.as_bytes()) {
@@ -171,11 +188,12 @@ pub(crate) fn write_query(
             out.put(signer_name.as_bytes());
             out.put_byte(b'=');
             match i {
-                0 => out.put(ALGORITHM.as_bytes()),
+                0 => out.put(auth.algorithm().as_bytes()),
                 1 => out.put(credential.as_bytes()),
                 2 => out.put(amz_date.as_bytes()),
                 3 => out.put(expires_text),
-                4 => token_at = Some(out.len()),
+                4 => out.put(region_set.unwrap_or_default().as_bytes()),
+                5 => token_at = Some(out.len()),
                 _ => sorted.write_names(side, true, out),
             }
         }

@@ -26,6 +26,7 @@ fn header_mode(req: &SignableRequest<'_>, mode: PathMode) -> String {
             amz_date: &date,
             token: None,
             content_sha256: false,
+            region_set: None,
         },
         &mut scratch,
     )
@@ -88,6 +89,7 @@ fn rejects_signer_owned_names() {
         amz_date: &date,
         token: None,
         content_sha256: false,
+        region_set: None,
     };
     let mut buf = Scratch::default();
     let req = SignableRequest::new(Method::GET, "h", "/").header("Authorization", "x");
@@ -154,6 +156,7 @@ fn plain_presign_writer_matches_the_general_writer() {
                             amz_date: &amz_date,
                             expires: 3600,
                             token_encoded: token,
+                            region_set: None,
                         };
                         let (mut fast, mut general) = (Scratch::default(), Scratch::default());
                         let a = write_with(&parts, &auth, &mut fast, true).unwrap();

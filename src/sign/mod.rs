@@ -205,34 +205,13 @@ impl Signer {
         creds: &Credentials,
         time: SigningTime,
     ) -> Result<u64, Error> {
-        let seconds = expires_in.as_secs();
-        let max = self.max_expires.as_secs();
-        if seconds == 0 || seconds > max {
-            return Err(Error::ExpiresOutOfRange {
-                seconds,
-                min: 1,
-                max,
-            });
-        }
-        let Some(creds_expiry) = creds.expires_at() else {
-            return Ok(seconds);
-        };
-        let remaining = creds_expiry.unix_timestamp() - time.unix_timestamp();
-        if remaining <= 0 {
-            return Err(Error::CredentialsExpired {
-                expired_for: -remaining,
-            });
-        }
-        if remaining as u64 >= seconds {
-            Ok(seconds)
-        } else if self.clamp_to_credentials {
-            Ok(remaining as u64)
-        } else {
-            Err(Error::CredentialsExpireFirst {
-                expires_in: seconds,
-                credentials_remaining: remaining,
-            })
-        }
+        check_expiry(
+            self.max_expires,
+            self.clamp_to_credentials,
+            expires_in,
+            creds,
+            time,
+        )
     }
 
     fn auth<'a>(
@@ -253,6 +232,7 @@ impl Signer {
                 amz_date,
                 token: creds.session_token().filter(|_| signed_token),
                 content_sha256: self.content_sha256 || streaming,
+                region_set: None,
             },
             SignatureLocation::Query { .. } if streaming => {
                 return Err(Error::InvalidStreamingUpload {
@@ -265,6 +245,7 @@ impl Signer {
                 amz_date,
                 expires: self.check_expiry(expires_in, creds, time)?,
                 token_encoded: creds.session_token_query_encoded().filter(|_| signed_token),
+                region_set: None,
             },
         })
     }
@@ -460,6 +441,47 @@ impl Signer {
     /// The longest expiry this signer accepts.
     pub fn max_expires_in(&self) -> Duration {
         self.max_expires
+    }
+}
+
+/// Checks an expiry against a cap and against the credentials' own expiry
+/// (clamping to it if asked), in whole seconds; shared by the SigV4 and
+/// SigV4a signers.
+pub(crate) fn check_expiry(
+    max_expires: Duration,
+    clamp_to_credentials: bool,
+    expires_in: Duration,
+    creds: &Credentials,
+    time: SigningTime,
+) -> Result<u64, Error> {
+    let seconds = expires_in.as_secs();
+    let max = max_expires.as_secs();
+
+    if seconds == 0 || seconds > max {
+        return Err(Error::ExpiresOutOfRange {
+            seconds,
+            min: 1,
+            max,
+        });
+    }
+    let Some(creds_expiry) = creds.expires_at() else {
+        return Ok(seconds);
+    };
+    let remaining = creds_expiry.unix_timestamp() - time.unix_timestamp();
+    if remaining <= 0 {
+        return Err(Error::CredentialsExpired {
+            expired_for: -remaining,
+        });
+    }
+    if remaining as u64 >= seconds {
+        Ok(seconds)
+    } else if clamp_to_credentials {
+        Ok(remaining as u64)
+    } else {
+        Err(Error::CredentialsExpireFirst {
+            expires_in: seconds,
+            credentials_remaining: remaining,
+        })
     }
 }
 
