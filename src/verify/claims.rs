@@ -191,7 +191,10 @@ pub(crate) struct Credential<'r> {
 }
 
 impl<'r> Credential<'r> {
-    pub(crate) fn parse(raw: Raw<'r>) -> Result<Self, VerifyError> {
+    /// Parses `ACCESS_KEY_ID/DATE/REGION/SERVICE/aws4_request`, or with
+    /// `regionless` (SigV4a) `ACCESS_KEY_ID/DATE/SERVICE/aws4_request`,
+    /// whose region is then empty.
+    pub(crate) fn parse(raw: Raw<'r>, regionless: bool) -> Result<Self, VerifyError> {
         let split = Split::new(raw, "/", "%2F");
         let text = split.text().as_bytes();
         let sep = split.sep.as_bytes();
@@ -210,6 +213,24 @@ impl<'r> Credential<'r> {
             } else {
                 i = at + 1;
             }
+        }
+        if regionless {
+            if found < 3 {
+                return Err(VerifyError::MalformedParameter {
+                    name: wire::query::X_AMZ_CREDENTIAL,
+                    reason: "expected ACCESS_KEY_ID/DATE/SERVICE/aws4_request",
+                });
+            }
+            let sep = sep.len();
+            let [_, a, c, d] = ends;
+            return Ok(Credential {
+                access_key_id: 0..a,
+                date: a + sep..c,
+                region: c..c,
+                service: c + sep..d,
+                terminator: d + sep..text.len(),
+                split,
+            });
         }
         if found < 4 {
             return Err(VerifyError::MalformedParameter {
@@ -267,6 +288,10 @@ pub(crate) struct Claims<'r> {
     pub(crate) content_sha256: Option<Raw<'r>>,
     /// The query the signature covers.
     pub(crate) query: ReceivedQuery<'r>,
+    /// SigV4a's region set: `X-Amz-Region-Set` in a presigned query, the
+    /// `x-amz-region-set` header otherwise.
+    #[cfg(feature = "sigv4a")]
+    pub(crate) region_set: Option<Raw<'r>>,
 }
 
 /// The claims of an `Authorization` header, and the headers that go with
@@ -316,6 +341,10 @@ pub(crate) fn header_claims<'r>(request: &ReceivedRequest<'r>) -> Result<Claims<
             .map(Raw::literal),
         content_sha256: None,
         query: ReceivedQuery::Raw(request.query),
+        #[cfg(feature = "sigv4a")]
+        region_set: request
+            .single(wire::header::X_AMZ_REGION_SET)?
+            .map(Raw::literal),
     })
 }
 
@@ -452,7 +481,8 @@ mod tests {
 
     #[test]
     fn credentials_split_without_a_copy_when_only_slashes_are_escaped() {
-        let c = Credential::parse(q("AKID%2F20130524%2Fus-east-1%2Fs3%2Faws4_request")).unwrap();
+        let c =
+            Credential::parse(q("AKID%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"), false).unwrap();
         assert!(matches!(c.split.text, Cow::Borrowed(_)));
         assert_eq!(
             [
@@ -470,7 +500,7 @@ mod tests {
             "AKID/20130524/us-east-1/s3/aws4_request",
             "AKID%2F20130524/us-east-1%2Fs3/aws4_request",
         ] {
-            let c = Credential::parse(q(raw)).unwrap();
+            let c = Credential::parse(q(raw), false).unwrap();
             assert_eq!(
                 [
                     c.access_key_id(),
@@ -483,8 +513,8 @@ mod tests {
                 "{raw}"
             );
         }
-        assert!(Credential::parse(q("AKID%2F20130524%2Fus-east-1%2Fs3")).is_err());
-        let c = Credential::parse(Raw::literal("AKID/20130524/r/s/aws4_request")).unwrap();
+        assert!(Credential::parse(q("AKID%2F20130524%2Fus-east-1%2Fs3"), false).is_err());
+        let c = Credential::parse(Raw::literal("AKID/20130524/r/s/aws4_request"), false).unwrap();
         assert_eq!(c.region(), "r");
     }
 

@@ -70,7 +70,16 @@ impl<L: CredentialsLookup> Verifier<L> {
                 .map(|(_, v)| Raw::literal(v)),
             content_sha256: None,
             query: ReceivedQuery::Raw(""),
+            #[cfg(feature = "sigv4a")]
+            region_set: None,
         };
+        // POST policies are signed with SigV4 only.
+        #[cfg(feature = "sigv4a")]
+        if claims.algorithm.decodes_to(wire::ALGORITHM_V4A) {
+            return Err(VerifyError::UnsupportedAlgorithm {
+                algorithm: wire::ALGORITHM_V4A.to_owned(),
+            });
+        }
         let policy_b64 = field(wire::form::POLICY)?;
         let key = field(wire::form::KEY)?;
         // A repeated field could pass the policy with one value and be

@@ -20,7 +20,7 @@ use crate::wire;
 
 /// The `X-Amz-*` parameters a presigned query may carry, each at most once,
 /// in the order of [`Found`]'s slots.
-const QUERY_NAMES: [&str; 8] = [
+const QUERY_NAMES: [&str; 9] = [
     wire::query::X_AMZ_ALGORITHM,
     wire::query::X_AMZ_CREDENTIAL,
     wire::query::X_AMZ_DATE,
@@ -29,6 +29,7 @@ const QUERY_NAMES: [&str; 8] = [
     wire::query::X_AMZ_EXPIRES,
     wire::query::X_AMZ_SECURITY_TOKEN,
     wire::query::X_AMZ_CONTENT_SHA256,
+    wire::query::X_AMZ_REGION_SET,
 ];
 const SIGNATURE: usize = 4;
 const TOKEN: usize = 6;
@@ -157,7 +158,7 @@ impl Piece {
 /// A presigned query, scanned.
 pub(crate) struct QueryScan<'r> {
     query: &'r str,
-    found: [Option<Raw<'r>>; 8],
+    found: [Option<Raw<'r>>; 9],
     /// Whether the query, less the left-out parameters, is canonical.
     canonical: bool,
     /// The left-out parameters (`name=value`, without separators), in order.
@@ -173,7 +174,7 @@ impl<'r> QueryScan<'r> {
         let b = query.as_bytes();
         let mut scan = QueryScan {
             query,
-            found: [None; 8],
+            found: [None; 9],
             canonical: !b.is_empty(),
             skip: [0..0, 0..0],
             skipped: 0,
@@ -276,6 +277,7 @@ impl<'r> QueryScan<'r> {
             expires,
             token,
             content_sha256,
+            _region_set,
         ] = self.found;
         let algorithm = algorithm.ok_or(VerifyError::NotSigned {
             expected: "X-Amz-Algorithm query parameter",
@@ -293,6 +295,8 @@ impl<'r> QueryScan<'r> {
             token,
             content_sha256,
             query: self.received(),
+            #[cfg(feature = "sigv4a")]
+            region_set: _region_set,
         })
     }
 

@@ -108,3 +108,22 @@ fn post_forms_from_the_future_or_for_another_bucket_are_refused() {
         Err(VerifyError::PolicyViolation { .. })
     ));
 }
+
+#[cfg(feature = "sigv4a")]
+#[test]
+fn region_set_globs() {
+    use super::glob;
+    assert!(glob("*", "us-east-1"));
+    assert!(glob("us-east-1", "us-east-1"));
+    assert!(!glob("us-east-1", "us-east-2"));
+    assert!(glob("us-*", "us-west-2"));
+    assert!(!glob("us-*", "eu-west-1"));
+    assert!(glob("*-west-*", "eu-west-1"));
+    assert!(!glob("us-east", "us-east-1"));
+    assert!(!glob("", "us-east-1"));
+    assert!(glob(&"*".repeat(200), "us-east-1"));
+    assert!(!glob(
+        &"*a".repeat(200),
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"
+    ));
+}

@@ -30,7 +30,8 @@ impl<'r> Verified<'r> {
         self.credential.access_key_id()
     }
 
-    /// The region of the credential scope.
+    /// The region of the credential scope (empty for SigV4a, whose scope
+    /// has none: its regions are the region set).
     pub fn region(&self) -> &str {
         self.credential.region()
     }
@@ -40,7 +41,8 @@ impl<'r> Verified<'r> {
         self.credential.service()
     }
 
-    /// The credential scope, `date/region/service/aws4_request`.
+    /// The credential scope, `date/region/service/aws4_request`
+    /// (`date/service/aws4_request` for SigV4a).
     pub fn scope(&self) -> impl fmt::Display + '_ {
         ScopeText(&self.credential)
     }
@@ -117,6 +119,10 @@ pub(super) struct ScopeText<'a, 'r>(pub(super) &'a Credential<'r>);
 impl fmt::Display for ScopeText<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let c = self.0;
+        if c.region().is_empty() {
+            // SigV4a: no region.
+            return write!(f, "{}/{}/{}", c.date(), c.service(), c.terminator());
+        }
         write!(
             f,
             "{}/{}/{}/{}",
