@@ -112,7 +112,7 @@ fn post_forms_from_the_future_or_for_another_bucket_are_refused() {
 #[cfg(feature = "sigv4a")]
 #[test]
 fn region_set_globs() {
-    use super::glob;
+    use super::v4a::glob;
     assert!(glob("*", "us-east-1"));
     assert!(glob("us-east-1", "us-east-1"));
     assert!(!glob("us-east-1", "us-east-2"));
