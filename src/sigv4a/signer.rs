@@ -76,7 +76,10 @@ impl fmt::Debug for Signer4a {
 /// What the signer writes for one signing time: the scope and the query
 /// parameters naming the algorithm and the credential.
 struct Scope4a {
-    /// `X-Amz-Algorithm=...&X-Amz-Credential=...&X-Amz-Date=`.
+    /// `DATE/SERVICE/aws4_request`.
+    text: String,
+    /// `X-Amz-Algorithm=...&X-Amz-Credential=...&X-Amz-Date=` (query
+    /// signing only; empty for header signing).
     query_head: String,
     /// Where the query-encoded credential lies in `query_head`.
     credential: core::ops::Range<usize>,
@@ -168,8 +171,22 @@ impl Signer4a {
         )
     }
 
-    fn scope4a(&self, credentials: &Credentials, time: SigningTime) -> Scope4a {
+    /// The scope, and for query signing the query's head: each written
+    /// once per signature.
+    fn scope4a(
+        &self,
+        credentials: &Credentials,
+        time: SigningTime,
+        location: SignatureLocation,
+    ) -> Scope4a {
         let scope = self.scope(time);
+        if location == SignatureLocation::Headers {
+            return Scope4a {
+                text: scope,
+                query_head: String::new(),
+                credential: 0..0,
+            };
+        }
         let credential =
             encode::query_component(&format!("{}/{scope}", credentials.access_key_id()));
         let head = concat!(
@@ -184,6 +201,7 @@ impl Signer4a {
         Scope4a {
             credential: head.len()..head.len() + credential.len(),
             query_head,
+            text: scope,
         }
     }
 
@@ -249,7 +267,7 @@ impl Signer4a {
         location: SignatureLocation,
     ) -> Result<CanonicalRequest, Error> {
         let amz_date = time.amz_date();
-        let scope = self.scope4a(credentials, time);
+        let scope = self.scope4a(credentials, time, location);
         let auth = self.auth(
             credentials,
             &scope,
@@ -336,7 +354,7 @@ impl Signer4a {
     ) -> Result<AuthorizationHeaders4a, Error> {
         let key = self.key_for(credentials)?;
         let amz_date = time.amz_date();
-        let scope = self.scope4a(credentials, time);
+        let scope = self.scope4a(credentials, time, SignatureLocation::Headers);
         let auth = self.auth(
             credentials,
             &scope,
@@ -348,8 +366,8 @@ impl Signer4a {
         let mut s = ThreadScratch::take();
         let layout = canonical::write(&request.parts(self.path_mode), &auth, &mut s)?;
         let hash = layout.sha256(&mut s.buf, auth.signed_token());
-        let scope_text = self.scope(time);
-        let sts = StringToSign::with_algorithm(wire::ALGORITHM_V4A, &amz_date, &scope_text, &hash);
+        let scope_text = &scope.text;
+        let sts = StringToSign::with_algorithm(wire::ALGORITHM_V4A, &amz_date, scope_text, &hash);
         let signature = key.sign_hex(sts.as_bytes());
         let signed_headers = ascii(&s.buf[layout.signed_headers.clone()]);
         let authorization = format!(
@@ -409,8 +427,8 @@ impl Signer4a {
         let key = self.key_for(credentials)?;
         let parts = request.parts(self.path_mode);
         let amz_date = time.amz_date();
-        let scope = self.scope4a(credentials, time);
         let location = SignatureLocation::Query { expires_in };
+        let scope = self.scope4a(credentials, time, location);
         let auth = self.auth(
             credentials,
             &scope,
@@ -422,14 +440,24 @@ impl Signer4a {
         let mut s = ThreadScratch::take();
         let layout = canonical::write(&parts, &auth, &mut s)?;
         let hash = layout.sha256(&mut s.buf, auth.signed_token());
-        let sts =
-            StringToSign::with_algorithm(wire::ALGORITHM_V4A, &amz_date, &self.scope(time), &hash);
+        let sts = StringToSign::with_algorithm(wire::ALGORITHM_V4A, &amz_date, &scope.text, &hash);
         let signature = key.sign_hex(sts.as_bytes());
 
         // S3 mode sends the canonical (encoded-once) path; other services
         // get the path exactly as given, since the server re-encodes it.
         let buf = &s.buf;
-        let mut uri = String::new();
+        // One allocation: room for the path (as given, or canonical), the
+        // query, the token and the signature.
+        let mut uri = String::with_capacity(
+            request.path.len().max(layout.path.len())
+                + layout.query.len()
+                + auth.signed_token().map_or(0, str::len)
+                + credentials
+                    .session_token_query_encoded()
+                    .map_or(0, str::len)
+                + signature.len()
+                + 64,
+        );
         match self.path_mode {
             PathMode::S3 => uri.push_str(ascii(&buf[layout.path.clone()])),
             PathMode::Standard => uri.push_str(request.path),
