@@ -59,6 +59,7 @@ mod lookup;
 mod post;
 mod query;
 mod request;
+mod specials;
 mod streaming;
 #[cfg(feature = "sigv4a")]
 mod v4a;
@@ -73,12 +74,11 @@ use crate::encode::PathMode;
 use crate::error::excerpt;
 use crate::request::Payload;
 use crate::request::{Parts, PathSource, QuerySource, ReceivedQuery};
-use crate::scope::{Region, Service, TERMINATOR};
+use crate::scope::{Region, Service};
 use crate::sign::SessionTokenMode;
 use crate::signature::Signature;
 use crate::signing_key::SigningKeyCache;
-use crate::string_to_sign::ALGORITHM;
-use crate::time::{ScopeDate, SigningTime};
+use crate::time::SigningTime;
 use crate::wire;
 use claims::{Claims, Credential};
 use query::QueryScan;
@@ -413,71 +413,6 @@ impl<L: CredentialsLookup> Verifier<L> {
             headers: request.headers(),
             signature,
         })
-    }
-
-    /// Algorithm, credential scope and date, common to every form.
-    fn check_claims<'c>(
-        &self,
-        claims: &Claims<'c>,
-    ) -> Result<(SigningTime, Credential<'c>), VerifyError> {
-        let v4a = if claims.algorithm.decodes_to(ALGORITHM) {
-            false
-        } else if cfg!(feature = "sigv4a") && claims.algorithm.decodes_to(wire::ALGORITHM_V4A) {
-            true
-        } else {
-            return Err(VerifyError::UnsupportedAlgorithm {
-                algorithm: excerpt(&claims.algorithm.decoded()),
-            });
-        };
-        let signed_at = SigningTime::parse_amz_date(&claims.date.decoded()).map_err(|_| {
-            VerifyError::MalformedParameter {
-                name: wire::query::X_AMZ_DATE,
-                reason: "expected YYYYMMDDTHHMMSSZ",
-            }
-        })?;
-        let credential = Credential::parse(claims.credential, v4a)?;
-        if credential.terminator() != TERMINATOR {
-            return Err(VerifyError::ScopeMismatch {
-                reason: format!(
-                    "scope ends in {:?}, not aws4_request",
-                    excerpt(credential.terminator())
-                ),
-            });
-        }
-        let scope_date =
-            ScopeDate::parse(credential.date()).map_err(|_| VerifyError::MalformedParameter {
-                name: wire::query::X_AMZ_CREDENTIAL,
-                reason: "the scope date is not YYYYMMDD",
-            })?;
-        if scope_date != signed_at.scope_date() {
-            return Err(VerifyError::ScopeMismatch {
-                reason: format!(
-                    "scope date {} is not the date of X-Amz-Date {}",
-                    scope_date, signed_at
-                ),
-            });
-        }
-        if credential.service() != self.service.as_str() {
-            return Err(VerifyError::ScopeMismatch {
-                reason: format!(
-                    "service {:?} is not {:?}",
-                    excerpt(credential.service()),
-                    self.service.as_str()
-                ),
-            });
-        }
-        #[cfg(feature = "sigv4a")]
-        if v4a {
-            self.check_region_set(claims)?;
-            return Ok((signed_at, credential));
-        }
-        let region = credential.region();
-        if !self.regions.is_empty() && !self.regions.iter().any(|r| r.as_str() == region) {
-            return Err(VerifyError::ScopeMismatch {
-                reason: format!("region {:?} is not accepted", excerpt(region)),
-            });
-        }
-        Ok((signed_at, credential))
     }
 
     fn credentials(&self, access_key_id: &str) -> Result<Lent<'_>, VerifyError> {
