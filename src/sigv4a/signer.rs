@@ -256,7 +256,13 @@ impl Signer4a {
         time: SigningTime,
         location: SignatureLocation,
     ) -> Result<CanonicalRequest, Error> {
-        self.canonical_request_of(&request.parts(self.path_mode), credentials, time, location)
+        let payload = request.payload_or(location.default_payload(&self.service));
+        self.canonical_request_of(
+            &request.parts(self.path_mode, payload),
+            credentials,
+            time,
+            location,
+        )
     }
 
     fn canonical_request_of(
@@ -361,10 +367,17 @@ impl Signer4a {
             time,
             &amz_date,
             SignatureLocation::Headers,
-            &request.payload,
+            &request.payload_or(SignatureLocation::Headers.default_payload(&self.service)),
         )?;
         let mut s = ThreadScratch::take();
-        let layout = canonical::write(&request.parts(self.path_mode), &auth, &mut s)?;
+        let layout = canonical::write(
+            &request.parts(
+                self.path_mode,
+                request.payload_or(SignatureLocation::Headers.default_payload(&self.service)),
+            ),
+            &auth,
+            &mut s,
+        )?;
         let hash = layout.sha256(&mut s.buf, auth.signed_token());
         let scope_text = &scope.text;
         let sts = StringToSign::with_algorithm(wire::ALGORITHM_V4A, &amz_date, scope_text, &hash);
@@ -425,9 +438,10 @@ impl Signer4a {
         expires_in: Duration,
     ) -> Result<PresignedRequest4a, Error> {
         let key = self.key_for(credentials)?;
-        let parts = request.parts(self.path_mode);
-        let amz_date = time.amz_date();
         let location = SignatureLocation::Query { expires_in };
+        let payload = request.payload_or(location.default_payload(&self.service));
+        let parts = request.parts(self.path_mode, payload);
+        let amz_date = time.amz_date();
         let scope = self.scope4a(credentials, time, location);
         let auth = self.auth(
             credentials,
