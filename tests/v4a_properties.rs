@@ -216,7 +216,7 @@ proptest! {
                 let (n, _) = &spec.query[at.index(spec.query.len())];
                 let needle = format!("{}=", encode::query_component(n));
                 let i = changed.target.find(&needle).unwrap() + needle.len();
-                changed.target.insert_str(i, "Z");
+                changed.target.insert(i, 'Z');
             }
             // A signed header's value.
             2 if !spec.headers.is_empty() => {
