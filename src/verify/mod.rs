@@ -433,7 +433,7 @@ impl<L: CredentialsLookup> Verifier<L> {
         credential: &Credential<'_>,
         signed_at: SigningTime,
         payload: Payload<'_>,
-    ) -> Result<(SignedHeaders<'r>, Signature), VerifyError> {
+    ) -> Result<(SignedHeaders<'r>, Option<Signature>), VerifyError> {
         let names = SignedHeaders::parse(claims.signed_headers)?;
         // The names split once, on the stack (for the usual few).
         let mut split = [""; 32];
@@ -526,7 +526,7 @@ impl<L: CredentialsLookup> Verifier<L> {
         if claims.algorithm.decodes_to(wire::ALGORITHM_V4A) {
             self.check_v4a_signature(&creds, claims, credential, signed_at, &parts, &auth)?;
             // (No chain follows: a SigV4a streaming body is refused.)
-            return Ok((names, Signature::from_bytes([0; 32])));
+            return Ok((names, None));
         }
         let mut key = self.cache.key_named(
             &creds,
@@ -540,7 +540,7 @@ impl<L: CredentialsLookup> Verifier<L> {
         let (_, signature) =
             crate::sign::sign(key, memo, signed_at, &amz_date, &mut scratch, &parts, &auth)?;
         check_signature_text(&claims.signature.decoded(), signature.to_hex().as_bytes())?;
-        Ok((names, signature))
+        Ok((names, Some(signature)))
     }
 }
 
