@@ -1,6 +1,6 @@
 //! The canonical request's unit tests.
 
-use super::headers::canonical_header_value;
+use super::headers::{canonical_header_value, is_canonical_value};
 use super::*;
 use crate::request::{Method, SignableRequest};
 use crate::time::SigningTime;
@@ -73,6 +73,35 @@ fn header_values_collapse_whitespace() {
     assert_eq!(v, b"\"a b c\"");
     let mut v = Vec::new();
     assert!(canonical_header_value("a\0b", &mut v).is_err());
+}
+
+#[test]
+fn a_value_is_its_own_canonical_form_exactly_when_the_naive_check_says_so() {
+    let naive = |b: &[u8]| {
+        b.iter().all(|&c| c >= b' ' && c != 0x7f)
+            && b.first() != Some(&b' ')
+            && b.last() != Some(&b' ')
+            && !b.windows(2).any(|w| w == b"  ")
+    };
+    // Every byte at every place, around word boundaries.
+    for len in 0..=18 {
+        for at in 0..len {
+            for c in 0..=255u8 {
+                let mut v = vec![b'x'; len];
+                v[at] = c;
+                assert_eq!(is_canonical_value(&v), naive(&v), "{c:#x} at {at} of {len}");
+            }
+            // Two spaces in a row starting here, and a space after a
+            // high byte (a borrow must not cross bytes).
+            let mut v = vec![b'x'; len + 1];
+            v[at] = b' ';
+            v[at + 1] = b' ';
+            assert_eq!(is_canonical_value(&v), naive(&v), "two spaces at {at}");
+            let mut v = vec![0xc3; len + 1];
+            v[at] = 0x1f;
+            assert!(!is_canonical_value(&v));
+        }
+    }
 }
 
 #[test]
