@@ -138,12 +138,31 @@ impl<'a> PostPolicy<'a> {
         self
     }
 
-    /// Adds a form field with a fixed value, and the exact-match condition
-    /// that pins it.
+    /// Adds a form field with a fixed value, and the condition that pins
+    /// it: an exact match, or, when the value holds `${filename}`, a
+    /// `starts-with` on the part before it.
+    ///
+    /// S3 replaces `${filename}` in every form field (not only `key`) with
+    /// the uploaded file's name before it checks the policy, so an exact
+    /// match on such a field would refuse every upload.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use presign::s3::{Bucket, Condition, PostKey};
+    /// # use presign::{Credentials, Region, SigningTime};
+    /// # let creds = Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")?;
+    /// # let bucket = Bucket::new("examplebucket", Region::new("us-east-1")?)?;
+    /// # let now = SigningTime::parse_amz_date("20260524T120000Z")?;
+    /// let post = bucket
+    ///     .post_policy(PostKey::new("uploads/${filename}"), now, Duration::from_secs(600))
+    ///     .field("x-amz-meta-original-name", "${filename}")
+    ///     .sign(&creds)?;
+    /// assert!(post.conditions().contains(&Condition::starts_with("x-amz-meta-original-name", "")));
+    /// # Ok::<(), presign::Error>(())
+    /// ```
     pub fn field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         let (name, value) = (name.into(), value.into());
-        self.conditions
-            .push(Condition::eq(name.as_str(), value.as_str()));
+        self.conditions.push(key::field_condition(&name, &value));
         self.fields.push((name, value));
         self
     }
