@@ -92,7 +92,11 @@ fn the_form_verifies_as_s3_replaces_the_file_name() {
     let post = post();
     let fields = refs(post.fields());
     let v = verifier();
-    for name in [Some("cat.jpg"), Some("C:\\Pictures\\cat.jpg"), Some("/home/u/cat.jpg")] {
+    for name in [
+        Some("cat.jpg"),
+        Some("C:\\Pictures\\cat.jpg"),
+        Some("/home/u/cat.jpg"),
+    ] {
         let ok = v
             .verify_post_with_filename(&fields, name, 100, BUCKET, later())
             .expect("verifies");
@@ -104,7 +108,9 @@ fn the_form_verifies_as_s3_replaces_the_file_name() {
         .expect("verifies");
     assert_eq!(ok.key, "uploads/");
     // The file name unknown: the form passes for every name S3 could use.
-    let ok = v.verify_post(&fields, 100, BUCKET, later()).expect("verifies");
+    let ok = v
+        .verify_post(&fields, 100, BUCKET, later())
+        .expect("verifies");
     assert_eq!(ok.key, "uploads/${filename}");
 }
 

@@ -301,9 +301,8 @@ fn check_open_value(condition: &Condition, before_placeholder: &str) -> Option<&
         Condition::Eq { .. } => Some(
             "the value holds ${filename}, which S3 replaces with the file's name, but the policy requires an exact value",
         ),
-        Condition::StartsWith { prefix, .. } => (!before_placeholder
-            .starts_with(prefix.as_str()))
-        .then_some("the value before ${filename} does not start with the policy's prefix"),
+        Condition::StartsWith { prefix, .. } => (!before_placeholder.starts_with(prefix.as_str()))
+            .then_some("the value before ${filename} does not start with the policy's prefix"),
         _ => None,
     }
 }
@@ -325,7 +324,11 @@ fn check_conditions(
             _ => std::borrow::Cow::Borrowed(*v),
         })
         .collect();
-    let position = |name: &str| fields.iter().position(|(n, _)| n.eq_ignore_ascii_case(name));
+    let position = |name: &str| {
+        fields
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(name))
+    };
     let value_of = |name: &str| -> Option<&str> {
         if name.eq_ignore_ascii_case("bucket") {
             return Some(bucket);
