@@ -117,8 +117,9 @@ fn the_verifier_accepts_a_checksum_url_only_with_its_header() {
     let v = vectors();
     let known = creds(&v);
     let time = SigningTime::parse_amz_date(json_str(&v, "signing_time")).expect("time");
-    let verifier = Verifier::new(move |id: &str| (id == known.access_key_id()).then(|| known.clone()))
-        .accept_region(Region::new(json_str(&v, "region")).expect("region"));
+    let verifier =
+        Verifier::new(move |id: &str| (id == known.access_key_id()).then(|| known.clone()))
+            .accept_region(Region::new(json_str(&v, "region")).expect("region"));
     let case = &v["cases"][2]; // put-crc64nvme
     assert_eq!(json_str(case, "name"), "put-crc64nvme");
     let url = json_str(case, "url");
@@ -146,8 +147,8 @@ fn the_verifier_accepts_a_checksum_url_only_with_its_header() {
 
 #[test]
 fn an_empty_body_checksum_is_never_made_by_accident() {
-    let bucket = Bucket::new("examplebucket", Region::new("eu-west-1").expect("region"))
-        .expect("bucket");
+    let bucket =
+        Bucket::new("examplebucket", Region::new("eu-west-1").expect("region")).expect("bucket");
     let creds = Credentials::new(
         "AKIAIOSFODNN7EXAMPLE",
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
@@ -174,7 +175,10 @@ fn an_empty_body_checksum_is_never_made_by_accident() {
         let put = bucket.put_object("empty.txt").checksum(&empty);
         assert_eq!(
             put.headers(),
-            [(algorithm.header_name(), empty.as_str()), ("content-length", "0")]
+            [
+                (algorithm.header_name(), empty.as_str()),
+                ("content-length", "0")
+            ]
         );
         let url = put
             .presign(&creds, time, Duration::from_secs(60))
