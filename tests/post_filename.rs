@@ -183,3 +183,40 @@ fn a_prefix_after_the_placeholder_is_checked_on_the_replaced_value() {
         Err(VerifyError::PolicyViolation { .. })
     ));
 }
+
+#[test]
+fn a_post_policy_checksum_is_typed_and_an_empty_one_limits_the_size() {
+    use presign::{Checksum, ChecksumAlgorithm};
+    let crc = Checksum::compute(ChecksumAlgorithm::Crc32c, b"hello").expect("non-empty");
+    let post = bucket()
+        .post_policy(PostKey::new("k"), signed_at(), Duration::from_secs(600))
+        .checksum(&crc)
+        .sign(&creds())
+        .expect("signs");
+    assert!(
+        post.conditions()
+            .contains(&Condition::eq("x-amz-checksum-crc32c", crc.as_str()))
+    );
+    assert!(
+        !post
+            .conditions()
+            .iter()
+            .any(|c| matches!(c, Condition::ContentLengthRange { .. }))
+    );
+    let empty = Checksum::of_empty_body(ChecksumAlgorithm::Sha256);
+    let post = bucket()
+        .post_policy(PostKey::new("k"), signed_at(), Duration::from_secs(600))
+        .checksum(&empty)
+        .sign(&creds())
+        .expect("signs");
+    assert!(
+        post.conditions()
+            .contains(&Condition::ContentLengthRange { min: 0, max: 0 })
+    );
+    let fields = refs(post.fields());
+    assert!(verifier().verify_post(&fields, 0, BUCKET, later()).is_ok());
+    assert!(matches!(
+        verifier().verify_post(&fields, 1, BUCKET, later()),
+        Err(VerifyError::PolicyViolation { .. })
+    ));
+}

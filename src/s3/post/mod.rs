@@ -38,6 +38,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+use crate::checksum::Checksum;
 use crate::credentials::Credentials;
 use crate::error::{Error, excerpt};
 use crate::provider::{ProvideCredentials, ProviderError};
@@ -234,13 +235,18 @@ impl<'a> PostPolicy<'a> {
         self.field("x-amz-storage-class", class)
     }
 
-    /// `x-amz-checksum-ALGORITHM` (for example `sha256`) with its base64
-    /// value, which S3 checks against the upload.
-    pub fn checksum(self, algorithm: &str, base64_value: &str) -> Self {
-        self.field(
-            format!("x-amz-checksum-{}", algorithm.to_ascii_lowercase()),
-            base64_value,
-        )
+    /// `x-amz-checksum-<algorithm>` with its base64 value, which S3 checks
+    /// against the uploaded file. A [`Checksum`] is never the checksum of
+    /// zero bytes by accident (see [the module](crate::checksum)); one made
+    /// with [`Checksum::of_empty_body`] also limits the file to 0 bytes
+    /// (`content-length-range` 0 to 0).
+    pub fn checksum(self, checksum: &Checksum) -> Self {
+        let with = self.field(checksum.algorithm().header_name(), checksum.as_str());
+        if checksum.is_empty_body() {
+            with.content_length_range(0, 0)
+        } else {
+            with
+        }
     }
 
     /// The object's tags, as the `tagging` XML document.
