@@ -32,9 +32,11 @@ usage: presign-post [OPTIONS] s3://BUCKET/KEY
                                     '[\"content-length-range\", 1, 10485760]'
                                     '[\"starts-with\", \"$key\", \"uploads/\"]'
                                     '{\"acl\": \"private\"}'
-  --field <NAME=VALUE>              an extra form field, repeatable; also an exact-match condition
+  --field <NAME=VALUE>              an extra form field, repeatable; also an exact-match condition,
+                                    or starts-with on the part before ${filename} if VALUE holds it
   --html                            print a ready HTML form instead of JSON
-KEY may contain ${filename}: the policy then allows any key starting with the part before it.
+KEY and field values may contain ${filename}, which S3 replaces with the uploaded file's name:
+the policy then allows any value starting with the part before it.
 credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, and AWS_SESSION_TOKEN if set";
 
 const FLAGS: [&str; 7] = [

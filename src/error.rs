@@ -242,6 +242,29 @@ pub enum Error {
         /// The largest allowed expiry, in seconds.
         max: u64,
     },
+
+    /// A checksum value that is not canonical padded base64 of the
+    /// algorithm's length.
+    #[error("invalid {algorithm} checksum {value:?}: {reason}")]
+    InvalidChecksum {
+        /// The algorithm (`CRC32`, `SHA256`, ...).
+        algorithm: &'static str,
+        /// The rejected value (truncated to 64 bytes).
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// A checksum of zero bytes where a body was meant: computed from empty
+    /// input or given as the empty-body value. An upload signed with it
+    /// fails for any body; `Checksum::of_empty_body` makes one on purpose.
+    #[error(
+        "the {algorithm} checksum of an empty body, which fails any upload with a body: use Checksum::of_empty_body for a zero-byte upload"
+    )]
+    EmptyBodyChecksum {
+        /// The algorithm (`CRC32`, `SHA256`, ...).
+        algorithm: &'static str,
+    },
 }
 
 /// Truncates caller input kept in an error message to 64 bytes (at a
@@ -286,7 +309,9 @@ impl Error {
             | Error::ReservedHeader { .. }
             | Error::ReservedQueryParameter { .. }
             | Error::InvalidPayloadHash
-            | Error::InvalidStreamingUpload { .. } => ErrorKind::Request,
+            | Error::InvalidStreamingUpload { .. }
+            | Error::InvalidChecksum { .. }
+            | Error::EmptyBodyChecksum { .. } => ErrorKind::Request,
             Error::InvalidDate { .. }
             | Error::TimeOutOfRange { .. }
             | Error::CredentialsExpireFirst { .. }

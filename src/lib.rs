@@ -58,6 +58,7 @@
 #![warn(rust_2018_idioms, unreachable_pub)]
 
 pub mod canonical;
+pub mod checksum;
 pub mod chunked;
 pub mod credentials;
 pub mod encode;
@@ -87,6 +88,7 @@ mod wire;
 pub struct ReadmeDoctests;
 
 pub use canonical::{CanonicalRequest, UNSIGNED_PAYLOAD};
+pub use checksum::{Checksum, ChecksumAlgorithm};
 pub use credentials::Credentials;
 pub use encode::PathMode;
 pub use error::{Error, ErrorKind};

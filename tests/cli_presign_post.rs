@@ -270,3 +270,26 @@ fn bad_input_exits_2_with_one_line() {
         fails(&run(args), needle);
     }
 }
+
+#[test]
+fn a_field_holding_the_file_name_gets_a_prefix_condition() {
+    let p = printed(&run(&[
+        "s3://examplebucket/uploads/${filename}",
+        "--date",
+        DATE,
+        "--field",
+        "success_action_redirect=https://example.com/done?file=${filename}",
+        "--field",
+        "acl=private",
+    ]));
+    assert_eq!(
+        field(&p, "success_action_redirect"),
+        Some("https://example.com/done?file=${filename}")
+    );
+    assert!(p.conditions.contains(&Condition::starts_with(
+        "success_action_redirect",
+        "https://example.com/done?file="
+    )));
+    assert!(p.conditions.contains(&Condition::eq("acl", "private")));
+    assert!(!p.policy_json.contains("{\"success_action_redirect\""));
+}

@@ -565,6 +565,59 @@ fn filename_key_under_the_policy_prefix() {
     assert_object(&server, &bucket, "uploads/${filename}", photo.content);
 }
 
+/// `${filename}` in a field other than `key` (aws-sdk-js-v3 #7191): the
+/// policy gets `["starts-with", "$x-amz-meta-original-name", ""]`, not an
+/// exact match on `${filename}`.
+///
+/// AWS S3 replaces `${filename}` in every field before checking the policy;
+/// s3s-fs 0.14.1 replaces it nowhere, so the client fills the name in as S3
+/// would. The prefix condition admits the filled-in value; an exact-match
+/// condition on the placeholder (what the builder signed before) refuses
+/// it, as S3 refuses every real upload against such a policy.
+#[test]
+fn filename_in_another_field_gets_a_prefix_condition() {
+    let (server, bucket) = server_with_bucket("names");
+    let photo = FormFile {
+        filename: "photo.png",
+        content_type: "image/png",
+        content: b"\x89PNG\r\n\x1a\n not really",
+    };
+    let post = sign(
+        &policy(&bucket, PostKey::new("uploads/photo.png"))
+            .metadata("original-name", "${filename}")
+            .content_length_range(1, 1024),
+    );
+    assert_policy_has(&post, r#"["starts-with","$x-amz-meta-original-name",""]"#);
+    let r = post_with(
+        &server,
+        &post,
+        "x-amz-meta-original-name",
+        photo.filename,
+        &photo,
+    );
+    assert_uploaded(&r, "metadata with the file name filled in");
+    let r = assert_object(&server, &bucket, "uploads/photo.png", photo.content);
+    assert_eq!(r.header("x-amz-meta-original-name"), Some("photo.png"));
+
+    // The old, exact-match policy, with the same form as S3 sees it.
+    let exact = sign(
+        &policy(&bucket, PostKey::new("uploads/exact.png"))
+            .condition(Condition::eq("x-amz-meta-original-name", "${filename}"))
+            .content_length_range(1, 1024),
+    );
+    let mut fields = exact.fields().to_vec();
+    fields.insert(
+        1,
+        (
+            "x-amz-meta-original-name".to_owned(),
+            photo.filename.to_owned(),
+        ),
+    );
+    let r = post_form(&server, exact.url(), &fields, &photo);
+    assert_condition_failed(&r, "x-amz-meta-original-name", "exact match on ${filename}");
+    assert_no_object(&server, &bucket, "uploads/exact.png");
+}
+
 /// A policy with `["starts-with", "$Content-Type", "image/"]`: the page's
 /// script sets the `Content-Type` field; `image/png` is accepted and becomes
 /// the object's type, `text/plain` (and no type at all) refused.

@@ -71,11 +71,13 @@ fn body(len: usize) -> Vec<u8> {
 
 /// The modes s3s 0.14 accepts (all three; see the tests below for the
 /// unsigned one).
-fn modes() -> [StreamingPayload; 4] {
+fn modes() -> [StreamingPayload; 6] {
     [
         StreamingPayload::Signed,
         StreamingPayload::SignedWithTrailer(ChecksumAlgorithm::Crc32c),
         StreamingPayload::SignedWithTrailer(ChecksumAlgorithm::Crc32),
+        StreamingPayload::SignedWithTrailer(ChecksumAlgorithm::Crc64Nvme),
+        StreamingPayload::SignedWithTrailer(ChecksumAlgorithm::Sha1),
         StreamingPayload::SignedWithTrailer(ChecksumAlgorithm::Sha256),
     ]
 }

@@ -15,10 +15,10 @@ use crate::encode::Sink;
 use crate::mac::sha256;
 use crate::signature::{Signature, hex64};
 
-use super::checksum::{Checksum, ChecksumAlgorithm, ChecksumValue};
 use super::chunk_signature::{ChunkSigner, EMPTY_SHA256, StackText};
 use super::error::ChunkedError;
 use super::mode::{CHUNK_SIGNATURE_EXT, MIN_CHUNK_SIZE, StreamingPayload, header};
+use crate::checksum::{Checksum, ChecksumAlgorithm, ChecksumHasher};
 
 /// The line that ends every chunk's data, and the body.
 pub const CRLF: &[u8; 2] = b"\r\n";
@@ -47,7 +47,7 @@ const HEADER_CAP: usize = 16 + CHUNK_SIGNATURE_EXT.len() + 64 + 2;
 pub struct ChunkEncoder {
     signer: Option<ChunkSigner>,
     payload: StreamingPayload,
-    checksum: Option<Checksum>,
+    checksum: Option<ChecksumHasher>,
     declared: u64,
     encoded: u64,
     chunks: u64,
@@ -62,7 +62,7 @@ impl ChunkEncoder {
         ChunkEncoder {
             signer: payload.signs_chunks().then_some(signer),
             payload,
-            checksum: payload.trailer().map(Checksum::new),
+            checksum: payload.trailer().map(ChecksumHasher::new),
             declared: decoded_length,
             encoded: 0,
             chunks: 0,
@@ -76,7 +76,7 @@ impl ChunkEncoder {
         ChunkEncoder {
             signer: None,
             payload: StreamingPayload::UnsignedWithTrailer(checksum),
-            checksum: Some(Checksum::new(checksum)),
+            checksum: Some(ChecksumHasher::new(checksum)),
             declared: decoded_length,
             encoded: 0,
             chunks: 0,
@@ -165,7 +165,7 @@ impl ChunkEncoder {
     /// [`DecodedLengthMismatch`](ChunkedError::DecodedLengthMismatch) if
     /// fewer bytes than declared were encoded (more chunks may follow), or
     /// if the body was already finished.
-    pub fn finish(&mut self, out: &mut Vec<u8>) -> Result<Option<ChecksumValue>, ChunkedError> {
+    pub fn finish(&mut self, out: &mut Vec<u8>) -> Result<Option<Checksum>, ChunkedError> {
         self.check_open()?;
         if self.encoded != self.declared {
             return Err(ChunkedError::DecodedLengthMismatch {
@@ -176,7 +176,7 @@ impl ChunkEncoder {
         self.finished = true;
         let final_signature = self.signer.as_mut().map(|s| s.sign_chunk(&EMPTY_SHA256));
         let header = ChunkHeader::new(0, final_signature);
-        let value = self.checksum.take().map(Checksum::finish);
+        let value = self.checksum.take().map(ChecksumHasher::finish);
         out.reserve(header.as_bytes().len() + TRAILER_CAP);
         out.put(header.as_bytes());
         if let Some(value) = value {

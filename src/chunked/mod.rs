@@ -29,13 +29,15 @@
 //!   [`Verifier::chunk_decoder`](crate::verify::Verifier::chunk_decoder)
 //!   once the request's headers verified;
 //! - [`ChunkSigner`]: the chain of chunk signatures both of them drive;
-//! - [`ChecksumAlgorithm`]: CRC32, CRC32C or SHA-256 trailers.
+//! - [`ChecksumAlgorithm`]: CRC32, CRC32C, CRC64/NVME, SHA-1 or SHA-256
+//!   trailers (the [`checksum`](crate::checksum) module, shared with
+//!   presigned uploads).
 //!
 //! # Example
 //!
 //! ```
 //! use presign::chunked::{
-//!     ChecksumAlgorithm, ChunkDecoder, ChunkSigner, StreamingPayload, StreamingUpload,
+//!     Checksum, ChecksumAlgorithm, ChunkDecoder, ChunkSigner, StreamingPayload, StreamingUpload,
 //! };
 //! use presign::{Credentials, Method, Region, Service, SignableRequest, Signer, SigningTime};
 //!
@@ -69,11 +71,10 @@
 //! }
 //! let done = decoder.finish()?; // complete: length, final chunk, checksum, signatures
 //! assert_eq!(received, body);
-//! assert_eq!(done.checksum(), Some(ChecksumAlgorithm::Crc32c.checksum(body)));
+//! assert_eq!(done.checksum(), Some(Checksum::compute(ChecksumAlgorithm::Crc32c, body)?));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod checksum;
 mod chunk_signature;
 mod decoder;
 mod encoder;
@@ -81,7 +82,7 @@ mod error;
 mod mode;
 mod upload;
 
-pub use checksum::{Checksum, ChecksumAlgorithm, ChecksumValue};
+pub use crate::checksum::{Checksum, ChecksumAlgorithm, ChecksumHasher};
 pub use chunk_signature::{CHUNK_ALGORITHM, ChunkSigner, ChunkStringToSign, TRAILER_ALGORITHM};
 pub use decoder::{ChunkDecoder, DEFAULT_MAX_CHUNK_SIZE, DecodedBody};
 pub use encoder::{CRLF, ChunkEncoder, ChunkHeader};

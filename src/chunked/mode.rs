@@ -2,8 +2,8 @@
 //! `aws-chunked` body), the header names that go with them, and the length
 //! of an encoded body.
 
-use super::checksum::ChecksumAlgorithm;
 use super::error::ChunkedError;
+use crate::checksum::ChecksumAlgorithm;
 use crate::error::excerpt;
 
 /// Header names and values of a streaming upload, spelled in one place.
@@ -136,7 +136,7 @@ impl StreamingPayload {
         let algorithm = ChecksumAlgorithm::from_header_name(name.trim()).ok_or_else(|| {
             ChunkedError::UnsupportedTrailer {
                 name: excerpt(name),
-                reason: "expected x-amz-checksum-crc32, -crc32c or -sha256",
+                reason: "expected x-amz-checksum-crc32, -crc32c, -crc64nvme, -sha1 or -sha256",
             }
         })?;
         Ok(with_trailer(algorithm))

@@ -851,3 +851,57 @@ impl<T: fmt::Debug + Default, const N: usize> fmt::Debug for InlineList<T, N> {
         f.debug_list().entries(self.as_slice()).finish()
     }
 }
+
+/// Checksums: signed headers S3 checks the body against.
+impl<'a> ObjectRequest<'a> {
+    /// Signs `x-amz-checksum-<algorithm>` (PutObject, UploadPart): S3
+    /// rejects a body with another checksum (`BadDigest`), so the URL
+    /// uploads these bytes only. The client must send the header with this
+    /// value, as botocore signs `ChecksumCRC32=...` and the others.
+    ///
+    /// A [`Checksum`](crate::checksum::Checksum) is never the checksum of zero bytes by accident (see
+    /// [the module](crate::checksum)); one made with
+    /// [`Checksum::of_empty_body`](crate::checksum::Checksum::of_empty_body) also signs `content-length: 0`, so the URL
+    /// can only upload an empty object.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use presign::s3::Bucket;
+    /// use presign::{Checksum, ChecksumAlgorithm, Credentials, Region, SigningTime};
+    ///
+    /// let creds = Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")?;
+    /// let bucket = Bucket::new("examplebucket", Region::new("us-east-1")?)?;
+    /// let now = SigningTime::parse_amz_date("20260524T120000Z")?; // SigningTime::now() in production
+    ///
+    /// let body = b"the bytes the client will upload";
+    /// let crc = Checksum::compute(ChecksumAlgorithm::Crc64Nvme, body)?;
+    /// let put = bucket.put_object("reports/q2.csv").checksum(&crc);
+    /// let url = put.presign(&creds, now, Duration::from_secs(600))?;
+    /// assert!(url.as_str().contains("X-Amz-SignedHeaders=host%3Bx-amz-checksum-crc64nvme&"));
+    /// // The client sends these headers with the body.
+    /// assert_eq!(put.headers(), [("x-amz-checksum-crc64nvme", crc.as_str())]);
+    ///
+    /// // An empty body is refused unless asked for by name.
+    /// assert!(Checksum::compute(ChecksumAlgorithm::Crc64Nvme, b"").is_err());
+    /// # Ok::<(), presign::Error>(())
+    /// ```
+    pub fn checksum(self, checksum: &'a crate::checksum::Checksum) -> Self {
+        let signed = self.header(checksum.algorithm().header_name(), checksum.as_str());
+        if checksum.is_empty_body() {
+            signed.content_length("0")
+        } else {
+            signed
+        }
+    }
+
+    /// Signs `x-amz-sdk-checksum-algorithm: CRC32` (or another name), as
+    /// botocore does when given `ChecksumAlgorithm`: the client must send
+    /// it. S3 needs it only when the checksum itself comes in a trailer;
+    /// with [`checksum`](Self::checksum) it is optional.
+    pub fn sdk_checksum_algorithm(self, algorithm: crate::checksum::ChecksumAlgorithm) -> Self {
+        self.header(
+            crate::wire::header::X_AMZ_SDK_CHECKSUM_ALGORITHM,
+            algorithm.name(),
+        )
+    }
+}

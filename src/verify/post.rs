@@ -8,7 +8,7 @@ use super::verified::ScopeText;
 use super::{CredentialsLookup, Verifier, VerifyError, check_signature_text};
 use crate::error::excerpt;
 use crate::request::ReceivedQuery;
-use crate::s3::{Condition, parse_policy_conditions};
+use crate::s3::{Condition, FILENAME_PLACEHOLDER, parse_policy_conditions};
 use crate::scope::{Region, Scope};
 use crate::time::SigningTime;
 use crate::wire;
@@ -21,8 +21,10 @@ pub struct VerifiedPost {
     pub access_key_id: String,
     /// The credential scope.
     pub scope: String,
-    /// The object key from the form, as posted: a `${filename}` in it is
-    /// not substituted (S3 replaces it with the uploaded file's name).
+    /// The object key: from [`verify_post`](Verifier::verify_post) as
+    /// posted (a `${filename}` in it not replaced), from
+    /// [`verify_post_with_filename`](Verifier::verify_post_with_filename)
+    /// with `${filename}` replaced as S3 replaces it: the key S3 stores.
     pub key: String,
     /// The policy's conditions.
     pub conditions: Vec<Condition>,
@@ -36,9 +38,71 @@ impl<L: CredentialsLookup> Verifier<L> {
     /// condition (exact values, prefixes, `content-length-range`), and that
     /// every field except `x-amz-signature`, `file`, `policy` and
     /// `x-ignore-*` is covered by a condition.
+    ///
+    /// S3 replaces `${filename}` in every field with the uploaded file's
+    /// name before it checks the conditions. Without that name, a field
+    /// holding `${filename}` must satisfy its conditions whatever name S3
+    /// puts in: an exact match on it fails, a `starts-with` must be met by
+    /// the part before the placeholder. When the name is known (the
+    /// `filename` parameter of the file part's `Content-Disposition`), use
+    /// [`verify_post_with_filename`](Self::verify_post_with_filename).
     pub fn verify_post(
         &self,
         fields: &[(&str, &str)],
+        file_size: u64,
+        bucket: &str,
+        now: SigningTime,
+    ) -> Result<VerifiedPost, VerifyError> {
+        self.verify_post_inner(fields, FileName::Unknown, file_size, bucket, now)
+    }
+
+    /// Verifies a browser POST upload as [`verify_post`](Self::verify_post)
+    /// does, with `${filename}` in every field replaced as S3 replaces it:
+    /// by the text after the last `/` or `\` of `filename` (the `filename`
+    /// parameter of the file part), or by nothing when the part has none.
+    /// The conditions are checked against the replaced values, and
+    /// [`VerifiedPost::key`] is the replaced key: the key S3 stores.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use presign::s3::{Bucket, PostKey};
+    /// use presign::verify::Verifier;
+    /// use presign::{Credentials, Region, SigningTime};
+    ///
+    /// let creds = Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")?;
+    /// let bucket = Bucket::new("examplebucket", Region::new("us-east-1")?)?;
+    /// let now = SigningTime::parse_amz_date("20260524T120000Z")?;
+    /// let post = bucket
+    ///     .post_policy(PostKey::new("uploads/${filename}"), now, Duration::from_secs(600))
+    ///     .metadata("original-name", "${filename}")
+    ///     .sign(&creds)?;
+    /// let fields: Vec<(&str, &str)> =
+    ///     post.fields().iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    ///
+    /// let verifier = Verifier::new(move |_: &str| Some(creds.clone()))
+    ///     .accept_region(Region::new("us-east-1")?);
+    /// let verified = verifier
+    ///     .verify_post_with_filename(&fields, Some("C:\\Photos\\cat.jpg"), 1024, "examplebucket", now)
+    ///     .expect("verifies");
+    /// assert_eq!(verified.key, "uploads/cat.jpg");
+    /// # Ok::<(), presign::Error>(())
+    /// ```
+    pub fn verify_post_with_filename(
+        &self,
+        fields: &[(&str, &str)],
+        filename: Option<&str>,
+        file_size: u64,
+        bucket: &str,
+        now: SigningTime,
+    ) -> Result<VerifiedPost, VerifyError> {
+        let name = filename.map_or("", base_name);
+        self.verify_post_inner(fields, FileName::Known(name), file_size, bucket, now)
+    }
+
+    fn verify_post_inner(
+        &self,
+        fields: &[(&str, &str)],
+        file_name: FileName<'_>,
         file_size: u64,
         bucket: &str,
         now: SigningTime,
@@ -142,11 +206,15 @@ impl<L: CredentialsLookup> Verifier<L> {
             parse_policy_conditions(&policy).map_err(|e| VerifyError::MalformedPolicy {
                 reason: e.to_string(),
             })?;
-        check_conditions(&conditions, fields, file_size, bucket)?;
+        check_conditions(&conditions, fields, file_name, file_size, bucket)?;
+        let key = match file_name {
+            FileName::Known(name) => key.replace(FILENAME_PLACEHOLDER, name),
+            FileName::Unknown => key.to_owned(),
+        };
         Ok(VerifiedPost {
             access_key_id: credential.access_key_id().to_owned(),
             scope: ScopeText(&credential).to_string(),
-            key: key.to_owned(),
+            key,
             conditions,
         })
     }
@@ -209,22 +277,80 @@ fn exempt(field: &str) -> bool {
         || f.starts_with("x-ignore-")
 }
 
+/// The uploaded file's name, as S3 puts it in place of `${filename}`.
+#[derive(Debug, Clone, Copy)]
+enum FileName<'a> {
+    /// Not known: a field holding `${filename}` must pass for any name.
+    Unknown,
+    /// The name (already cut to what follows the last `/` or `\`).
+    Known(&'a str),
+}
+
+/// What S3 keeps of a file part's name: the text after the last `/` or
+/// `\` ("only the text following the last slash (/) or backslash (\)").
+fn base_name(filename: &str) -> &str {
+    filename
+        .rfind(['/', '\\'])
+        .map_or(filename, |i| &filename[i + 1..])
+}
+
+/// Why a condition fails for a field whose value holds `${filename}` when
+/// the file's name is unknown, or `None` when it holds for every name.
+fn check_open_value(condition: &Condition, before_placeholder: &str) -> Option<&'static str> {
+    match condition {
+        Condition::Eq { .. } => Some(
+            "the value holds ${filename}, which S3 replaces with the file's name, but the policy requires an exact value",
+        ),
+        Condition::StartsWith { prefix, .. } => (!before_placeholder.starts_with(prefix.as_str()))
+            .then_some("the value before ${filename} does not start with the policy's prefix"),
+        _ => None,
+    }
+}
+
 fn check_conditions(
     conditions: &[Condition],
     fields: &[(&str, &str)],
+    file_name: FileName<'_>,
     file_size: u64,
     bucket: &str,
 ) -> Result<(), VerifyError> {
+    // The values S3 checks: `${filename}` replaced when the name is known.
+    let replaced: Vec<std::borrow::Cow<'_, str>> = fields
+        .iter()
+        .map(|(_, v)| match file_name {
+            FileName::Known(name) if v.contains(FILENAME_PLACEHOLDER) => {
+                std::borrow::Cow::Owned(v.replace(FILENAME_PLACEHOLDER, name))
+            }
+            _ => std::borrow::Cow::Borrowed(*v),
+        })
+        .collect();
+    let position = |name: &str| {
+        fields
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(name))
+    };
     let value_of = |name: &str| -> Option<&str> {
         if name.eq_ignore_ascii_case("bucket") {
             return Some(bucket);
         }
-        fields
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| *v)
+        position(name).map(|i| replaced[i].as_ref())
     };
     for c in conditions {
+        // With the name unknown, a field holding the placeholder must pass
+        // whatever S3 puts in its place.
+        if let (FileName::Unknown, Some(field)) = (file_name, c.field())
+            && !field.eq_ignore_ascii_case("bucket")
+            && let Some(value) = position(field).map(|i| fields[i].1)
+            && let Some(at) = value.find(FILENAME_PLACEHOLDER)
+        {
+            if let Some(reason) = check_open_value(c, &value[..at]) {
+                return Err(VerifyError::PolicyViolation {
+                    field: excerpt(field),
+                    reason,
+                });
+            }
+            continue;
+        }
         if let Err((field, reason)) = c.check_received(value_of, file_size) {
             return Err(VerifyError::PolicyViolation {
                 field: excerpt(field),

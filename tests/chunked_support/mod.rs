@@ -12,13 +12,17 @@ use presign::chunked::{
 use presign::{Region, Scope, Service, Signature, SigningKey, SigningTime};
 
 /// Every mode with every checksum.
-pub const MODES: [StreamingPayload; 7] = [
+pub const MODES: [StreamingPayload; 11] = [
     StreamingPayload::Signed,
     StreamingPayload::SignedWithTrailer(ChecksumAlgorithm::Crc32),
     StreamingPayload::SignedWithTrailer(ChecksumAlgorithm::Crc32c),
+    StreamingPayload::SignedWithTrailer(ChecksumAlgorithm::Crc64Nvme),
+    StreamingPayload::SignedWithTrailer(ChecksumAlgorithm::Sha1),
     StreamingPayload::SignedWithTrailer(ChecksumAlgorithm::Sha256),
     StreamingPayload::UnsignedWithTrailer(ChecksumAlgorithm::Crc32),
     StreamingPayload::UnsignedWithTrailer(ChecksumAlgorithm::Crc32c),
+    StreamingPayload::UnsignedWithTrailer(ChecksumAlgorithm::Crc64Nvme),
+    StreamingPayload::UnsignedWithTrailer(ChecksumAlgorithm::Sha1),
     StreamingPayload::UnsignedWithTrailer(ChecksumAlgorithm::Sha256),
 ];
 

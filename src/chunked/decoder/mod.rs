@@ -17,10 +17,10 @@ use crate::encode::Sink;
 use crate::mac::sha256;
 use crate::signature::hex64;
 
-use super::checksum::{Checksum, ChecksumAlgorithm, ChecksumValue};
 use super::chunk_signature::{ChunkSigner, StackText};
 use super::error::ChunkedError;
 use super::mode::{MIN_CHUNK_SIZE, StreamingPayload};
+use crate::checksum::{Checksum, ChecksumAlgorithm, ChecksumHasher};
 use trailer::Line;
 
 /// The largest signed chunk a decoder accepts unless told otherwise: 1 MiB,
@@ -65,9 +65,9 @@ const LINE_CAP: usize = 96;
 pub struct ChunkDecoder {
     signer: Option<ChunkSigner>,
     payload: StreamingPayload,
-    checksum: Option<Checksum>,
+    checksum: Option<ChecksumHasher>,
     /// The trailer's checksum, once checked.
-    checked: Option<ChecksumValue>,
+    checked: Option<Checksum>,
     declared: u64,
     /// The sizes of the chunks read so far, the current one included.
     framed: u64,
@@ -163,7 +163,7 @@ impl ChunkDecoder {
             },
             signer,
             payload,
-            checksum: payload.trailer().map(Checksum::new),
+            checksum: payload.trailer().map(ChecksumHasher::new),
             checked: None,
             declared,
             framed: 0,
@@ -421,7 +421,7 @@ impl core::fmt::Debug for ChunkDecoder {
 pub struct DecodedBody {
     length: u64,
     chunks: u64,
-    checksum: Option<ChecksumValue>,
+    checksum: Option<Checksum>,
 }
 
 impl DecodedBody {
@@ -437,7 +437,7 @@ impl DecodedBody {
 
     /// The trailer's checksum, checked against the payload (`None` without
     /// a trailer).
-    pub fn checksum(&self) -> Option<ChecksumValue> {
+    pub fn checksum(&self) -> Option<Checksum> {
         self.checksum
     }
 }

@@ -19,10 +19,7 @@ impl PostKey {
     /// any key starting with the part before it; otherwise exactly this key.
     pub fn new(key: impl Into<String>) -> Self {
         let key = key.into();
-        let condition = match key.find(FILENAME_PLACEHOLDER) {
-            Some(i) => Condition::starts_with(wire::form::KEY, &key[..i]),
-            None => Condition::eq(wire::form::KEY, key.as_str()),
-        };
+        let condition = field_condition(wire::form::KEY, &key);
         PostKey {
             field: key,
             condition,
@@ -48,5 +45,16 @@ impl PostKey {
     /// The condition on the `key` field that signing adds.
     pub(super) fn condition(&self) -> &Condition {
         &self.condition
+    }
+}
+
+/// The condition that pins a form field's value: an exact match, or, when
+/// the value holds `${filename}` (which S3 replaces in every field before
+/// checking the policy), a `starts-with` on the part before its first
+/// occurrence.
+pub(super) fn field_condition(name: &str, value: &str) -> Condition {
+    match value.find(FILENAME_PLACEHOLDER) {
+        Some(i) => Condition::starts_with(name, &value[..i]),
+        None => Condition::eq(name, value),
     }
 }

@@ -38,6 +38,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+use crate::checksum::Checksum;
 use crate::credentials::Credentials;
 use crate::error::{Error, excerpt};
 use crate::provider::{ProvideCredentials, ProviderError};
@@ -138,12 +139,31 @@ impl<'a> PostPolicy<'a> {
         self
     }
 
-    /// Adds a form field with a fixed value, and the exact-match condition
-    /// that pins it.
+    /// Adds a form field with a fixed value, and the condition that pins
+    /// it: an exact match, or, when the value holds `${filename}`, a
+    /// `starts-with` on the part before it.
+    ///
+    /// S3 replaces `${filename}` in every form field (not only `key`) with
+    /// the uploaded file's name before it checks the policy, so an exact
+    /// match on such a field would refuse every upload.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use presign::s3::{Bucket, Condition, PostKey};
+    /// # use presign::{Credentials, Region, SigningTime};
+    /// # let creds = Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")?;
+    /// # let bucket = Bucket::new("examplebucket", Region::new("us-east-1")?)?;
+    /// # let now = SigningTime::parse_amz_date("20260524T120000Z")?;
+    /// let post = bucket
+    ///     .post_policy(PostKey::new("uploads/${filename}"), now, Duration::from_secs(600))
+    ///     .field("x-amz-meta-original-name", "${filename}")
+    ///     .sign(&creds)?;
+    /// assert!(post.conditions().contains(&Condition::starts_with("x-amz-meta-original-name", "")));
+    /// # Ok::<(), presign::Error>(())
+    /// ```
     pub fn field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         let (name, value) = (name.into(), value.into());
-        self.conditions
-            .push(Condition::eq(name.as_str(), value.as_str()));
+        self.conditions.push(key::field_condition(&name, &value));
         self.fields.push((name, value));
         self
     }
@@ -215,13 +235,18 @@ impl<'a> PostPolicy<'a> {
         self.field("x-amz-storage-class", class)
     }
 
-    /// `x-amz-checksum-ALGORITHM` (for example `sha256`) with its base64
-    /// value, which S3 checks against the upload.
-    pub fn checksum(self, algorithm: &str, base64_value: &str) -> Self {
-        self.field(
-            format!("x-amz-checksum-{}", algorithm.to_ascii_lowercase()),
-            base64_value,
-        )
+    /// `x-amz-checksum-<algorithm>` with its base64 value, which S3 checks
+    /// against the uploaded file. A [`Checksum`] is never the checksum of
+    /// zero bytes by accident (see [the module](crate::checksum)); one made
+    /// with [`Checksum::of_empty_body`] also limits the file to 0 bytes
+    /// (`content-length-range` 0 to 0).
+    pub fn checksum(self, checksum: &Checksum) -> Self {
+        let with = self.field(checksum.algorithm().header_name(), checksum.as_str());
+        if checksum.is_empty_body() {
+            with.content_length_range(0, 0)
+        } else {
+            with
+        }
     }
 
     /// The object's tags, as the `tagging` XML document.
