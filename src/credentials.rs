@@ -39,10 +39,41 @@ pub struct Credentials {
 
 #[derive(Clone)]
 struct SessionToken {
+    kind: TokenKind,
     raw: Zeroizing<String>,
     /// The token percent-encoded for a query string, computed once per
     /// credentials rather than once per presigned URL.
     query_encoded: Zeroizing<String>,
+}
+
+/// Which header and query parameter carry a session token.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    /// Temporary credentials (STS, SSO, instance roles, ...):
+    /// `x-amz-security-token` / `X-Amz-Security-Token`.
+    #[default]
+    Security,
+    /// S3 Express One Zone session credentials (from `CreateSession`):
+    /// `x-amz-s3session-token` / `X-Amz-S3session-Token`.
+    S3Session,
+}
+
+impl TokenKind {
+    /// The header that carries the token in header signing.
+    pub(crate) fn header(self) -> &'static str {
+        match self {
+            TokenKind::Security => crate::wire::header::X_AMZ_SECURITY_TOKEN,
+            TokenKind::S3Session => crate::wire::header::X_AMZ_S3SESSION_TOKEN,
+        }
+    }
+
+    /// The query parameter that carries the token in a presigned URL.
+    pub(crate) fn query(self) -> &'static str {
+        match self {
+            TokenKind::Security => crate::wire::query::X_AMZ_SECURITY_TOKEN,
+            TokenKind::S3Session => crate::wire::query::X_AMZ_S3SESSION_TOKEN,
+        }
+    }
 }
 
 /// A one-way fingerprint of an access key id and secret, used as part of the
@@ -93,8 +124,34 @@ impl Credentials {
     /// Fails with [`Error::InvalidSessionToken`] when it is empty or contains
     /// whitespace or a control character (it is sent as a header or query
     /// value; real tokens are base64 text).
-    pub fn with_session_token(mut self, token: impl Into<String>) -> Result<Self, Error> {
-        let raw = Zeroizing::new(token.into());
+    pub fn with_session_token(self, token: impl Into<String>) -> Result<Self, Error> {
+        self.with_token(TokenKind::Security, token.into())
+    }
+
+    /// Adds the session token of S3 Express One Zone session credentials,
+    /// as `CreateSession` returns them with their own access key id, secret
+    /// and expiry. Requests signed with them (for service `s3express`)
+    /// carry the token as `x-amz-s3session-token` (header signing) or
+    /// `X-Amz-S3session-Token` (presigned URLs), never as
+    /// `X-Amz-Security-Token`.
+    ///
+    /// Fails as [`with_session_token`](Self::with_session_token) does.
+    ///
+    /// ```
+    /// use presign::Credentials;
+    ///
+    /// // The three values of CreateSession's answer.
+    /// let session = Credentials::new("ASIAEXPRESSSESSION", "session/secret")?
+    ///     .with_s3_express_session_token("IQoJb3JpZ2luX2VjEXPRESS")?;
+    /// assert_eq!(session.session_token(), Some("IQoJb3JpZ2luX2VjEXPRESS"));
+    /// # Ok::<(), presign::Error>(())
+    /// ```
+    pub fn with_s3_express_session_token(self, token: impl Into<String>) -> Result<Self, Error> {
+        self.with_token(TokenKind::S3Session, token.into())
+    }
+
+    fn with_token(mut self, kind: TokenKind, token: String) -> Result<Self, Error> {
+        let raw = Zeroizing::new(token);
         if raw.is_empty() {
             return Err(Error::InvalidSessionToken { reason: "empty" });
         }
@@ -110,7 +167,11 @@ impl Credentials {
         // Moves the (ASCII) buffer into the String without copying it.
         let query_encoded =
             Zeroizing::new(String::from_utf8(core::mem::take(&mut *encoded)).unwrap_or_default());
-        self.session_token = Some(SessionToken { raw, query_encoded });
+        self.session_token = Some(SessionToken {
+            kind,
+            raw,
+            query_encoded,
+        });
         Ok(self)
     }
 
@@ -141,6 +202,18 @@ impl Credentials {
         self.session_token
             .as_ref()
             .map(|t| t.query_encoded.as_str())
+    }
+
+    /// Which name carries the session token.
+    pub(crate) fn session_token_kind(&self) -> TokenKind {
+        self.session_token
+            .as_ref()
+            .map_or(TokenKind::Security, |t| t.kind)
+    }
+
+    /// Whether these are S3 Express One Zone session credentials.
+    pub fn is_s3_express_session(&self) -> bool {
+        self.session_token_kind() == TokenKind::S3Session
     }
 
     /// When these credentials expire, if known.

@@ -47,6 +47,8 @@ pub(crate) mod header {
         x_amz_date, X_AMZ_DATE = "x-amz-date";
         /// A session token (also a POST form field).
         x_amz_security_token, X_AMZ_SECURITY_TOKEN = "x-amz-security-token";
+        /// An S3 Express One Zone session token (from `CreateSession`).
+        x_amz_s3session_token, X_AMZ_S3SESSION_TOKEN = "x-amz-s3session-token";
         /// The payload's hash, or how the payload is signed.
         x_amz_content_sha256, X_AMZ_CONTENT_SHA256 = "x-amz-content-sha256";
         /// How the body is encoded (`aws-chunked` for a streaming upload).
@@ -79,6 +81,8 @@ pub(crate) mod query {
         x_amz_expires, X_AMZ_EXPIRES = "X-Amz-Expires";
         /// A session token.
         x_amz_security_token, X_AMZ_SECURITY_TOKEN = "X-Amz-Security-Token";
+        /// An S3 Express One Zone session token (from `CreateSession`).
+        x_amz_s3session_token, X_AMZ_S3SESSION_TOKEN = "X-Amz-S3session-Token";
         /// The signed header names.
         x_amz_signed_headers, X_AMZ_SIGNED_HEADERS = "X-Amz-SignedHeaders";
         /// The signature.
@@ -90,11 +94,12 @@ pub(crate) mod query {
     }
 
     /// The parameters query signing writes itself, in canonical order.
-    pub(crate) const SIGNER_WRITES: [&str; 7] = [
+    pub(crate) const SIGNER_WRITES: [&str; 8] = [
         X_AMZ_ALGORITHM,
         X_AMZ_CREDENTIAL,
         X_AMZ_DATE,
         X_AMZ_EXPIRES,
+        X_AMZ_S3SESSION_TOKEN,
         X_AMZ_SECURITY_TOKEN,
         X_AMZ_SIGNED_HEADERS,
         X_AMZ_SIGNATURE,

@@ -108,6 +108,7 @@ impl Case {
             token: creds["token"]
                 .as_str()
                 .filter(|_| !self.flag("omit_session_token")),
+            s3_session_token: false,
             amz_date: &self.amz_date,
             region: json_str(&self.context, "region"),
             service: json_str(&self.context, "service"),

@@ -118,6 +118,7 @@ fn run_case(name: &str, dir: &Path, f: &mut Failures) {
         token: token
             .as_deref()
             .filter(|_| token_mode == SessionTokenMode::Signed),
+        s3_session_token: false,
         amz_date: &amz_date,
         region: "us-east-1",
         service: "service",

@@ -149,6 +149,7 @@ fn iam_list_users_request() {
             access_key_id: json_str(inputs, "access_key_id"),
             secret: json_str(inputs, "secret_access_key"),
             token: None,
+            s3_session_token: false,
             amz_date: &amz_date,
             region: json_str(inputs, "region"),
             service: json_str(inputs, "service"),

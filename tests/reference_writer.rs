@@ -35,22 +35,24 @@ fn config(cases: u32) -> ProptestConfig {
 }
 
 /// Query parameters the signer writes itself; a caller's are refused.
-const RESERVED_QUERY: [&str; 7] = [
+const RESERVED_QUERY: [&str; 8] = [
     "X-Amz-Algorithm",
     "X-Amz-Credential",
     "X-Amz-Date",
     "X-Amz-Expires",
+    "X-Amz-S3session-Token",
     "X-Amz-Security-Token",
     "X-Amz-SignedHeaders",
     "X-Amz-Signature",
 ];
 
 /// Headers the signer writes itself; a caller's are refused.
-const RESERVED_HEADERS: [&str; 5] = [
+const RESERVED_HEADERS: [&str; 6] = [
     "host",
     "authorization",
     "x-amz-date",
     "x-amz-security-token",
+    "x-amz-s3session-token",
     "x-amz-content-sha256",
 ];
 
@@ -184,9 +186,12 @@ fn methods() -> impl Strategy<Value = Method<'static>> {
     ])
 }
 
-fn credentials(akid: &str, secret: &str, token: Option<&str>) -> Credentials {
+fn credentials(akid: &str, secret: &str, token: Option<&str>, s3_session: bool) -> Credentials {
     let creds = Credentials::new(akid, secret).expect("credentials");
     match token {
+        Some(token) if s3_session => creds
+            .with_s3_express_session_token(token)
+            .expect("session token"),
         Some(token) => creds.with_session_token(token).expect("session token"),
         None => creds,
     }
@@ -257,6 +262,7 @@ proptest! {
         ],
         headers in header_list(),
         token in session_tokens(),
+        s3_session in any::<bool>(),
         method in methods(),
         addressing in 0u8..3,
         region in regions(),
@@ -266,7 +272,7 @@ proptest! {
         expires in 1u64..=604_800,
     ) {
         let bucket = bucket(addressing, region);
-        let creds = credentials(&akid, &secret, token.as_deref());
+        let creds = credentials(&akid, &secret, token.as_deref(), s3_session);
         let time = SigningTime::parse_amz_date(amz_date).unwrap();
         let expires_in = Duration::from_secs(expires);
         let mut request = match &key {
@@ -313,6 +319,7 @@ proptest! {
             access_key_id: &akid,
             secret: &secret,
             token: token.as_deref(),
+            s3_session_token: s3_session,
             amz_date,
             region,
             service: "s3",
@@ -395,6 +402,7 @@ proptest! {
         query in raw_query(),
         headers in header_list(),
         token in session_tokens(),
+        s3_session in any::<bool>(),
         token_after_signing in any::<bool>(),
         service in prop::sample::select(vec!["s3", "service", "execute-api"]),
         content_sha256 in any::<bool>(),
@@ -429,7 +437,7 @@ proptest! {
         let signer = Signer::new(Region::new(region).unwrap(), Service::new(service).unwrap())
             .session_token_mode(token_mode)
             .sign_content_sha256(content_sha256);
-        let creds = credentials(&akid, &secret, token.as_deref());
+        let creds = credentials(&akid, &secret, token.as_deref(), s3_session);
         let time = SigningTime::parse_amz_date(amz_date).unwrap();
         let expires_in = Duration::from_secs(expires);
 
@@ -439,6 +447,7 @@ proptest! {
             access_key_id: &akid,
             secret: &secret,
             token: token.as_deref().filter(|_| !token_after_signing),
+            s3_session_token: s3_session,
             amz_date,
             region,
             service,

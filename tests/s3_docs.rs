@@ -65,6 +65,7 @@ impl Example {
             access_key_id: json_str(creds, "access_key_id"),
             secret: json_str(creds, "secret_access_key"),
             token: None,
+            s3_session_token: false,
             amz_date: json_str(&self.inputs, "timestamp"),
             region: json_str(&self.inputs, "region"),
             service: json_str(&self.inputs, "service"),

@@ -317,3 +317,34 @@ fn the_reference_derivation_is_the_librarys() {
         "b6618f6a65740a99e650b33b6b4b5bd0d43b176d721a3edfea7e7d2d56d936b1"
     );
 }
+
+#[test]
+fn s3_express_session_tokens_are_redacted_too() {
+    let mut rng = Rng(0x51ed_2701_6a0b_3c4d);
+    let time = SigningTime::parse_amz_date("20260524T120000Z").unwrap();
+    let (secret, token) = (rng.text(40), rng.text(120));
+    let creds = Credentials::new("AKIDLEAKTEST", secret.as_str())
+        .unwrap()
+        .with_s3_express_session_token(token.as_str())
+        .unwrap();
+    let both = [secret.as_str(), token.as_str()];
+    assert_hidden("Credentials", &format!("{creds:?}"), &both);
+    let signer = Signer::new(
+        Region::new("us-west-2").unwrap(),
+        Service::new("s3express").unwrap(),
+    );
+    let host = "bucket--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com";
+    let req = SignableRequest::new(Method::GET, host, "/k");
+    let presigned = signer
+        .presign(&req, &creds, time, Duration::from_secs(60))
+        .unwrap();
+    // The token travels in the URL, under S3 Express's name...
+    assert!(presigned.uri().contains("X-Amz-S3session-Token="));
+    assert!(!presigned.uri().contains("X-Amz-Security-Token"));
+    // ...and Debug shows neither it nor the secret.
+    assert_hidden("PresignedRequest", &format!("{presigned:?}"), &both);
+    let signed = signer.sign_headers(&req, &creds, time).unwrap();
+    assert_eq!(signed.x_amz_s3session_token(), Some(token.as_str()));
+    assert_eq!(signed.x_amz_security_token(), None);
+    assert_hidden("AuthorizationHeaders", &format!("{signed:?}"), &both);
+}

@@ -66,6 +66,7 @@ fn run(case: &str, fix_canonical_request: impl Fn(&str, &SigningTime) -> String)
         access_key_id: &akid,
         secret: secret_for(&akid),
         token: None,
+        s3_session_token: false,
         amz_date: &amz_date,
         region: &region,
         service: &service,

@@ -11,11 +11,12 @@ use crate::syntax;
 use crate::wire;
 
 /// Header names the signer writes itself; a caller may not set them.
-pub(crate) const RESERVED_HEADERS: [&str; 5] = [
+pub(crate) const RESERVED_HEADERS: [&str; 6] = [
     wire::header::HOST,
     wire::header::AUTHORIZATION,
     wire::header::X_AMZ_DATE,
     wire::header::X_AMZ_SECURITY_TOKEN,
+    wire::header::X_AMZ_S3SESSION_TOKEN,
     wire::header::X_AMZ_CONTENT_SHA256,
 ];
 
@@ -96,6 +97,7 @@ pub(crate) fn canonical_headers(
     if let Auth::Header {
         amz_date,
         token,
+        token_kind,
         content_sha256,
         region_set,
     } = auth
@@ -117,12 +119,7 @@ pub(crate) fn canonical_headers(
             );
         }
         if let Some(token) = token {
-            push_raw(
-                side,
-                entries,
-                wire::header::X_AMZ_SECURITY_TOKEN,
-                token.as_bytes(),
-            );
+            push_raw(side, entries, token_kind.header(), token.as_bytes());
         }
         if *content_sha256 {
             aux.clear();

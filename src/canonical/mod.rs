@@ -33,6 +33,7 @@ mod tests;
 use core::fmt;
 use core::ops::Range;
 
+use crate::credentials::TokenKind;
 use crate::encode::{self, Digits, PathMode, Sink, itoa_u64};
 use crate::error::Error;
 use crate::mac::{sha256, sha256_in_place, sha256_spliced};
@@ -54,11 +55,13 @@ pub const UNSIGNED_PAYLOAD: &str = crate::wire::UNSIGNED_PAYLOAD;
 
 /// What the signer adds to the request, by where the signature goes.
 pub(crate) enum Auth<'a> {
-    /// Header signing: `x-amz-date`, and optionally a signed
-    /// `x-amz-security-token` and `x-amz-content-sha256`.
+    /// Header signing: `x-amz-date`, and optionally a signed session token
+    /// and `x-amz-content-sha256`.
     Header {
         amz_date: &'a AmzDate,
         token: Option<&'a str>,
+        /// Which header carries the token.
+        token_kind: TokenKind,
         content_sha256: bool,
         /// SigV4a: the region set, signed as `x-amz-region-set` (`None`
         /// for SigV4).
@@ -81,6 +84,8 @@ pub(crate) enum Auth<'a> {
         expires: u64,
         /// The token, already query-encoded, when it is signed.
         token_encoded: Option<&'a str>,
+        /// Which parameter carries the token.
+        token_kind: TokenKind,
         /// SigV4a: the region set, query-encoded, signed as
         /// `X-Amz-Region-Set` (`None` for SigV4). `query_head` then names
         /// SigV4a's algorithm and its region-less scope.

@@ -25,6 +25,7 @@ pub(crate) fn write_plain_presign(
             query_head,
             amz_date,
             token_encoded,
+            token_kind,
             region_set: None,
             ..
         },
@@ -97,7 +98,9 @@ pub(crate) fn write_plain_presign(
     buf.put(expires_text);
     let mut token_at = None;
     if token_encoded.is_some() {
-        buf.put(concat!("&", wire::query::x_amz_security_token!(), "=").as_bytes());
+        buf.put_byte(b'&');
+        buf.put(token_kind.query().as_bytes());
+        buf.put_byte(b'=');
         token_at = Some(buf.len());
     }
     let Some(inline) = inline else {

@@ -11,7 +11,7 @@ use crate::request::{QuerySource, ReceivedQuery};
 use crate::wire;
 
 /// Query parameters query signing writes itself, in canonical order.
-const RESERVED_QUERY: [&str; 7] = wire::query::SIGNER_WRITES;
+const RESERVED_QUERY: [&str; 8] = wire::query::SIGNER_WRITES;
 
 pub(crate) struct Param {
     pub(crate) name: Range<usize>,
@@ -116,6 +116,7 @@ pub(crate) fn write_query(
         amz_date,
         expires: _,
         token_encoded,
+        token_kind,
         region_set,
     } = auth
     {
@@ -130,7 +131,7 @@ pub(crate) fn write_query(
         let before = params.partition_point(|p| name(p) < RESERVED_QUERY[0].as_bytes());
         if params
             .get(before)
-            .is_none_or(|p| name(p) > RESERVED_QUERY[5].as_bytes())
+            .is_none_or(|p| name(p) > wire::query::X_AMZ_SIGNED_HEADERS.as_bytes())
         {
             for p in &params[..before] {
                 param(p, out);
@@ -145,7 +146,9 @@ pub(crate) fn write_query(
                 out.put(region_set.as_bytes());
             }
             if token_encoded.is_some() {
-                out.put(concat!("&", wire::query::x_amz_security_token!(), "=").as_bytes());
+                out.put_byte(b'&');
+                out.put(token_kind.query().as_bytes());
+                out.put_byte(b'=');
                 token_at = Some(out.len());
             }
             out.put(concat!("&", wire::query::x_amz_signed_headers!(), "=").as_bytes());
@@ -166,14 +169,14 @@ pub(crate) fn write_query(
             first = false;
         };
         // The signer's names in canonical order; SigV4a's region set sorts
-        // between the expiry and the token.
+        // between the expiry and the token (either token's name).
         let names = [
             wire::query::X_AMZ_ALGORITHM,
             wire::query::X_AMZ_CREDENTIAL,
             wire::query::X_AMZ_DATE,
             wire::query::X_AMZ_EXPIRES,
             wire::query::X_AMZ_REGION_SET,
-            wire::query::X_AMZ_SECURITY_TOKEN,
+            token_kind.query(),
             wire::query::X_AMZ_SIGNED_HEADERS,
         ];
         for (i, signer_name) in names.iter().enumerate() {

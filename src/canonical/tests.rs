@@ -2,6 +2,7 @@
 
 use super::headers::{canonical_header_value, is_canonical_value};
 use super::*;
+use crate::credentials::TokenKind;
 use crate::request::{Method, SignableRequest};
 use crate::time::SigningTime;
 
@@ -29,6 +30,7 @@ fn header_mode(req: &SignableRequest<'_>, mode: PathMode) -> String {
         &Auth::Header {
             amz_date: &date,
             token: None,
+            token_kind: TokenKind::Security,
             content_sha256: false,
             region_set: None,
         },
@@ -121,6 +123,7 @@ fn rejects_signer_owned_names() {
     let auth = Auth::Header {
         amz_date: &date,
         token: None,
+        token_kind: TokenKind::Security,
         content_sha256: false,
         region_set: None,
     };
@@ -157,7 +160,11 @@ fn plain_presign_writer_matches_the_general_writer() {
     for prefix in ["", "/base", "/a%20b/c"] {
         for bucket in [None, Some("my.bucket")] {
             for key in [None, Some("photos/a b/ü+%.jpg"), Some("//x/../y")] {
-                for token in [None, Some("FQoG%2Bz%3D%3D")] {
+                for (token, token_kind) in [
+                    (None, TokenKind::Security),
+                    (Some("FQoG%2Bz%3D%3D"), TokenKind::Security),
+                    (Some("FQoG%2Bz%3D%3D"), TokenKind::S3Session),
+                ] {
                     for (method, headers) in [
                         ("GET", &[][..]),
                         ("PUT", &[("Content-Type", " image/jpeg ")][..]),
@@ -189,13 +196,15 @@ fn plain_presign_writer_matches_the_general_writer() {
                             amz_date: &amz_date,
                             expires: 3600,
                             token_encoded: token,
+                            token_kind,
                             region_set: None,
                         };
                         let (mut fast, mut general) = (Scratch::default(), Scratch::default());
                         let a = write_with(&parts, &auth, &mut fast, true).unwrap();
                         let b = write_with(&parts, &auth, &mut general, false).unwrap();
-                        let what =
-                            format!("{prefix} {bucket:?} {key:?} {token:?} {method} {headers:?}");
+                        let what = format!(
+                            "{prefix} {bucket:?} {key:?} {token:?} {token_kind:?} {method} {headers:?}"
+                        );
                         assert_eq!(
                             String::from_utf8_lossy(&fast.buf),
                             String::from_utf8_lossy(&general.buf),

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::credentials::Credentials;
+use crate::credentials::{Credentials, TokenKind};
 use crate::encode::Sink;
 use crate::signature::Signature;
 use crate::string_to_sign::ALGORITHM;
@@ -21,6 +21,7 @@ pub struct AuthorizationHeaders<'c> {
     authorization: String,
     amz_date: AmzDate,
     security_token: Option<&'c str>,
+    token_kind: TokenKind,
     content_sha256: Option<([u8; 64], u8)>,
     signature: Signature,
 }
@@ -68,6 +69,7 @@ impl<'c> AuthorizationHeaders<'c> {
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
             amz_date,
             security_token: credentials.session_token(),
+            token_kind: credentials.session_token_kind(),
             content_sha256,
             signature,
         }
@@ -86,6 +88,15 @@ impl<'c> AuthorizationHeaders<'c> {
     /// The `x-amz-security-token` header value, with temporary credentials.
     pub fn x_amz_security_token(&self) -> Option<&'c str> {
         self.security_token
+            .filter(|_| self.token_kind == TokenKind::Security)
+    }
+
+    /// The `x-amz-s3session-token` header value, with S3 Express One Zone
+    /// session credentials
+    /// ([`Credentials::with_s3_express_session_token`]).
+    pub fn x_amz_s3session_token(&self) -> Option<&'c str> {
+        self.security_token
+            .filter(|_| self.token_kind == TokenKind::S3Session)
     }
 
     /// The `x-amz-content-sha256` header value, when the signer was asked to
@@ -106,8 +117,7 @@ impl<'c> AuthorizationHeaders<'c> {
         [
             Some((wire::header::AUTHORIZATION, self.authorization())),
             Some((wire::header::X_AMZ_DATE, self.x_amz_date())),
-            self.x_amz_security_token()
-                .map(|t| (wire::header::X_AMZ_SECURITY_TOKEN, t)),
+            self.security_token.map(|t| (self.token_kind.header(), t)),
             self.x_amz_content_sha256()
                 .map(|h| (wire::header::X_AMZ_CONTENT_SHA256, h)),
         ]
@@ -128,7 +138,7 @@ impl fmt::Debug for AuthorizationHeaders<'_> {
             .field("authorization", &authorization)
             .field("x_amz_date", &self.amz_date)
             .field(
-                "x_amz_security_token",
+                "session_token",
                 &self.security_token.map(|_| "** redacted **"),
             )
             .field("x_amz_content_sha256", &self.x_amz_content_sha256())

@@ -244,6 +244,7 @@ impl Signer {
             SignatureLocation::Headers => Auth::Header {
                 amz_date,
                 token: creds.session_token().filter(|_| signed_token),
+                token_kind: creds.session_token_kind(),
                 content_sha256: self.content_sha256 || streaming,
                 region_set: None,
             },
@@ -258,6 +259,7 @@ impl Signer {
                 amz_date,
                 expires: self.check_expiry(expires_in, creds, time)?,
                 token_encoded: creds.session_token_query_encoded().filter(|_| signed_token),
+                token_kind: creds.session_token_kind(),
                 region_set: None,
             },
         })
@@ -433,7 +435,9 @@ impl Signer {
             // Room for the signature too: the buffer must not move (leaving
             // the token in freed memory) after.
             buf.reserve(TOKEN_AND_SIGNATURE + token.len());
-            buf.put(concat!("&", wire::query::x_amz_security_token!(), "=").as_bytes());
+            buf.put_byte(b'&');
+            buf.put(credentials.session_token_kind().query().as_bytes());
+            buf.put_byte(b'=');
             buf.put(token.as_bytes());
             s.mark_sensitive();
         }

@@ -84,8 +84,9 @@ impl PresignedText {
             }
             shown.push_str(name);
             shown.push('=');
-            let secret =
-                name == wire::query::X_AMZ_SECURITY_TOKEN || name == wire::query::X_AMZ_SIGNATURE;
+            let secret = name == wire::query::X_AMZ_SECURITY_TOKEN
+                || name == wire::query::X_AMZ_S3SESSION_TOKEN
+                || name == wire::query::X_AMZ_SIGNATURE;
             shown.push_str(if secret { "<redacted>" } else { value });
         }
         shown

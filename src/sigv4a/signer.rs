@@ -220,6 +220,7 @@ impl Signer4a {
             SignatureLocation::Headers => Auth::Header {
                 amz_date,
                 token: credentials.session_token().filter(|_| signed_token),
+                token_kind: credentials.session_token_kind(),
                 content_sha256: self.content_sha256 || streaming,
                 region_set: Some(&self.region_set),
             },
@@ -242,6 +243,7 @@ impl Signer4a {
                 token_encoded: credentials
                     .session_token_query_encoded()
                     .filter(|_| signed_token),
+                token_kind: credentials.session_token_kind(),
                 region_set: Some(&self.region_set_query),
             },
         })
@@ -394,7 +396,7 @@ impl Signer4a {
             (wire::header::X_AMZ_REGION_SET, self.region_set.clone()),
         ];
         if let Some(token) = credentials.session_token() {
-            headers.push((wire::header::X_AMZ_SECURITY_TOKEN, token.to_owned()));
+            headers.push((credentials.session_token_kind().header(), token.to_owned()));
         }
         if matches!(
             auth,
@@ -490,7 +492,9 @@ impl Signer4a {
         if let (SessionTokenMode::AddedAfterSigning, Some(token)) =
             (self.token_mode, credentials.session_token_query_encoded())
         {
-            uri.push_str(concat!("&", wire::query::x_amz_security_token!(), "="));
+            uri.push('&');
+            uri.push_str(credentials.session_token_kind().query());
+            uri.push('=');
             uri.push_str(token);
         }
         uri.push_str(concat!("&", wire::query::x_amz_signature!(), "="));

@@ -206,6 +206,9 @@ pub struct Signing<'a> {
     /// The session token, when it is signed (`None` without one, and when
     /// it is added to the request after signing).
     pub token: Option<&'a str>,
+    /// Whether the token is an S3 Express One Zone session's, carried as
+    /// `x-amz-s3session-token` / `X-Amz-S3session-Token`.
+    pub s3_session_token: bool,
     /// `20150830T123600Z`.
     pub amz_date: &'a str,
     pub region: &'a str,
@@ -246,7 +249,12 @@ impl Signing<'_> {
         let mut all = headers.to_vec();
         all.push(("x-amz-date", self.amz_date));
         if let Some(token) = self.token {
-            all.push(("x-amz-security-token", token));
+            let name = if self.s3_session_token {
+                "x-amz-s3session-token"
+            } else {
+                "x-amz-security-token"
+            };
+            all.push((name, token));
         }
         if content_sha256 {
             all.push(("x-amz-content-sha256", payload_hash));
@@ -275,7 +283,12 @@ impl Signing<'_> {
             ("X-Amz-SignedHeaders", signed_headers(headers)),
         ];
         if let Some(token) = self.token {
-            params.push(("X-Amz-Security-Token", token.to_owned()));
+            let name = if self.s3_session_token {
+                "X-Amz-S3session-Token"
+            } else {
+                "X-Amz-Security-Token"
+            };
+            params.push((name, token.to_owned()));
         }
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         let mut query = query.to_owned();
