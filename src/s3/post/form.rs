@@ -115,11 +115,10 @@ impl fmt::Debug for PresignedPost {
             .fields
             .iter()
             .map(|(n, v)| {
-                let shown = if n == wire::header::X_AMZ_SECURITY_TOKEN || n == wire::form::POLICY {
-                    "<redacted>"
-                } else {
-                    v.as_str()
-                };
+                let secret = n == wire::header::X_AMZ_SECURITY_TOKEN
+                    || n == wire::query::X_AMZ_S3SESSION_TOKEN
+                    || n == wire::form::POLICY;
+                let shown = if secret { "<redacted>" } else { v.as_str() };
                 (n.as_str(), shown)
             })
             .collect();

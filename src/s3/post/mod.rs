@@ -58,7 +58,7 @@ pub use policy::parse_policy_conditions;
 
 /// Form fields that signing writes, which callers may not set. Conditions
 /// may still narrow the first two.
-const RESERVED_FIELDS: [&str; 9] = [
+const RESERVED_FIELDS: [&str; 10] = [
     wire::form::KEY,
     "bucket",
     wire::form::POLICY,
@@ -68,6 +68,7 @@ const RESERVED_FIELDS: [&str; 9] = [
     wire::header::X_AMZ_DATE,
     wire::header::X_AMZ_SECURITY_TOKEN,
     wire::form::X_AMZ_SIGNATURE,
+    wire::query::X_AMZ_S3SESSION_TOKEN,
 ];
 
 /// A POST policy being built for one bucket; [`sign`](Self::sign) it.
@@ -312,8 +313,15 @@ impl<'a> PostPolicy<'a> {
             credential.as_str(),
         ));
         conditions.push(Condition::eq(wire::header::X_AMZ_DATE, amz_date.as_str()));
+        // The token's field: S3 Express sessions name it as botocore's
+        // S3ExpressPostAuth does.
+        let token_field = if credentials.is_s3_express_session() {
+            wire::query::X_AMZ_S3SESSION_TOKEN
+        } else {
+            wire::header::X_AMZ_SECURITY_TOKEN
+        };
         if let Some(token) = credentials.session_token() {
-            conditions.push(Condition::eq(wire::header::X_AMZ_SECURITY_TOKEN, token));
+            conditions.push(Condition::eq(token_field, token));
         }
         check_consistency(&conditions)?;
 
@@ -333,10 +341,7 @@ impl<'a> PostPolicy<'a> {
             amz_date.as_str().to_owned(),
         ));
         if let Some(token) = credentials.session_token() {
-            fields.push((
-                wire::header::X_AMZ_SECURITY_TOKEN.to_owned(),
-                token.to_owned(),
-            ));
+            fields.push((token_field.to_owned(), token.to_owned()));
         }
         fields.push((wire::form::POLICY.to_owned(), signed.policy_base64));
         fields.push((
