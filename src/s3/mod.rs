@@ -31,6 +31,7 @@
 //! # Ok::<(), presign::Error>(())
 //! ```
 
+mod arn;
 mod endpoint;
 mod object;
 mod post;
@@ -42,4 +43,4 @@ pub use post::{
     Condition, FILENAME_PLACEHOLDER, PostKey, PostPolicy, PresignedPost, SignedPolicy,
     parse_policy_conditions,
 };
-pub use url::{KeyWarning, PresignedUrl, key_warning};
+pub use url::{KeyWarning, PresignedUrl, UrlSignature, key_warning};
