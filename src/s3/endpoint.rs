@@ -618,7 +618,10 @@ mod tests {
         );
         assert_eq!(
             v("b-1", "us-west-2", Endpoint::aws_fips(true)),
-            ("b-1.s3-fips.dualstack.us-west-2.amazonaws.com".into(), false)
+            (
+                "b-1.s3-fips.dualstack.us-west-2.amazonaws.com".into(),
+                false
+            )
         );
         assert_eq!(
             v("b-1", "us-gov-west-1", Endpoint::aws_fips(false)),
