@@ -607,7 +607,9 @@ impl<'a> ObjectRequest<'a> {
     }
 
     /// Presigns the request: a URL valid for `expires_in` from `time` (1 s to
-    /// 7 days by default).
+    /// 7 days by default). A Multi-Region Access Point's URL is signed with
+    /// SigV4a for the region set `*` (feature `sigv4a`); every other with
+    /// SigV4.
     ///
     /// Fails with [`Error::EmptyKey`], [`Error::ExpiresOutOfRange`],
     /// [`Error::CredentialsExpireFirst`] (unless the bucket clamps),
@@ -625,7 +627,6 @@ impl<'a> ObjectRequest<'a> {
         if let Some(signer4a) = &self.bucket.signer4a {
             let info = signer4a.presign_into(
                 &self.parts()?,
-                None,
                 credentials,
                 time,
                 expires_in,
@@ -676,7 +677,8 @@ impl<'a> ObjectRequest<'a> {
     /// Like [`presign`](Self::presign), but writes the URL into `out`
     /// (replacing what it held). With a warm key cache and an `out` that has
     /// room, presigning allocates nothing: the path for presigning many URLs
-    /// into one reused buffer.
+    /// into one reused buffer. (A Multi-Region Access Point's SigV4a
+    /// signature costs a few allocations.)
     pub fn presign_into(
         &self,
         credentials: &Credentials,
@@ -687,15 +689,7 @@ impl<'a> ObjectRequest<'a> {
         let origin = &self.bucket.resolved.origin;
         #[cfg(feature = "sigv4a")]
         if let Some(signer4a) = &self.bucket.signer4a {
-            signer4a.presign_into(
-                &self.parts()?,
-                None,
-                credentials,
-                time,
-                expires_in,
-                origin,
-                out,
-            )?;
+            signer4a.presign_into(&self.parts()?, credentials, time, expires_in, origin, out)?;
             return Ok(());
         }
         self.bucket.signer.presign_into(

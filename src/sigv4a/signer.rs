@@ -426,30 +426,29 @@ impl Signer4a {
     ) -> Result<PresignedRequest4a, Error> {
         let parts = request.parts(self.path_mode);
         let mut uri = String::new();
-        let info = self.presign_into(
-            &parts,
-            Some(request.path),
-            credentials,
-            time,
-            expires_in,
-            "",
-            &mut uri,
-        )?;
+        let info = self.presign_into(&parts, credentials, time, expires_in, "", &mut uri)?;
+        // S3 mode sends the canonical (encoded-once) path; other services
+        // get the path exactly as given, since the server re-encodes it.
+        let query_start = match self.path_mode {
+            PathMode::S3 => info.query_start,
+            PathMode::Standard => {
+                uri.replace_range(..info.query_start - 1, request.path);
+                request.path.len() + 1
+            }
+        };
         Ok(PresignedRequest4a {
             uri,
-            query_start: info.query_start,
+            query_start,
             signature: info.signature,
         })
     }
 
     /// Query-signs `parts` and writes `origin` (`https://host`, or
-    /// nothing), the request target and the signature into `out`,
-    /// replacing what it held. The path is the canonical (encoded-once)
-    /// one in S3 mode, else `given_path` when there is one.
+    /// nothing), the request target (with the canonical path) and the
+    /// signature into `out`, replacing what it held.
     pub(crate) fn presign_into(
         &self,
         parts: &Parts<'_>,
-        given_path: Option<&str>,
         credentials: &Credentials,
         time: SigningTime,
         expires_in: Duration,
@@ -478,13 +477,8 @@ impl Signer4a {
         let sts = StringToSign::with_algorithm(wire::ALGORITHM_V4A, &amz_date, &scope.text, &hash);
         let signature = key.sign_hex(sts.as_bytes());
 
-        // S3 mode sends the canonical (encoded-once) path; other services
-        // get the path exactly as given, since the server re-encodes it.
         let buf = &s.buf;
-        let path = match (self.path_mode, given_path) {
-            (PathMode::Standard, Some(given)) => given,
-            _ => ascii(&buf[layout.path.clone()]),
-        };
+        let path = ascii(&buf[layout.path.clone()]);
         // One reservation: room for the origin, the path, the query, the
         // token and the signature.
         out.clear();
