@@ -399,3 +399,99 @@ mod sigv4a {
         assert!(url.as_str().contains("X-Amz-Security-Token=IQoJb3JpZ2lu"));
     }
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces ARNs are made of, and pieces that break them.
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("arn".to_owned()),
+            Just("aws".to_owned()),
+            Just("aws-cn".to_owned()),
+            Just("s3".to_owned()),
+            Just("s3-outposts".to_owned()),
+            Just("s3-object-lambda".to_owned()),
+            Just("us-west-2".to_owned()),
+            Just("123456789012".to_owned()),
+            Just("accesspoint".to_owned()),
+            Just("outpost".to_owned()),
+            Just("op-1".to_owned()),
+            Just("x.mrap".to_owned()),
+            Just(String::new()),
+            "[a-zA-Z0-9._é/-]{0,70}",
+        ]
+    }
+
+    fn separator() -> impl Strategy<Value = &'static str> {
+        prop_oneof![Just(":"), Just("/"), Just(""), Just("."), Just("\u{0}")]
+    }
+
+    proptest! {
+        /// Any text shaped like (or almost like) an ARN is a bucket, an
+        /// access point, or a typed error: never a panic, and every URL
+        /// made is https on a lowercase host, virtual-hosted.
+        #[test]
+        fn arn_like_input_never_panics(
+            parts in proptest::collection::vec((piece(), separator()), 1..9),
+            fips in any::<bool>(),
+            dual_stack in any::<bool>(),
+        ) {
+            let mut text = String::from("arn:");
+            for (p, s) in &parts {
+                text.push_str(p);
+                text.push_str(s);
+            }
+            let result = Bucket::new(text.as_str(), Region::new("us-east-1").unwrap())
+                .and_then(|b| b.endpoint(endpoint(fips, dual_stack)));
+            match result {
+                Ok(bucket) => {
+                    let host = bucket.host().to_owned();
+                    prop_assert_eq!(host.to_ascii_lowercase(), host.clone());
+                    prop_assert!(!bucket.is_path_style());
+                    let creds = Credentials::new("AKIDEXAMPLE", "secret").unwrap();
+                    let time = SigningTime::parse_amz_date("20260524T120000Z").unwrap();
+                    let url = bucket
+                        .get_object("k")
+                        .presign(&creds, time, Duration::from_secs(60))
+                        .unwrap();
+                    let expected_prefix = format!("https://{host}/k?");
+                    prop_assert!(url.as_str().starts_with(&expected_prefix));
+                }
+                Err(e) => {
+                    let message = e.to_string();
+                    prop_assert!(!message.is_empty());
+                }
+            }
+        }
+
+        /// The example's secret never shows in a Multi-Region Access
+        /// Point URL's Debug, nor does the token or the signature.
+        #[cfg(feature = "sigv4a")]
+        #[test]
+        fn sigv4a_url_debug_hides_secrets(
+            secret in "[A-Za-z0-9/+]{30,40}",
+            token in "[A-Za-z0-9]{40,60}",
+        ) {
+            let creds = Credentials::new("AKIDEXAMPLE", secret.as_str())
+                .unwrap()
+                .with_session_token(token.as_str())
+                .unwrap();
+            let bucket = Bucket::new(
+                "arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap",
+                Region::new("us-east-1").unwrap(),
+            )
+            .unwrap();
+            let time = SigningTime::parse_amz_date("20260524T120000Z").unwrap();
+            let url = bucket
+                .get_object("k")
+                .presign(&creds, time, Duration::from_secs(60))
+                .unwrap();
+            let shown = format!("{url:?} {bucket:?}");
+            prop_assert!(!shown.contains(&secret));
+            prop_assert!(!shown.contains(&token));
+            prop_assert!(!shown.contains(&url.signature().to_string()));
+        }
+    }
+}
