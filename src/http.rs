@@ -144,10 +144,8 @@ pub fn presign_request<B>(
     let host = host_of(request)?;
     let target = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
     let method = Method::new(request.method().as_str())?;
-    let mut signable = SignableRequest::new(method, &host, target).payload(Payload::Unsigned);
-    if !signer.service().is_s3_like() {
-        signable = signable.payload(Payload::Bytes(b""));
-    }
+    // (No payload given: UNSIGNED-PAYLOAD for S3, an empty body otherwise.)
+    let mut signable = SignableRequest::new(method, &host, target);
     for (name, value) in signable_headers(request)? {
         signable = signable.header(name, value);
     }

@@ -131,7 +131,9 @@ pub struct SignableRequest<'a> {
     pub(crate) path: &'a str,
     pub(crate) query: &'a str,
     pub(crate) headers: Vec<(&'a str, &'a str)>,
-    pub(crate) payload: Payload<'a>,
+    /// `None` until [`payload`](Self::payload) is called: the signer then
+    /// picks what its service reads (see `SignatureLocation::default_payload`).
+    pub(crate) payload: Option<Payload<'a>>,
 }
 
 impl<'a> SignableRequest<'a> {
@@ -149,7 +151,7 @@ impl<'a> SignableRequest<'a> {
             path,
             query,
             headers: Vec::new(),
-            payload: Payload::default(),
+            payload: None,
         }
     }
 
@@ -160,9 +162,12 @@ impl<'a> SignableRequest<'a> {
         self
     }
 
-    /// Sets what the signature says about the body (default: empty body).
+    /// Sets what the signature says about the body. By default, an empty
+    /// body, except in a presigned URL for an S3 service, which signs
+    /// `UNSIGNED-PAYLOAD`: S3 reads every presigned URL that way, so a URL
+    /// signed over an empty body's hash would be refused.
     pub fn payload(mut self, payload: Payload<'a>) -> Self {
-        self.payload = payload;
+        self.payload = Some(payload);
         self
     }
 
@@ -193,8 +198,14 @@ impl<'a> SignableRequest<'a> {
 }
 
 impl<'a> SignableRequest<'a> {
-    /// The parts the canonical request is built from.
-    pub(crate) fn parts(&'a self, mode: PathMode) -> Parts<'a> {
+    /// The payload given, else `default`.
+    pub(crate) fn payload_or(&self, default: Payload<'static>) -> Payload<'a> {
+        self.payload.unwrap_or(default)
+    }
+
+    /// The parts the canonical request is built from, with `payload` (the
+    /// one given, or the signer's default).
+    pub(crate) fn parts(&'a self, mode: PathMode, payload: Payload<'a>) -> Parts<'a> {
         Parts {
             method: self.method.as_str(),
             host: self.host,
@@ -205,7 +216,7 @@ impl<'a> SignableRequest<'a> {
             },
             query: QuerySource::Raw(self.query),
             headers: &self.headers,
-            payload: self.payload,
+            payload,
         }
     }
 }

@@ -188,3 +188,132 @@ fn cli_output_never_shows_the_secret() {
         }
     }
 }
+
+/// The SigV4a private key, derived here the way AWS specifies it (NIST SP
+/// 800-108 HMAC-SHA256 counter mode over `"AWS4A" + secret`), independently
+/// of the library, so the test can look for it in what the library prints.
+#[cfg(feature = "sigv4a")]
+fn v4a_private_key(access_key_id: &str, secret: &str) -> [u8; 32] {
+    use hmac::{KeyInit, Mac};
+    // The order of P-256 minus one, minus one more: candidates at or above
+    // n - 1 are skipped.
+    const N_MINUS_2: [u8; 32] = [
+        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63,
+        0x25, 0x4f,
+    ];
+    let key = format!("AWS4A{secret}");
+    for counter in 1..=254u8 {
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+        mac.update(&1u32.to_be_bytes());
+        mac.update(b"AWS4-ECDSA-P256-SHA256\0");
+        mac.update(access_key_id.as_bytes());
+        mac.update(&[counter]);
+        mac.update(&256u32.to_be_bytes());
+        let mut c: [u8; 32] = mac.finalize().into_bytes().into();
+        if c > N_MINUS_2 {
+            continue;
+        }
+        // d = c + 1, big-endian.
+        for byte in c.iter_mut().rev() {
+            let (sum, carry) = byte.overflowing_add(1);
+            *byte = sum;
+            if !carry {
+                break;
+            }
+        }
+        return c;
+    }
+    unreachable!("no candidate in 254 tries")
+}
+
+#[cfg(feature = "sigv4a")]
+#[test]
+fn sigv4a_output_never_shows_the_derived_key() {
+    use presign::sigv4a::{SigV4aKey, Signer4a};
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let time = SigningTime::parse_amz_date("20260524T120000Z").unwrap();
+    for _ in 0..10 {
+        let secret = rng.text(40);
+        let creds = Credentials::new("AKIDLEAKTEST", secret.as_str()).unwrap();
+        let d = v4a_private_key("AKIDLEAKTEST", &secret);
+        let hidden = [
+            secret.clone(),
+            hex::encode(d),
+            hex::encode_upper(d),
+            format!("{d:?}"),
+        ];
+        let hidden: Vec<&str> = hidden.iter().map(String::as_str).collect();
+
+        let key = SigV4aKey::derive(&creds).unwrap();
+        assert_hidden("SigV4aKey", &format!("{key:?}"), &hidden);
+        assert_hidden("PublicKey", &format!("{:?}", key.public_key()), &hidden);
+        let signer = Signer4a::new("*", Service::s3()).unwrap();
+        let host = "mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com";
+        let req = SignableRequest::new(Method::GET, host, "/k");
+        let presigned = signer
+            .presign(&req, &creds, time, Duration::from_secs(60))
+            .unwrap();
+        assert_hidden("PresignedRequest4a", &format!("{presigned:?}"), &hidden);
+        let signed = signer.sign_headers(&req, &creds, time).unwrap();
+        assert_hidden("AuthorizationHeaders4a", &format!("{signed:?}"), &hidden);
+        assert_hidden("Signer4a", &format!("{signer:?}"), &hidden);
+        let e = signer
+            .presign(&req, &creds, time, Duration::from_secs(604_801))
+            .unwrap_err();
+        assert_hidden("Error", &format!("{e} {e:?}"), &hidden);
+        let verifier = Verifier::new(|_: &str| Some(creds.clone()));
+        let received = ReceivedRequest::new("GET", presigned.uri()).header("host", host);
+        verifier.verify(&received, time).unwrap();
+        assert_hidden("Verifier", &format!("{verifier:?}"), &hidden);
+        let tampered = presigned
+            .uri()
+            .replace("X-Amz-Expires=60", "X-Amz-Expires=61");
+        let e = verifier
+            .verify(
+                &ReceivedRequest::new("GET", &tampered).header("host", host),
+                time,
+            )
+            .unwrap_err();
+        assert_hidden("VerifyError", &format!("{e} {e:?}"), &hidden);
+    }
+}
+
+/// The reference derivation above is the library's: the public key of its
+/// scalar is the library's public key, for the CRT suite's credentials (whose
+/// public key is published) and for random ones.
+#[cfg(feature = "sigv4a")]
+#[test]
+fn the_reference_derivation_is_the_librarys() {
+    use presign::sigv4a::SigV4aKey;
+    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let mut cases = vec![(
+        "AKIDEXAMPLE".to_owned(),
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".to_owned(),
+    )];
+    for _ in 0..5 {
+        cases.push((format!("AKID{}", rng.next() % 1_000_000), rng.text(40)));
+    }
+    for (id, secret) in &cases {
+        let creds = Credentials::new(id.as_str(), secret.as_str()).unwrap();
+        let d = v4a_private_key(id, secret);
+        let public = p256::SecretKey::from_slice(&d).unwrap().public_key();
+        let sec1 = public.to_sec1_bytes();
+        let key = SigV4aKey::derive(&creds).unwrap().public_key();
+        // SEC1: a tag byte, then x (then y, uncompressed).
+        assert_eq!(&sec1[1..33], key.x().as_slice(), "{id}");
+        if sec1.len() == 65 {
+            assert_eq!(&sec1[..], key.to_uncompressed().as_slice(), "{id}");
+        }
+    }
+    // CRT suite, v4a/get-vanilla/public-key.json.
+    assert_eq!(
+        hex::encode(
+            SigV4aKey::derive(&Credentials::new(&cases[0].0, &cases[0].1).unwrap())
+                .unwrap()
+                .public_key()
+                .x()
+        ),
+        "b6618f6a65740a99e650b33b6b4b5bd0d43b176d721a3edfea7e7d2d56d936b1"
+    );
+}

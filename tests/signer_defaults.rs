@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use presign::{
-    Credentials, Method, Payload, Region, Service, SignableRequest, Signer, SigningTime,
+    Credentials, Method, Payload, Region, Service, SignableRequest, SignatureLocation, Signer,
+    SigningTime,
 };
 
 fn creds() -> Credentials {
@@ -108,6 +109,39 @@ fn presigning_never_adds_the_content_hash() {
         "X-Amz-SignedHeaders=host&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
     ));
 }
+
+#[test]
+fn an_s3_presign_without_a_payload_signs_what_s3_reads() {
+    // S3 reads every presigned URL without X-Amz-Content-Sha256 as
+    // UNSIGNED-PAYLOAD; a URL signed over the empty body's hash is refused.
+    let time = SigningTime::parse_amz_date("20130524T000000Z").unwrap();
+    let req = SignableRequest::new(Method::GET, "examplebucket.s3.amazonaws.com", "/test.txt");
+    let location = SignatureLocation::Query {
+        expires_in: Duration::from_secs(86_400),
+    };
+    let canonical = signer("s3")
+        .canonical_request(&req, &creds(), time, location)
+        .unwrap();
+    assert!(canonical.as_str().ends_with("\nUNSIGNED-PAYLOAD"));
+    let presigned = signer("s3")
+        .presign(&req, &creds(), time, Duration::from_secs(86_400))
+        .unwrap();
+    // The S3 documentation's presigned URL.
+    assert!(presigned.uri().ends_with(
+        "X-Amz-SignedHeaders=host&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+    ));
+    // Other services, and S3 header signing, sign an empty body by default.
+    let iam = signer("iam")
+        .canonical_request(&req, &creds(), time, location)
+        .unwrap();
+    assert!(iam.as_str().ends_with(EMPTY_SHA256));
+    let headers = signer("s3")
+        .canonical_request(&req, &creds(), time, SignatureLocation::Headers)
+        .unwrap();
+    assert!(headers.as_str().ends_with(EMPTY_SHA256));
+}
+
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 fn bucket() -> presign::s3::Bucket {
     presign::s3::Bucket::new("examplebucket", Region::new("us-east-1").unwrap()).unwrap()

@@ -187,6 +187,32 @@ fn tampering_is_refused() {
             Err(VerifyError::ScopeMismatch { .. })
         ));
     }
+    // The same signature spelled in uppercase hex is another request, as
+    // for SigV4: only the lowercase hex signers write verifies.
+    for req in [&case.header, &case.query] {
+        let mut upper = req.clone();
+        let upcase = |s: &mut String, from: usize| {
+            let tail = s[from..].to_ascii_uppercase();
+            s.replace_range(from.., &tail);
+        };
+        if let Some(h) = upper
+            .headers
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        {
+            let at = h.1.find("Signature=").unwrap() + "Signature=".len();
+            upcase(&mut h.1, at);
+        } else {
+            let at = upper.target.find("X-Amz-Signature=").unwrap() + "X-Amz-Signature=".len();
+            upcase(&mut upper.target, at);
+        }
+        assert!(upper.target != req.target || upper.headers != req.headers);
+        assert_eq!(
+            verifier.verify(&received(&upper), case.time).err(),
+            Some(VerifyError::SignatureMismatch),
+            "{upper:?}"
+        );
+    }
     // The header region set is signed: changing it breaks the signature.
     let mut other_set = case.header.clone();
     for h in &mut other_set.headers {

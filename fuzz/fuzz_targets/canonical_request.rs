@@ -8,8 +8,8 @@ use std::time::Duration;
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use presign::{
-    Credentials, Method, Payload, Region, Service, SignableRequest, SignatureLocation,
-    Signer, SigningTime,
+    Credentials, Method, Payload, Region, Service, SignableRequest, SignatureLocation, Signer,
+    SigningTime,
 };
 
 const SECRET: &str = "FUZZSECRETwJalrXUtnFEMIK7MDENG";
@@ -35,18 +35,23 @@ fuzz_target!(|input: Input| {
     if input.token {
         creds = creds.with_session_token(TOKEN).unwrap();
     }
-    let service = if input.s3 { Service::s3() } else { Service::new("service").unwrap() };
+    let service = if input.s3 {
+        Service::s3()
+    } else {
+        Service::new("service").unwrap()
+    };
     let signer = Signer::new(Region::new("us-east-1").unwrap(), service)
         .sign_content_sha256(input.content_sha256);
     let Ok(method) = Method::new(&input.method) else {
         return;
     };
     let time = SigningTime::from_unix_timestamp(i64::from(input.unix)).unwrap();
-    let mut req = SignableRequest::new(method, &input.host, &input.target).payload(if input.unsigned {
-        Payload::Unsigned
-    } else {
-        Payload::Bytes(&input.body)
-    });
+    let mut req =
+        SignableRequest::new(method, &input.host, &input.target).payload(if input.unsigned {
+            Payload::Unsigned
+        } else {
+            Payload::Bytes(&input.body)
+        });
     for (n, v) in &input.headers {
         req = req.header(n, v);
     }

@@ -9,7 +9,10 @@ fuzz_target!(|text: &str| {
     match SigningTime::parse_amz_date(text) {
         Ok(t) => {
             assert_eq!(t.amz_date().as_str(), text);
-            assert_eq!(SigningTime::from_unix_timestamp(t.unix_timestamp()).unwrap(), t);
+            assert_eq!(
+                SigningTime::from_unix_timestamp(t.unix_timestamp()).unwrap(),
+                t
+            );
         }
         Err(e) => assert!(e.to_string().contains("YYYYMMDDTHHMMSSZ")),
     }
@@ -22,7 +25,10 @@ fuzz_target!(|text: &str| {
         let unix = i64::from_le_bytes(bytes) % 400_000_000_000;
         if let Ok(t) = SigningTime::from_unix_timestamp(unix) {
             assert_eq!(t.unix_timestamp(), unix);
-            assert_eq!(SigningTime::parse_amz_date(t.amz_date().as_str()).unwrap(), t);
+            assert_eq!(
+                SigningTime::parse_amz_date(t.amz_date().as_str()).unwrap(),
+                t
+            );
         }
     }
 });

@@ -50,7 +50,8 @@ fuzz_target!(|input: Input| {
         return;
     };
     let known = creds.clone();
-    let verifier = Verifier::new(move |id: &str| (id == known.access_key_id()).then(|| known.clone()));
+    let verifier =
+        Verifier::new(move |id: &str| (id == known.access_key_id()).then(|| known.clone()));
     let host = bucket.host().to_owned();
     let target = &url.as_str()[url.as_str().find(&host).unwrap() + host.len()..];
     let verify = |target: &str| {

@@ -25,14 +25,23 @@ struct Input<'a> {
 fuzz_target!(|input: Input<'_>| {
     let creds = Credentials::new("AKIDFUZZ", "fuzz-secret").unwrap();
     let known = creds.clone();
-    let verifier = Verifier::new(move |id: &str| (id == known.access_key_id()).then(|| known.clone()));
+    let verifier =
+        Verifier::new(move |id: &str| (id == known.access_key_id()).then(|| known.clone()));
     let now = SigningTime::from_unix_timestamp(i64::from(input.unix)).unwrap();
-    assert!(verifier.verify_post(&input.fields, input.size, "b", now).is_err());
+    assert!(
+        verifier
+            .verify_post(&input.fields, input.size, "b", now)
+            .is_err()
+    );
 
     let bucket = Bucket::new("fuzz-bucket", Region::new("us-east-1").unwrap()).unwrap();
     let (min, max) = (input.min.min(input.max), input.min.max(input.max));
     let mut policy = bucket
-        .post_policy(PostKey::new(input.key.clone()), now, Duration::from_secs(600))
+        .post_policy(
+            PostKey::new(input.key.clone()),
+            now,
+            Duration::from_secs(600),
+        )
         .content_length_range(min, max);
     for (n, v) in &input.extra {
         policy = policy.field(n.as_str(), v.as_str());
@@ -40,12 +49,20 @@ fuzz_target!(|input: Input<'_>| {
     let Ok(post) = policy.sign(&creds) else {
         return;
     };
-    let fields: Vec<(&str, &str)> = post.fields().iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let fields: Vec<(&str, &str)> = post
+        .fields()
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
     let within = input.size.clamp(min, max);
     verifier
         .verify_post(&fields, within, "fuzz-bucket", now)
         .unwrap_or_else(|e| panic!("own policy rejected: {e}"));
     if input.size != within {
-        assert!(verifier.verify_post(&fields, input.size, "fuzz-bucket", now).is_err());
+        assert!(
+            verifier
+                .verify_post(&fields, input.size, "fuzz-bucket", now)
+                .is_err()
+        );
     }
 });

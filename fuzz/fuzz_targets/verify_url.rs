@@ -32,9 +32,10 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let creds = Credentials::new("AKIDEXAMPLE", SECRET).unwrap();
-    let verifier = Verifier::new(move |id: &str| (id == creds.access_key_id()).then(|| creds.clone()))
-        .service(Service::new("service").unwrap())
-        .path_mode(PathMode::Standard);
+    let verifier =
+        Verifier::new(move |id: &str| (id == creds.access_key_id()).then(|| creds.clone()))
+            .service(Service::new("service").unwrap())
+            .path_mode(PathMode::Standard);
     let now = SigningTime::parse_amz_date("20150830T123600Z").unwrap();
     for presigned in [true, false] {
         let verify = |request: &ReceivedRequest<'_>| {

@@ -11,7 +11,11 @@ fn write(
     auth: &Auth<'_>,
     scratch: &mut Scratch,
 ) -> Result<Layout, Error> {
-    super::write(&req.parts(mode), auth, scratch)
+    super::write(
+        &req.parts(mode, req.payload_or(Default::default())),
+        auth,
+        scratch,
+    )
 }
 
 fn header_mode(req: &SignableRequest<'_>, mode: PathMode) -> String {

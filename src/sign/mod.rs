@@ -65,6 +65,19 @@ pub enum SignatureLocation {
     },
 }
 
+impl SignatureLocation {
+    /// What a signer for `service` signs here when the request does not
+    /// say ([`SignableRequest::payload`]): `UNSIGNED-PAYLOAD` in a presigned
+    /// URL for an S3 service (S3 reads every presigned URL without
+    /// `X-Amz-Content-Sha256` that way), an empty body otherwise.
+    pub(crate) fn default_payload(self, service: &Service) -> Payload<'static> {
+        match self {
+            SignatureLocation::Query { .. } if service.is_s3_like() => Payload::Unsigned,
+            _ => Payload::Bytes(b""),
+        }
+    }
+}
+
 /// Signs requests for one region and service, with a cache of derived keys.
 ///
 /// Share one `Signer` (it is `Send + Sync`; every method takes `&self`):
@@ -259,7 +272,13 @@ impl Signer {
         time: SigningTime,
         location: SignatureLocation,
     ) -> Result<CanonicalRequest, Error> {
-        self.canonical_request_of(&request.parts(self.path_mode), credentials, time, location)
+        let payload = request.payload_or(location.default_payload(&self.service));
+        self.canonical_request_of(
+            &request.parts(self.path_mode, payload),
+            credentials,
+            time,
+            location,
+        )
     }
 
     pub(crate) fn canonical_request_of(
@@ -314,7 +333,7 @@ impl Signer {
             time,
             &amz_date,
             SignatureLocation::Headers,
-            &request.payload,
+            &request.payload_or(SignatureLocation::Headers.default_payload(&self.service)),
         )?;
         let mut s = ThreadScratch::take();
         let (layout, signature) = sign(
@@ -323,7 +342,10 @@ impl Signer {
             time,
             &amz_date,
             &mut s,
-            &request.parts(self.path_mode),
+            &request.parts(
+                self.path_mode,
+                request.payload_or(SignatureLocation::Headers.default_payload(&self.service)),
+            ),
             &auth,
         )?;
         let signs_content_sha256 = matches!(
@@ -357,7 +379,9 @@ impl Signer {
         time: SigningTime,
         expires_in: Duration,
     ) -> Result<PresignedRequest, Error> {
-        let parts = request.parts(self.path_mode);
+        let location = SignatureLocation::Query { expires_in };
+        let payload = request.payload_or(location.default_payload(&self.service));
+        let parts = request.parts(self.path_mode, payload);
         let mut uri = String::new();
         let info = self.presign_into(&parts, credentials, time, expires_in, "", &mut uri)?;
         // S3 mode sends the canonical (encoded-once) path; other services

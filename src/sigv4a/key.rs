@@ -193,10 +193,15 @@ impl PublicKey {
             .is_ok_and(|signature| self.key.verify(message, &signature).is_ok())
     }
 
-    /// [`verify`](Self::verify), with the signature in hex, as
-    /// `X-Amz-Signature` and the `Authorization` header carry it.
+    /// [`verify`](Self::verify), with the signature in lowercase hex, as
+    /// signers write it in `X-Amz-Signature` and the `Authorization`
+    /// header. Another spelling of the same bytes (uppercase digits) does
+    /// not verify, as for SigV4: it is not what was signed.
     pub fn verify_hex(&self, message: &[u8], signature_hex: &str) -> bool {
-        hex::decode(signature_hex).is_ok_and(|der| self.verify(message, &der))
+        let lowercase = signature_hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        lowercase && hex::decode(signature_hex).is_ok_and(|der| self.verify(message, &der))
     }
 }
 

@@ -256,7 +256,13 @@ impl Signer4a {
         time: SigningTime,
         location: SignatureLocation,
     ) -> Result<CanonicalRequest, Error> {
-        self.canonical_request_of(&request.parts(self.path_mode), credentials, time, location)
+        let payload = request.payload_or(location.default_payload(&self.service));
+        self.canonical_request_of(
+            &request.parts(self.path_mode, payload),
+            credentials,
+            time,
+            location,
+        )
     }
 
     pub(crate) fn canonical_request_of(
@@ -361,10 +367,17 @@ impl Signer4a {
             time,
             &amz_date,
             SignatureLocation::Headers,
-            &request.payload,
+            &request.payload_or(SignatureLocation::Headers.default_payload(&self.service)),
         )?;
         let mut s = ThreadScratch::take();
-        let layout = canonical::write(&request.parts(self.path_mode), &auth, &mut s)?;
+        let layout = canonical::write(
+            &request.parts(
+                self.path_mode,
+                request.payload_or(SignatureLocation::Headers.default_payload(&self.service)),
+            ),
+            &auth,
+            &mut s,
+        )?;
         let hash = layout.sha256(&mut s.buf, auth.signed_token());
         let scope_text = &scope.text;
         let sts = StringToSign::with_algorithm(wire::ALGORITHM_V4A, &amz_date, scope_text, &hash);
@@ -424,7 +437,9 @@ impl Signer4a {
         time: SigningTime,
         expires_in: Duration,
     ) -> Result<PresignedRequest4a, Error> {
-        let parts = request.parts(self.path_mode);
+        let location = SignatureLocation::Query { expires_in };
+        let payload = request.payload_or(location.default_payload(&self.service));
+        let parts = request.parts(self.path_mode, payload);
         let mut uri = String::new();
         let info = self.presign_into(&parts, credentials, time, expires_in, "", &mut uri)?;
         // S3 mode sends the canonical (encoded-once) path; other services
@@ -456,8 +471,8 @@ impl Signer4a {
         out: &mut String,
     ) -> Result<Presign4aInfo, Error> {
         let key = self.key_for(credentials)?;
-        let amz_date = time.amz_date();
         let location = SignatureLocation::Query { expires_in };
+        let amz_date = time.amz_date();
         let scope = self.scope4a(credentials, time, location);
         let auth = self.auth(
             credentials,

@@ -12,10 +12,15 @@ use std::ops::Range;
 
 use subtle::ConstantTimeEq;
 
-use super::{ReceivedRequest, VerifyError};
+use super::specials::Specials;
+use super::{CredentialsLookup, ReceivedRequest, Verifier, VerifyError};
 use crate::credentials::Credentials;
 use crate::encode;
+use crate::error::excerpt;
 use crate::request::ReceivedQuery;
+use crate::scope::TERMINATOR;
+use crate::string_to_sign::ALGORITHM;
+use crate::time::{ScopeDate, SigningTime};
 use crate::wire;
 
 /// A value as received, and how to read it.
@@ -190,30 +195,31 @@ pub(crate) struct Credential<'r> {
     terminator: Range<usize>,
 }
 
+/// The positions of the last four separators seen, and how many were.
+#[derive(Default)]
+struct LastFour {
+    ends: [usize; 4],
+    found: usize,
+}
+
+impl LastFour {
+    fn push(&mut self, at: usize) {
+        self.ends.rotate_left(1);
+        self.ends[3] = at;
+        self.found += 1;
+    }
+}
+
 impl<'r> Credential<'r> {
     /// Parses `ACCESS_KEY_ID/DATE/REGION/SERVICE/aws4_request`, or with
     /// `regionless` (SigV4a) `ACCESS_KEY_ID/DATE/SERVICE/aws4_request`,
     /// whose region is then empty.
     pub(crate) fn parse(raw: Raw<'r>, regionless: bool) -> Result<Self, VerifyError> {
-        let split = Split::new(raw, "/", "%2F");
-        let text = split.text().as_bytes();
-        let sep = split.sep.as_bytes();
         // Five parts, split from the right (the access key id is the
         // rest): the last four separators, found in one pass.
-        let mut ends = [0usize; 4];
-        let mut found = 0;
-        let mut i = 0;
-        while let Some(at) = text[i..].iter().position(|&b| b == sep[0]) {
-            let at = i + at;
-            if text[at..].starts_with(sep) {
-                ends.rotate_left(1);
-                ends[3] = at;
-                found += 1;
-                i = at + sep.len();
-            } else {
-                i = at + 1;
-            }
-        }
+        let (split, LastFour { ends, found }) = Self::separators(raw);
+        let text = split.text().as_bytes();
+        let sep = split.sep.as_bytes();
         if regionless {
             if found < 3 {
                 return Err(VerifyError::MalformedParameter {
@@ -248,6 +254,36 @@ impl<'r> Credential<'r> {
             terminator: d + sep..text.len(),
             split,
         })
+    }
+
+    /// The text to split and where its separators are: the received text
+    /// when its only escapes are the signer's `%2F`, split on those (no
+    /// copy); the decoded text split on `/` otherwise.
+    fn separators(raw: Raw<'r>) -> (Split<'r>, LastFour) {
+        if raw.encoded {
+            let b = raw.text.as_bytes();
+            let mut last = LastFour::default();
+            let signers_form = Specials::new(b, [b'%', b'+', b'/']).all(|at| {
+                let separator = b.get(at..at + 3) == Some(b"%2F".as_slice());
+                if separator {
+                    last.push(at);
+                }
+                separator
+            });
+            if signers_form {
+                let split = Split {
+                    text: Cow::Borrowed(raw.text),
+                    sep: "%2F",
+                };
+                return (split, last);
+            }
+        }
+        let text = raw.decoded();
+        let mut last = LastFour::default();
+        for at in Specials::new(text.as_bytes(), [b'/']) {
+            last.push(at);
+        }
+        (Split { text, sep: "/" }, last)
     }
 
     fn part(&self, range: &Range<usize>) -> &str {
@@ -292,6 +328,74 @@ pub(crate) struct Claims<'r> {
     /// `x-amz-region-set` header otherwise.
     #[cfg(feature = "sigv4a")]
     pub(crate) region_set: Option<Raw<'r>>,
+}
+
+/// The checks every form shares, against what the verifier accepts.
+impl<L: CredentialsLookup> Verifier<L> {
+    /// Algorithm, credential scope and date, common to every form.
+    pub(super) fn check_claims<'c>(
+        &self,
+        claims: &Claims<'c>,
+    ) -> Result<(SigningTime, Credential<'c>), VerifyError> {
+        let v4a = if claims.algorithm.decodes_to(ALGORITHM) {
+            false
+        } else if cfg!(feature = "sigv4a") && claims.algorithm.decodes_to(wire::ALGORITHM_V4A) {
+            true
+        } else {
+            return Err(VerifyError::UnsupportedAlgorithm {
+                algorithm: excerpt(&claims.algorithm.decoded()),
+            });
+        };
+        let signed_at = SigningTime::parse_amz_date(&claims.date.decoded()).map_err(|_| {
+            VerifyError::MalformedParameter {
+                name: wire::query::X_AMZ_DATE,
+                reason: "expected YYYYMMDDTHHMMSSZ",
+            }
+        })?;
+        let credential = Credential::parse(claims.credential, v4a)?;
+        if credential.terminator() != TERMINATOR {
+            return Err(VerifyError::ScopeMismatch {
+                reason: format!(
+                    "scope ends in {:?}, not aws4_request",
+                    excerpt(credential.terminator())
+                ),
+            });
+        }
+        let scope_date =
+            ScopeDate::parse(credential.date()).map_err(|_| VerifyError::MalformedParameter {
+                name: wire::query::X_AMZ_CREDENTIAL,
+                reason: "the scope date is not YYYYMMDD",
+            })?;
+        if scope_date != signed_at.scope_date() {
+            return Err(VerifyError::ScopeMismatch {
+                reason: format!(
+                    "scope date {} is not the date of X-Amz-Date {}",
+                    scope_date, signed_at
+                ),
+            });
+        }
+        if credential.service() != self.service.as_str() {
+            return Err(VerifyError::ScopeMismatch {
+                reason: format!(
+                    "service {:?} is not {:?}",
+                    excerpt(credential.service()),
+                    self.service.as_str()
+                ),
+            });
+        }
+        #[cfg(feature = "sigv4a")]
+        if v4a {
+            self.check_region_set(claims)?;
+            return Ok((signed_at, credential));
+        }
+        let region = credential.region();
+        if !self.regions.is_empty() && !self.regions.iter().any(|r| r.as_str() == region) {
+            return Err(VerifyError::ScopeMismatch {
+                reason: format!("region {:?} is not accepted", excerpt(region)),
+            });
+        }
+        Ok((signed_at, credential))
+    }
 }
 
 /// The claims of an `Authorization` header, and the headers that go with

@@ -59,6 +59,7 @@ mod lookup;
 mod post;
 mod query;
 mod request;
+mod specials;
 mod streaming;
 #[cfg(feature = "sigv4a")]
 mod v4a;
@@ -73,12 +74,11 @@ use crate::encode::PathMode;
 use crate::error::excerpt;
 use crate::request::Payload;
 use crate::request::{Parts, PathSource, QuerySource, ReceivedQuery};
-use crate::scope::{Region, Service, TERMINATOR};
+use crate::scope::{Region, Service};
 use crate::sign::SessionTokenMode;
 use crate::signature::Signature;
 use crate::signing_key::SigningKeyCache;
-use crate::string_to_sign::ALGORITHM;
-use crate::time::{ScopeDate, SigningTime};
+use crate::time::SigningTime;
 use crate::wire;
 use claims::{Claims, Credential};
 use query::QueryScan;
@@ -415,71 +415,6 @@ impl<L: CredentialsLookup> Verifier<L> {
         })
     }
 
-    /// Algorithm, credential scope and date, common to every form.
-    fn check_claims<'c>(
-        &self,
-        claims: &Claims<'c>,
-    ) -> Result<(SigningTime, Credential<'c>), VerifyError> {
-        let v4a = if claims.algorithm.decodes_to(ALGORITHM) {
-            false
-        } else if cfg!(feature = "sigv4a") && claims.algorithm.decodes_to(wire::ALGORITHM_V4A) {
-            true
-        } else {
-            return Err(VerifyError::UnsupportedAlgorithm {
-                algorithm: excerpt(&claims.algorithm.decoded()),
-            });
-        };
-        let signed_at = SigningTime::parse_amz_date(&claims.date.decoded()).map_err(|_| {
-            VerifyError::MalformedParameter {
-                name: wire::query::X_AMZ_DATE,
-                reason: "expected YYYYMMDDTHHMMSSZ",
-            }
-        })?;
-        let credential = Credential::parse(claims.credential, v4a)?;
-        if credential.terminator() != TERMINATOR {
-            return Err(VerifyError::ScopeMismatch {
-                reason: format!(
-                    "scope ends in {:?}, not aws4_request",
-                    excerpt(credential.terminator())
-                ),
-            });
-        }
-        let scope_date =
-            ScopeDate::parse(credential.date()).map_err(|_| VerifyError::MalformedParameter {
-                name: wire::query::X_AMZ_CREDENTIAL,
-                reason: "the scope date is not YYYYMMDD",
-            })?;
-        if scope_date != signed_at.scope_date() {
-            return Err(VerifyError::ScopeMismatch {
-                reason: format!(
-                    "scope date {} is not the date of X-Amz-Date {}",
-                    scope_date, signed_at
-                ),
-            });
-        }
-        if credential.service() != self.service.as_str() {
-            return Err(VerifyError::ScopeMismatch {
-                reason: format!(
-                    "service {:?} is not {:?}",
-                    excerpt(credential.service()),
-                    self.service.as_str()
-                ),
-            });
-        }
-        #[cfg(feature = "sigv4a")]
-        if v4a {
-            self.check_region_set(claims)?;
-            return Ok((signed_at, credential));
-        }
-        let region = credential.region();
-        if !self.regions.is_empty() && !self.regions.iter().any(|r| r.as_str() == region) {
-            return Err(VerifyError::ScopeMismatch {
-                reason: format!("region {:?} is not accepted", excerpt(region)),
-            });
-        }
-        Ok((signed_at, credential))
-    }
-
     fn credentials(&self, access_key_id: &str) -> Result<Lent<'_>, VerifyError> {
         self.lookup
             .lookup(access_key_id)
@@ -498,7 +433,7 @@ impl<L: CredentialsLookup> Verifier<L> {
         credential: &Credential<'_>,
         signed_at: SigningTime,
         payload: Payload<'_>,
-    ) -> Result<(SignedHeaders<'r>, Signature), VerifyError> {
+    ) -> Result<(SignedHeaders<'r>, Option<Signature>), VerifyError> {
         let names = SignedHeaders::parse(claims.signed_headers)?;
         // The names split once, on the stack (for the usual few).
         let mut split = [""; 32];
@@ -591,7 +526,7 @@ impl<L: CredentialsLookup> Verifier<L> {
         if claims.algorithm.decodes_to(wire::ALGORITHM_V4A) {
             self.check_v4a_signature(&creds, claims, credential, signed_at, &parts, &auth)?;
             // (No chain follows: a SigV4a streaming body is refused.)
-            return Ok((names, Signature::from_bytes([0; 32])));
+            return Ok((names, None));
         }
         let mut key = self.cache.key_named(
             &creds,
@@ -605,7 +540,7 @@ impl<L: CredentialsLookup> Verifier<L> {
         let (_, signature) =
             crate::sign::sign(key, memo, signed_at, &amz_date, &mut scratch, &parts, &auth)?;
         check_signature_text(&claims.signature.decoded(), signature.to_hex().as_bytes())?;
-        Ok((names, signature))
+        Ok((names, Some(signature)))
     }
 }
 

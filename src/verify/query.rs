@@ -14,6 +14,7 @@ use core::ops::Range;
 
 use super::VerifyError;
 use super::claims::{Claims, Raw};
+use super::specials::Specials;
 use crate::encode;
 use crate::request::ReceivedQuery;
 use crate::wire;
@@ -32,6 +33,9 @@ const QUERY_NAMES: [&str; 9] = [
     wire::query::X_AMZ_REGION_SET,
 ];
 const SIGNATURE: usize = 4;
+/// The bytes that structure a query: separators, escapes, and `+` (a
+/// space to S3).
+const QUERY_SPECIALS: [u8; 4] = [b'&', b'=', b'%', b'+'];
 const TOKEN: usize = 6;
 
 /// The slot of a parameter name, compared as S3 compares it: decoded
@@ -68,71 +72,6 @@ fn only_query_bytes(bytes: &[u8]) -> bool {
         .iter()
         .all(|chunk| chunk.iter().fold(true, |all, &b| all & ok(b)))
         && rest.iter().all(|&b| ok(b))
-}
-
-/// The positions of the bytes that structure a query (`&`, `=`, `%` and
-/// `+`), found eight bytes at a time: a query is mostly long runs of other
-/// bytes (a credential, a signature, a kilobyte token).
-struct Specials<'a> {
-    words: &'a [[u8; 8]],
-    tail: [u8; 8],
-    /// The next word's index.
-    next: usize,
-    /// One bit (the top of its byte) per special byte left in the current
-    /// word.
-    mask: u64,
-    base: usize,
-}
-
-impl<'a> Specials<'a> {
-    fn new(b: &'a [u8]) -> Self {
-        let (words, rest) = b.as_chunks::<8>();
-        let mut tail = [0u8; 8];
-        tail[..rest.len()].copy_from_slice(rest);
-        Specials {
-            words,
-            tail,
-            next: 0,
-            mask: 0,
-            base: 0,
-        }
-    }
-
-    /// The top bit of each byte of `w` that is `&`, `=`, `%` or `+`.
-    #[inline(always)]
-    fn mask(w: u64) -> u64 {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-        // A byte of `x` is zero exactly where `w` has `t` (no carries
-        // cross bytes: each sum is at most 0xfe).
-        let zero = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
-        zero(w ^ (ONES * u64::from(b'&')))
-            | zero(w ^ (ONES * u64::from(b'=')))
-            | zero(w ^ (ONES * u64::from(b'%')))
-            | zero(w ^ (ONES * u64::from(b'+')))
-    }
-}
-
-impl Iterator for Specials<'_> {
-    type Item = usize;
-
-    #[inline]
-    fn next(&mut self) -> Option<usize> {
-        while self.mask == 0 {
-            let word = match self.words.get(self.next) {
-                Some(word) => *word,
-                // (The tail is zero-padded: zero is not special.)
-                None if self.next == self.words.len() => self.tail,
-                None => return None,
-            };
-            self.base = self.next * 8;
-            self.next += 1;
-            self.mask = Self::mask(u64::from_le_bytes(word));
-        }
-        let at = self.base + (self.mask.trailing_zeros() / 8) as usize;
-        self.mask &= self.mask - 1;
-        Some(at)
-    }
 }
 
 /// A parameter being read: where it starts, its `=`, and whether its name
@@ -185,7 +124,7 @@ impl<'r> QueryScan<'r> {
         // The last parameter the sort order was checked against.
         let mut previous = None;
         let mut piece = Piece::at(0);
-        for i in Specials::new(b) {
+        for i in Specials::new(b, QUERY_SPECIALS) {
             match b[i] {
                 b'&' => {
                     scan.end_piece(&piece, i, &mut previous, token_unsigned)?;
@@ -331,7 +270,7 @@ mod tests {
                 for at in 0..len {
                     let mut text = vec![b'a'; len];
                     text[at] = b;
-                    let found: Vec<usize> = Specials::new(&text).collect();
+                    let found: Vec<usize> = Specials::new(&text, QUERY_SPECIALS).collect();
                     let expected = if b"&=%+".contains(&b) {
                         vec![at]
                     } else {
@@ -341,9 +280,9 @@ mod tests {
                 }
             }
         }
-        let all: Vec<usize> = Specials::new(b"a=b&c%2B+&&==").collect();
+        let all: Vec<usize> = Specials::new(b"a=b&c%2B+&&==", QUERY_SPECIALS).collect();
         assert_eq!(all, [1, 3, 5, 8, 9, 10, 11, 12]);
-        assert_eq!(Specials::new(b"").count(), 0);
+        assert_eq!(Specials::new(b"", QUERY_SPECIALS).count(), 0);
     }
 
     #[test]

@@ -16,7 +16,8 @@ impl<L: CredentialsLookup> Verifier<L> {
     /// a streaming one ([`Verified::body`] says what it is) and
     /// [`VerifyError::Chunked`] for a missing or malformed header.
     pub fn chunk_decoder(&self, verified: &Verified<'_>) -> Result<ChunkDecoder, VerifyError> {
-        let BodyCheck::Streaming(payload) = verified.body() else {
+        let (BodyCheck::Streaming(payload), Some(seed)) = (verified.body(), verified.signature)
+        else {
             return Err(VerifyError::UnsupportedPayload {
                 value: format!("{:?}", verified.body()),
             });
@@ -47,7 +48,7 @@ impl<L: CredentialsLookup> Verifier<L> {
         let region = Region::new(verified.region())?;
         let scope = Scope::new(verified.signed_at.scope_date(), &region, &self.service);
         let key = self.cache.get(&creds, scope);
-        let chain = ChunkSigner::with_cached_key(&key, verified.signed_at, verified.signature);
+        let chain = ChunkSigner::with_cached_key(&key, verified.signed_at, seed);
         Ok(ChunkDecoder::new(chain, payload, decoded_length))
     }
 }

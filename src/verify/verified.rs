@@ -20,8 +20,9 @@ pub struct Verified<'r> {
     pub(super) expires_at: Option<SigningTime>,
     pub(super) body: BodyCheck,
     pub(super) headers: &'r [(&'r str, &'r str)],
-    /// The request's signature: the seed of a streaming body's chain.
-    pub(super) signature: Signature,
+    /// The request's SigV4 signature: the seed of a streaming body's chain
+    /// (`None` for SigV4a, whose streaming bodies are refused).
+    pub(super) signature: Option<Signature>,
 }
 
 impl<'r> Verified<'r> {
