@@ -18,7 +18,9 @@
 use crate::error::{Error, excerpt};
 use crate::scope::Region;
 
-use super::endpoint::{Addressing, Endpoint, Partition, Resolved, Scheme, partition_of};
+use super::endpoint::{
+    Addressing, Endpoint, Partition, PartitionInfo, Resolved, Scheme, partition_named, partition_of,
+};
 
 /// The kinds of S3 ARN a [`Bucket`](super::Bucket) accepts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -41,7 +43,7 @@ pub(crate) enum ArnKind {
 pub(crate) struct Arn {
     /// The ARN as given.
     pub(crate) text: String,
-    pub(crate) partition: String,
+    pub(crate) partition: PartitionInfo,
     /// Empty for a Multi-Region Access Point.
     pub(crate) region: String,
     pub(crate) account: String,
@@ -75,12 +77,9 @@ impl Arn {
         if prefix != "arn" {
             return Err(err("an arn starts with \"arn:\""));
         }
-        if !matches!(
-            partition,
-            "aws" | "aws-cn" | "aws-us-gov" | "aws-iso" | "aws-iso-b" | "aws-iso-f" | "aws-iso-e"
-        ) {
+        let Some(partition_info) = partition_named(partition) else {
             return Err(err("unknown partition"));
-        }
+        };
         if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err("the account id must be 12 digits"));
         }
@@ -133,13 +132,13 @@ impl Arn {
             if !is_label(region) || Region::new(region).is_err() {
                 return Err(err("the region is not a valid dns label"));
             }
-            if partition_of(region).name != partition {
+            if partition_of(region) != partition_info {
                 return Err(err("the region is not in the arn's partition"));
             }
         }
         Ok(Arn {
             text: text.to_owned(),
-            partition: partition.to_owned(),
+            partition: partition_info,
             region: region.to_owned(),
             account: account.to_owned(),
             name: name.to_owned(),
@@ -172,12 +171,12 @@ impl Arn {
     /// partition.
     pub(crate) fn check_partition(&self, configured: &Region) -> Result<(), Error> {
         let region_partition = partition_of(configured.as_str()).name;
-        if region_partition == self.partition {
+        if region_partition == self.partition.name {
             Ok(())
         } else {
             Err(Error::ArnPartitionMismatch {
                 arn: excerpt(&self.text),
-                arn_partition: self.partition.clone(),
+                arn_partition: self.partition.name.to_owned(),
                 region: excerpt(configured.as_str()),
                 region_partition,
             })
@@ -234,10 +233,7 @@ impl Arn {
         };
         // The partition of the ARN (checked against its region when
         // parsed, and against the configured region by the bucket).
-        let partition = match &self.kind {
-            ArnKind::MultiRegion => partition_by_name(&self.partition),
-            _ => partition_of(&self.region),
-        };
+        let partition = self.partition;
         let dns = partition.dns;
         if fips && !partition.kind.supports_fips() {
             return Err(unsupported(
@@ -294,21 +290,6 @@ impl Arn {
         };
         Ok(host.to_ascii_lowercase())
     }
-}
-
-/// A partition's facts, by the partition's name (only names [`Arn::parse`]
-/// accepted reach here).
-fn partition_by_name(name: &str) -> super::endpoint::PartitionInfo {
-    let region = match name {
-        "aws-cn" => "cn-",
-        "aws-us-gov" => "us-gov-",
-        "aws-iso" => "us-iso-",
-        "aws-iso-b" => "us-isob-",
-        "aws-iso-f" => "us-isof-",
-        "aws-iso-e" => "eu-isoe-",
-        _ => "",
-    };
-    partition_of(region)
 }
 
 impl Partition {

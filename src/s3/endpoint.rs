@@ -344,7 +344,7 @@ impl fmt::Display for Endpoint {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Partition {
     Aws,
     China,
@@ -353,32 +353,56 @@ pub(crate) enum Partition {
 }
 
 /// A partition: its name (as in ARNs), DNS suffix and kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct PartitionInfo {
     pub(crate) name: &'static str,
     pub(crate) dns: &'static str,
     pub(crate) kind: Partition,
 }
 
+/// The partitions: region prefix, name, DNS suffix and kind. The `aws`
+/// partition, last, takes every other region.
+const PARTITIONS: [(&str, PartitionInfo); 7] = {
+    const fn p(name: &'static str, dns: &'static str, kind: Partition) -> PartitionInfo {
+        PartitionInfo { name, dns, kind }
+    }
+    [
+        ("cn-", p("aws-cn", "amazonaws.com.cn", Partition::China)),
+        (
+            "us-gov-",
+            p("aws-us-gov", "amazonaws.com", Partition::GovCloud),
+        ),
+        (
+            "us-isob-",
+            p("aws-iso-b", "sc2s.sgov.gov", Partition::Isolated),
+        ),
+        (
+            "us-isof-",
+            p("aws-iso-f", "csp.hci.ic.gov", Partition::Isolated),
+        ),
+        ("us-iso-", p("aws-iso", "c2s.ic.gov", Partition::Isolated)),
+        (
+            "eu-isoe-",
+            p("aws-iso-e", "cloud.adc-e.uk", Partition::Isolated),
+        ),
+        ("", p("aws", "amazonaws.com", Partition::Aws)),
+    ]
+};
+
 /// The partition of a region.
 pub(crate) fn partition_of(region: &str) -> PartitionInfo {
-    let r = region.to_ascii_lowercase();
-    let (name, dns, kind) = if r.starts_with("cn-") {
-        ("aws-cn", "amazonaws.com.cn", Partition::China)
-    } else if r.starts_with("us-gov-") {
-        ("aws-us-gov", "amazonaws.com", Partition::GovCloud)
-    } else if r.starts_with("us-isob-") {
-        ("aws-iso-b", "sc2s.sgov.gov", Partition::Isolated)
-    } else if r.starts_with("us-isof-") {
-        ("aws-iso-f", "csp.hci.ic.gov", Partition::Isolated)
-    } else if r.starts_with("us-iso-") {
-        ("aws-iso", "c2s.ic.gov", Partition::Isolated)
-    } else if r.starts_with("eu-isoe-") {
-        ("aws-iso-e", "cloud.adc-e.uk", Partition::Isolated)
-    } else {
-        ("aws", "amazonaws.com", Partition::Aws)
-    };
-    PartitionInfo { name, dns, kind }
+    let r = region.as_bytes();
+    PARTITIONS
+        .iter()
+        .find(|(prefix, _)| {
+            r.len() >= prefix.len() && r[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        })
+        .map_or(PARTITIONS[6].1, |(_, p)| *p)
+}
+
+/// A partition by its name (as written in ARNs).
+pub(crate) fn partition_named(name: &str) -> Option<PartitionInfo> {
+    PARTITIONS.iter().map(|(_, p)| *p).find(|p| p.name == name)
 }
 
 /// An endpoint URL as an error may show it: without a query or fragment,
