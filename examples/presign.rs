@@ -5,6 +5,13 @@
 //!   cargo run --example presign -- s3://BUCKET/KEY --expires-in 600
 //! ```
 //!
+//! In place of the bucket, as `aws s3 presign` takes them, an access point
+//! ARN (`s3://arn:aws:s3:us-west-2:123456789012:accesspoint/myap/key.txt`),
+//! an S3 Object Lambda or S3 on Outposts access point ARN, or a
+//! Multi-Region Access Point ARN
+//! (`s3://arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap/key.txt`,
+//! signed with SigV4a: build with `--features sigv4a`).
+//!
 //! Credentials come from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and,
 //! if set, `AWS_SESSION_TOKEN`. Nothing is sent anywhere: the URL is printed
 //! on stdout. Bad input prints one line on stderr and exits with status 2.
@@ -20,15 +27,20 @@ use presign::{Method, SigningTime};
 
 const USAGE: &str = "\
 usage: presign [OPTIONS] s3://BUCKET/KEY
+       presign [OPTIONS] s3://ACCESS_POINT_ARN/KEY
   --method <GET|PUT|HEAD|DELETE>    default GET
   --expires-in <SECONDS>            default 3600; an integer from 1 to 604800
   --region <REGION>                 default $AWS_REGION, then $AWS_DEFAULT_REGION, then us-east-1
   --endpoint-url <URL>              a custom endpoint: scheme, host, optional port, optional path prefix
-  --addressing <auto|virtual|path>  default auto
+  --addressing <auto|virtual|path>  default auto (access points: virtual-hosted only)
+  --fips                            the FIPS endpoint (s3-fips, s3-accesspoint-fips, ...)
+  --dualstack                       the dual-stack (IPv4 and IPv6) endpoint
   --date <YYYYMMDDTHHMMSSZ>         the signing time; default now
   --query <NAME=VALUE>              an extra signed query parameter; repeatable
   --header <NAME:VALUE>             an extra signed header the client must send; repeatable
 credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, and AWS_SESSION_TOKEN if set";
+
+const SWITCHES: [&str; 2] = ["--fips", "--dualstack"];
 
 const FLAGS: [&str; 8] = [
     "--method",
@@ -42,8 +54,12 @@ const FLAGS: [&str; 8] = [
 ];
 
 fn run() -> Result<Option<String>, String> {
-    let cli::Parsed::Run(line) =
-        cli::parse(std::env::args().skip(1), "s3://BUCKET/KEY", &FLAGS, &[])?
+    let cli::Parsed::Run(line) = cli::parse(
+        std::env::args().skip(1),
+        "s3://BUCKET/KEY",
+        &FLAGS,
+        &SWITCHES,
+    )?
     else {
         return Ok(None);
     };
@@ -51,6 +67,7 @@ fn run() -> Result<Option<String>, String> {
     let mut expires_in = 3600;
     let (mut region, mut endpoint_url, mut date) = (None, None, None);
     let mut addressing = Addressing::Auto;
+    let (mut fips, mut dual_stack) = (false, false);
     let mut query: Vec<(String, String)> = Vec::new();
     let mut headers: Vec<(String, String)> = Vec::new();
     for (flag, value) in &line.flags {
@@ -74,6 +91,8 @@ fn run() -> Result<Option<String>, String> {
             "--endpoint-url" => endpoint_url = Some(value),
             "--addressing" => addressing = cli::addressing(value)?,
             "--date" => date = Some(cli::date(value)?),
+            "--fips" => fips = true,
+            "--dualstack" => dual_stack = true,
             "--query" => {
                 let (name, value) = value.split_once('=').unwrap_or((value, ""));
                 if name.is_empty() {
@@ -94,7 +113,13 @@ fn run() -> Result<Option<String>, String> {
     }
     let (bucket_name, key) = cli::split_target(&line.target)?;
     let creds = cli::credentials()?;
-    let bucket = cli::bucket(&bucket_name, region, endpoint_url, addressing)?;
+    let bucket = cli::bucket_on(
+        &bucket_name,
+        region,
+        endpoint_url,
+        cli::aws_endpoint(fips, dual_stack),
+        addressing,
+    )?;
     let mut request = bucket.object_request(method, &key);
     for (name, value) in &query {
         request = request.query(name, value.as_str());

@@ -178,6 +178,57 @@ pub enum Error {
     #[error("invalid object key: empty")]
     EmptyKey,
 
+    /// An S3 ARN (access point, Object Lambda access point, Outposts access
+    /// point or Multi-Region Access Point) could not be parsed: a missing
+    /// part, an account id that is not 12 digits, a name with a character
+    /// DNS does not allow, a resource that is not an access point...
+    #[error("invalid s3 arn {arn:?}: {reason}")]
+    InvalidArn {
+        /// The rejected ARN (truncated to 64 bytes).
+        arn: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// A valid S3 ARN cannot be used with the chosen endpoint or addressing:
+    /// FIPS or dual-stack where its kind of access point has none, transfer
+    /// acceleration, a custom endpoint, path-style addressing, a POST
+    /// policy.
+    #[error("cannot use s3 arn {arn:?} this way: {reason}")]
+    UnsupportedArn {
+        /// The ARN (truncated to 64 bytes).
+        arn: String,
+        /// Why not.
+        reason: &'static str,
+    },
+
+    /// An ARN names another AWS partition than the configured region's (an
+    /// `aws` ARN with a `cn-*` region, ...): requests cannot cross
+    /// partitions.
+    #[error(
+        "s3 arn {arn:?} is in partition {arn_partition:?}, but region {region:?} is in partition {region_partition:?}"
+    )]
+    ArnPartitionMismatch {
+        /// The ARN (truncated to 64 bytes).
+        arn: String,
+        /// The ARN's partition.
+        arn_partition: String,
+        /// The configured region.
+        region: String,
+        /// The configured region's partition.
+        region_partition: &'static str,
+    },
+
+    /// What was asked needs a cargo feature this build of the crate does
+    /// not have (a Multi-Region Access Point needs `sigv4a`).
+    #[error("{needed_for} needs the presign crate feature {feature:?}, which is not enabled")]
+    FeatureDisabled {
+        /// The cargo feature.
+        feature: &'static str,
+        /// What needs it.
+        needed_for: &'static str,
+    },
+
     /// The credentials expire before the presigned URL would, so the URL
     /// would stop working early. Shorten the expiry, refresh the
     /// credentials, or ask for clamping.
@@ -320,6 +371,10 @@ impl Error {
             Error::InvalidBucketName { .. }
             | Error::InvalidEndpoint { .. }
             | Error::UnsupportedAddressing { .. }
+            | Error::InvalidArn { .. }
+            | Error::UnsupportedArn { .. }
+            | Error::ArnPartitionMismatch { .. }
+            | Error::FeatureDisabled { .. }
             | Error::EmptyKey => ErrorKind::S3,
             Error::InvalidPolicy { .. } | Error::ReservedPostField { .. } => ErrorKind::Policy,
         }

@@ -707,3 +707,64 @@ fn input_that_is_not_an_http_request_exits_2() {
         fails(&run_with_env(args, &[]), needle);
     }
 }
+
+/// botocore's SigV4a URL for a Multi-Region Access Point (made with the
+/// CRT: tests/vectors/boto3-arn-presign.json, case `mrap-get`, signed at
+/// 20260524T120000Z for 600 s with the example credentials).
+fn botocore_sigv4a_url() -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/boto3-arn-presign.json"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("vector file")).expect("json");
+    let case = json["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .find(|c| c["name"] == "mrap-get")
+        .expect("the mrap-get case");
+    case["url"].as_str().expect("url").to_owned()
+}
+
+#[test]
+fn sigv4a_urls_verify_with_the_feature() {
+    let url = botocore_sigv4a_url();
+    let out = run_with_env(&[&url, "--date", "20260524T120100Z"], &[]);
+    if !cfg!(feature = "sigv4a") {
+        rejected(&out, "unsupported algorithm \"AWS4-ECDSA-P256-SHA256\"");
+        return;
+    }
+    let (stdout, stderr) = cli_support::ok(&out);
+    assert_eq!(stderr, "");
+    assert_eq!(
+        stdout,
+        "ok\naccess key id: AKIAIOSFODNN7EXAMPLE\nscope: 20260524/s3/aws4_request\n\
+         signed headers: host\nexpires: 20260524T121000Z\n"
+    );
+    // The region set `*` covers any region the server accepts.
+    let out = run_with_env(
+        &[&url, "--date", "20260524T120100Z", "--region", "ap-south-2"],
+        &[],
+    );
+    cli_support::ok(&out);
+    // Its last second, then expired.
+    cli_support::ok(&run_with_env(&[&url, "--date", "20260524T121000Z"], &[]));
+    rejected(
+        &run_with_env(&[&url, "--date", "20260524T121001Z"], &[]),
+        "expired",
+    );
+    // Another secret, or another object: the ECDSA signature does not verify.
+    rejected(
+        &run_with_env(
+            &[&url, "--date", "20260524T120100Z"],
+            &[("AWS_SECRET_ACCESS_KEY", "another secret")],
+        ),
+        "signature",
+    );
+    let other_key = url.replacen("/reports/q1.csv?", "/reports/q2.csv?", 1);
+    rejected(
+        &run_with_env(&[&other_key, "--date", "20260524T120100Z"], &[]),
+        "signature",
+    );
+}

@@ -154,12 +154,19 @@ pub fn positional_and_region(
 }
 
 /// Splits `s3://BUCKET/KEY`: the bucket is everything up to the first `/`,
-/// the key everything after it, literally.
+/// the key everything after it, literally. As in `aws s3`, an access point
+/// ARN may stand for the bucket (`s3://arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/KEY`,
+/// the Outposts form `...:outpost/ID/accesspoint/NAME/KEY`): the bucket is
+/// then the ARN up to the `/` after the access point's name.
 pub fn split_target(target: &str) -> Result<(String, String), String> {
     let rest = target
         .strip_prefix("s3://")
         .ok_or_else(|| format!("expected s3://BUCKET/KEY, got {target:?}"))?;
-    let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+    let bucket_end = arn_end(rest).or_else(|| rest.find('/'));
+    let (bucket, key) = match bucket_end {
+        Some(end) => (&rest[..end], rest[end..].strip_prefix('/').unwrap_or("")),
+        None => (rest, ""),
+    };
     if bucket.is_empty() {
         return Err("missing bucket in s3://BUCKET/KEY".into());
     }
@@ -167,6 +174,42 @@ pub fn split_target(target: &str) -> Result<(String, String), String> {
         return Err("missing key in s3://BUCKET/KEY".into());
     }
     Ok((bucket.to_owned(), key.to_owned()))
+}
+
+/// Where an access point ARN at the start of `s` ends: after its resource's
+/// last part (`accesspoint/NAME`, two parts; `outpost/ID/accesspoint/NAME`
+/// for `s3-outposts`, four), each `/` of which may be `:`. `None` when `s`
+/// does not start with `arn:` and five `:` (then it is split as a bucket
+/// name, which the library refuses with its own message).
+fn arn_end(s: &str) -> Option<usize> {
+    if !s.starts_with("arn:") {
+        return None;
+    }
+    // The resource starts after the fifth `:`.
+    let (resource_start, _) = s.match_indices(':').nth(4)?;
+    let service = s.split(':').nth(2)?;
+    let parts = if service == "s3-outposts" { 4 } else { 2 };
+    let resource = &s[resource_start + 1..];
+    let mut separators = 0;
+    for (i, b) in resource.bytes().enumerate() {
+        if b == b'/' || b == b':' {
+            separators += 1;
+            if separators == parts && b == b'/' {
+                return Some(resource_start + 1 + i);
+            }
+        }
+    }
+    // No `/` after the name: all of it is the ARN, and the key is missing.
+    Some(s.len())
+}
+
+/// The AWS endpoint `--fips` and `--dualstack` choose.
+pub fn aws_endpoint(fips: bool, dual_stack: bool) -> Endpoint {
+    match (fips, dual_stack) {
+        (true, dual_stack) => Endpoint::aws_fips(dual_stack),
+        (false, true) => Endpoint::aws_dual_stack(),
+        (false, false) => Endpoint::aws(),
+    }
 }
 
 /// `--expires-in`: an integer from 1 to 604800.
@@ -221,6 +264,18 @@ pub fn bucket(
     endpoint_url: Option<&str>,
     addressing: Addressing,
 ) -> Result<Bucket, String> {
+    bucket_on(name, region, endpoint_url, Endpoint::aws(), addressing)
+}
+
+/// Like [`bucket`], with the AWS endpoint to use when no `endpoint_url` is
+/// given (FIPS, dual-stack). `name` may be an access point ARN.
+pub fn bucket_on(
+    name: &str,
+    region: Option<&str>,
+    endpoint_url: Option<&str>,
+    aws: Endpoint,
+    addressing: Addressing,
+) -> Result<Bucket, String> {
     let region = region
         .map(str::to_owned)
         .or_else(|| env("AWS_REGION"))
@@ -229,8 +284,15 @@ pub fn bucket(
     let region = Region::new(region).map_err(|e| e.to_string())?;
     let mut bucket = Bucket::new(name, region).map_err(|e| e.to_string())?;
     if let Some(url) = endpoint_url {
+        if aws != Endpoint::aws() {
+            return Err(
+                "--fips and --dualstack choose an aws endpoint: not with --endpoint-url".into(),
+            );
+        }
         let endpoint = Endpoint::custom(url).map_err(|e| e.to_string())?;
         bucket = bucket.endpoint(endpoint).map_err(|e| e.to_string())?;
+    } else if aws != Endpoint::aws() {
+        bucket = bucket.endpoint(aws).map_err(|e| e.to_string())?;
     }
     bucket.addressing(addressing).map_err(|e| e.to_string())
 }

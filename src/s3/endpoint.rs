@@ -50,9 +50,18 @@ pub struct Endpoint(Kind);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Kind {
-    Aws { dual_stack: bool, accelerate: bool },
+    Aws(AwsVariant),
     AwsLegacyGlobal,
     Custom(Base),
+}
+
+/// Which AWS endpoint: FIPS, dual-stack, transfer acceleration (never
+/// with FIPS: the constructors cannot build that).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct AwsVariant {
+    pub(crate) fips: bool,
+    pub(crate) dual_stack: bool,
+    pub(crate) accelerate: bool,
 }
 
 /// A resolved base URL: scheme, lowercase host, non-default port, prefix.
@@ -70,29 +79,57 @@ impl Endpoint {
     /// the region's partition: `amazonaws.com.cn` for `cn-*`, ...). The
     /// default.
     pub fn aws() -> Self {
-        Endpoint(Kind::Aws {
+        Endpoint(Kind::Aws(AwsVariant {
+            fips: false,
             dual_stack: false,
             accelerate: false,
-        })
+        }))
     }
 
     /// The dual-stack (IPv4 and IPv6) AWS endpoint,
     /// `s3.dualstack.REGION.amazonaws.com`.
     pub fn aws_dual_stack() -> Self {
-        Endpoint(Kind::Aws {
+        Endpoint(Kind::Aws(AwsVariant {
+            fips: false,
             dual_stack: true,
             accelerate: false,
-        })
+        }))
+    }
+
+    /// The FIPS 140 AWS endpoint, `s3-fips.REGION.amazonaws.com`; with
+    /// `dual_stack`, `s3-fips.dualstack.REGION.amazonaws.com`. Access points
+    /// get theirs (`NAME-ACCOUNT.s3-accesspoint-fips[.dualstack].REGION...`).
+    ///
+    /// Not offered in the `aws-cn` partition (resolving fails with
+    /// [`Error::InvalidEndpoint`], or [`Error::UnsupportedArn`] for an
+    /// access point), nor with transfer acceleration.
+    ///
+    /// ```
+    /// use presign::s3::{Bucket, Endpoint};
+    /// use presign::Region;
+    ///
+    /// let bucket = Bucket::new("examplebucket", Region::new("us-east-1")?)?
+    ///     .endpoint(Endpoint::aws_fips(true))?;
+    /// assert_eq!(bucket.host(), "examplebucket.s3-fips.dualstack.us-east-1.amazonaws.com");
+    /// # Ok::<(), presign::Error>(())
+    /// ```
+    pub fn aws_fips(dual_stack: bool) -> Self {
+        Endpoint(Kind::Aws(AwsVariant {
+            fips: true,
+            dual_stack,
+            accelerate: false,
+        }))
     }
 
     /// S3 Transfer Acceleration, `BUCKET.s3-accelerate.amazonaws.com`
     /// (virtual-hosted only; the `aws` partition only). With `dual_stack`,
     /// `BUCKET.s3-accelerate.dualstack.amazonaws.com`.
     pub fn aws_accelerate(dual_stack: bool) -> Self {
-        Endpoint(Kind::Aws {
+        Endpoint(Kind::Aws(AwsVariant {
+            fips: false,
             dual_stack,
             accelerate: true,
-        })
+        }))
     }
 
     /// The legacy global endpoint `s3.amazonaws.com`. Only for callers that
@@ -180,11 +217,36 @@ impl Endpoint {
     fn is_accelerate(&self) -> bool {
         matches!(
             self.0,
-            Kind::Aws {
+            Kind::Aws(AwsVariant {
                 accelerate: true,
                 ..
-            }
+            })
         )
+    }
+
+    /// Whether this is the FIPS endpoint ([`aws_fips`](Self::aws_fips)).
+    pub fn is_fips(&self) -> bool {
+        matches!(self.0, Kind::Aws(AwsVariant { fips: true, .. }))
+    }
+
+    /// Whether this is a dual-stack (IPv4 and IPv6) AWS endpoint.
+    pub fn is_dual_stack(&self) -> bool {
+        matches!(
+            self.0,
+            Kind::Aws(AwsVariant {
+                dual_stack: true,
+                ..
+            })
+        )
+    }
+
+    /// The AWS endpoint's variant; `None` for the legacy global endpoint
+    /// and custom endpoints.
+    pub(crate) fn aws_variant(&self) -> Option<AwsVariant> {
+        match self.0 {
+            Kind::Aws(v) => Some(v),
+            Kind::AwsLegacyGlobal | Kind::Custom(_) => None,
+        }
     }
 
     /// The base URL for a region: scheme, host, port, prefix.
@@ -198,12 +260,17 @@ impl Endpoint {
         match &self.0 {
             Kind::Custom(base) => Ok(base.clone()),
             Kind::AwsLegacyGlobal => Ok(https("s3.amazonaws.com".to_owned())),
-            Kind::Aws {
+            Kind::Aws(AwsVariant {
+                fips,
                 dual_stack,
                 accelerate,
-            } => {
+            }) => {
                 let region_name = region.as_str();
-                let (domain, partition) = partition_domain(region_name);
+                let PartitionInfo {
+                    dns: domain,
+                    kind: partition,
+                    ..
+                } = partition_of(region_name);
                 let unsupported = |reason| Error::InvalidEndpoint {
                     endpoint: excerpt(region_name),
                     reason,
@@ -226,11 +293,17 @@ impl Endpoint {
                         "dual-stack endpoints are not offered in isolated partitions",
                     ));
                 }
+                if *fips && partition == Partition::China {
+                    return Err(unsupported(
+                        "fips endpoints are not offered in the aws-cn partition",
+                    ));
+                }
                 let region_lower = region_name.to_ascii_lowercase();
+                let service = if *fips { "s3-fips" } else { "s3" };
                 let host = if *dual_stack {
-                    format!("s3.dualstack.{region_lower}.{domain}")
+                    format!("{service}.dualstack.{region_lower}.{domain}")
                 } else {
-                    format!("s3.{region_lower}.{domain}")
+                    format!("{service}.{region_lower}.{domain}")
                 };
                 Ok(https(host))
             }
@@ -256,12 +329,14 @@ impl fmt::Display for Endpoint {
                 f.write_str(&b.prefix)
             }
             Kind::AwsLegacyGlobal => f.write_str("https://s3.amazonaws.com"),
-            Kind::Aws {
+            Kind::Aws(AwsVariant {
+                fips,
                 dual_stack,
                 accelerate,
-            } => write!(
+            }) => write!(
                 f,
-                "aws{}{}",
+                "aws{}{}{}",
+                if *fips { " fips" } else { "" },
                 if *accelerate { " accelerate" } else { "" },
                 if *dual_stack { " dual-stack" } else { "" }
             ),
@@ -269,32 +344,65 @@ impl fmt::Display for Endpoint {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Partition {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Partition {
     Aws,
     China,
     GovCloud,
     Isolated,
 }
 
-/// The DNS suffix of a region's partition.
-fn partition_domain(region: &str) -> (&'static str, Partition) {
-    let r = region.to_ascii_lowercase();
-    if r.starts_with("cn-") {
-        ("amazonaws.com.cn", Partition::China)
-    } else if r.starts_with("us-gov-") {
-        ("amazonaws.com", Partition::GovCloud)
-    } else if r.starts_with("us-isob-") {
-        ("sc2s.sgov.gov", Partition::Isolated)
-    } else if r.starts_with("us-isof-") {
-        ("csp.hci.ic.gov", Partition::Isolated)
-    } else if r.starts_with("us-iso-") {
-        ("c2s.ic.gov", Partition::Isolated)
-    } else if r.starts_with("eu-isoe-") {
-        ("cloud.adc-e.uk", Partition::Isolated)
-    } else {
-        ("amazonaws.com", Partition::Aws)
+/// A partition: its name (as in ARNs), DNS suffix and kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct PartitionInfo {
+    pub(crate) name: &'static str,
+    pub(crate) dns: &'static str,
+    pub(crate) kind: Partition,
+}
+
+/// The partitions: region prefix, name, DNS suffix and kind. The `aws`
+/// partition, last, takes every other region.
+const PARTITIONS: [(&str, PartitionInfo); 7] = {
+    const fn p(name: &'static str, dns: &'static str, kind: Partition) -> PartitionInfo {
+        PartitionInfo { name, dns, kind }
     }
+    [
+        ("cn-", p("aws-cn", "amazonaws.com.cn", Partition::China)),
+        (
+            "us-gov-",
+            p("aws-us-gov", "amazonaws.com", Partition::GovCloud),
+        ),
+        (
+            "us-isob-",
+            p("aws-iso-b", "sc2s.sgov.gov", Partition::Isolated),
+        ),
+        (
+            "us-isof-",
+            p("aws-iso-f", "csp.hci.ic.gov", Partition::Isolated),
+        ),
+        ("us-iso-", p("aws-iso", "c2s.ic.gov", Partition::Isolated)),
+        (
+            "eu-isoe-",
+            p("aws-iso-e", "cloud.adc-e.uk", Partition::Isolated),
+        ),
+        ("", p("aws", "amazonaws.com", Partition::Aws)),
+    ]
+};
+
+/// The partition of a region.
+pub(crate) fn partition_of(region: &str) -> PartitionInfo {
+    let r = region.as_bytes();
+    PARTITIONS
+        .iter()
+        .find(|(prefix, _)| {
+            r.len() >= prefix.len() && r[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        })
+        .map_or(PARTITIONS[6].1, |(_, p)| *p)
+}
+
+/// A partition by its name (as written in ARNs).
+pub(crate) fn partition_named(name: &str) -> Option<PartitionInfo> {
+    PARTITIONS.iter().map(|(_, p)| *p).find(|p| p.name == name)
 }
 
 /// An endpoint URL as an error may show it: without a query or fragment,
@@ -528,6 +636,40 @@ mod tests {
             v("b-1", "us-east-1", Endpoint::aws_legacy_global()),
             ("b-1.s3.amazonaws.com".into(), false)
         );
+        assert_eq!(
+            v("b-1", "us-east-1", Endpoint::aws_fips(false)),
+            ("b-1.s3-fips.us-east-1.amazonaws.com".into(), false)
+        );
+        assert_eq!(
+            v("b-1", "us-west-2", Endpoint::aws_fips(true)),
+            (
+                "b-1.s3-fips.dualstack.us-west-2.amazonaws.com".into(),
+                false
+            )
+        );
+        assert_eq!(
+            v("b-1", "us-gov-west-1", Endpoint::aws_fips(false)),
+            ("b-1.s3-fips.us-gov-west-1.amazonaws.com".into(), false)
+        );
+        assert_eq!(
+            v("my.bucket", "us-west-2", Endpoint::aws_fips(false)),
+            ("s3-fips.us-west-2.amazonaws.com".into(), true)
+        );
+        assert_eq!(
+            host_of(
+                "b-1",
+                "cn-north-1",
+                Endpoint::aws_fips(false),
+                Addressing::Auto
+            )
+            .unwrap_err()
+            .to_string(),
+            "invalid endpoint \"cn-north-1\": fips endpoints are not offered in the aws-cn partition"
+        );
+        assert_eq!(Endpoint::aws_fips(true).to_string(), "aws fips dual-stack");
+        assert!(Endpoint::aws_fips(false).is_fips());
+        assert!(!Endpoint::aws_fips(false).is_dual_stack());
+        assert!(Endpoint::aws_dual_stack().is_dual_stack());
         assert!(
             host_of(
                 "b-1",

@@ -19,7 +19,10 @@ use crate::sign::{PresignedText, SignatureLocation, Signer};
 use crate::signing_key::SigningKeyCache;
 use crate::time::SigningTime;
 
+use super::arn::{Arn, ArnKind};
 use super::endpoint::{self, Addressing, Endpoint, Resolved};
+#[cfg(feature = "sigv4a")]
+use crate::sigv4a::Signer4a;
 
 /// A presigner for one bucket: name, region, endpoint, addressing and a
 /// signing-key cache. Share it (`Send + Sync`, every method takes `&self`).
@@ -43,6 +46,14 @@ use super::endpoint::{self, Addressing, Endpoint, Resolved};
 ///     .endpoint(Endpoint::custom("https://ACCOUNT.r2.cloudflarestorage.com")?)?
 ///     .addressing(Addressing::VirtualHosted)?;
 /// assert_eq!(r2.base_url(), "https://media.account.r2.cloudflarestorage.com");
+///
+/// // An access point, by ARN: its region wins over the one given.
+/// let ap = Bucket::new(
+///     "arn:aws:s3:us-west-2:123456789012:accesspoint/reports",
+///     Region::new("us-east-1")?,
+/// )?;
+/// assert_eq!(ap.base_url(), "https://reports-123456789012.s3-accesspoint.us-west-2.amazonaws.com");
+/// assert_eq!(ap.region().as_str(), "us-west-2");
 /// # Ok::<(), presign::Error>(())
 /// ```
 #[derive(Debug)]
@@ -53,20 +64,94 @@ pub struct Bucket {
     addressing: Addressing,
     resolved: Resolved,
     signer: Signer,
+    /// Set when the bucket was given as an access point ARN.
+    arn: Option<Arn>,
+    /// A Multi-Region Access Point's SigV4a signer (region set `*`).
+    #[cfg(feature = "sigv4a")]
+    signer4a: Option<Signer4a>,
 }
 
 impl Bucket {
-    /// A bucket on AWS's regional endpoint, with automatic addressing.
+    /// A bucket on AWS's regional endpoint, with automatic addressing; or
+    /// an access point given by its ARN, as the AWS SDKs and `aws s3`
+    /// accept one in place of a bucket name (see [the module
+    /// docs](super#access-points-and-multi-region-access-points)):
+    ///
+    /// - `arn:PARTITION:s3:REGION:ACCOUNT:accesspoint/NAME`: an access point;
+    /// - `arn:PARTITION:s3-object-lambda:REGION:ACCOUNT:accesspoint/NAME`: an
+    ///   S3 Object Lambda access point (signed for `s3-object-lambda`);
+    /// - `arn:PARTITION:s3-outposts:REGION:ACCOUNT:outpost/ID/accesspoint/NAME`:
+    ///   an S3 on Outposts access point (signed for `s3-outposts`);
+    /// - `arn:PARTITION:s3::ACCOUNT:accesspoint/ALIAS`: a Multi-Region
+    ///   Access Point, presigned with SigV4a for the region set `*` (feature
+    ///   `sigv4a`).
+    ///
+    /// Each `/` of the resource may be written `:`. An access point's
+    /// region is the ARN's, whatever `region` says, but both must be in one
+    /// partition.
     ///
     /// Fails with [`Error::InvalidBucketName`] unless the name is 1 to 255
-    /// characters of `A-Z a-z 0-9 . _ -`.
+    /// characters of `A-Z a-z 0-9 . _ -`; for an ARN, with
+    /// [`Error::InvalidArn`], [`Error::ArnPartitionMismatch`], or
+    /// [`Error::FeatureDisabled`] for a Multi-Region Access Point without
+    /// the `sigv4a` feature.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use presign::s3::Bucket;
+    /// use presign::{Credentials, Region, SigningTime};
+    ///
+    /// let creds = Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")?;
+    /// let time = SigningTime::parse_amz_date("20260524T120000Z")?;
+    /// let lambda = Bucket::new(
+    ///     "arn:aws:s3-object-lambda:eu-west-1:123456789012:accesspoint/thumbnails",
+    ///     Region::new("eu-west-1")?,
+    /// )?;
+    /// let url = lambda.get_object("cat.jpg").presign(&creds, time, Duration::from_secs(600))?;
+    /// assert!(url.as_str().starts_with(
+    ///     "https://thumbnails-123456789012.s3-object-lambda.eu-west-1.amazonaws.com/cat.jpg?\
+    ///      X-Amz-Algorithm=AWS4-HMAC-SHA256&\
+    ///      X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20260524%2Feu-west-1%2Fs3-object-lambda%2Faws4_request&"
+    /// ));
+    /// # Ok::<(), presign::Error>(())
+    /// ```
     pub fn new(name: impl Into<String>, region: Region) -> Result<Self, Error> {
         let name = name.into();
-        endpoint::check_bucket_name(&name)?;
+        let arn = if name.starts_with("arn:") {
+            let arn = Arn::parse(&name)?;
+            arn.check_partition(&region)?;
+            Some(arn)
+        } else {
+            endpoint::check_bucket_name(&name)?;
+            None
+        };
+        let (region, service) = match &arn {
+            Some(arn) => (arn.signing_region(&region)?, Service::new(arn.service())?),
+            None => (region, Service::s3()),
+        };
+        #[cfg(feature = "sigv4a")]
+        let signer4a = match &arn {
+            Some(Arn {
+                kind: ArnKind::MultiRegion,
+                ..
+            }) => Some(Signer4a::new("*", service.clone())?),
+            _ => None,
+        };
+        #[cfg(not(feature = "sigv4a"))]
+        if let Some(Arn {
+            kind: ArnKind::MultiRegion,
+            ..
+        }) = &arn
+        {
+            return Err(Error::FeatureDisabled {
+                feature: "sigv4a",
+                needed_for: "a multi-region access point (signed with sigv4a)",
+            });
+        }
         let endpoint = Endpoint::aws();
         let addressing = Addressing::Auto;
-        let resolved = endpoint::resolve(&name, &region, &endpoint, addressing)?;
-        let signer = Signer::new(region.clone(), Service::s3());
+        let resolved = resolve(&name, arn.as_ref(), &region, &endpoint, addressing)?;
+        let signer = Signer::new(region.clone(), service);
         Ok(Bucket {
             name,
             region,
@@ -74,22 +159,42 @@ impl Bucket {
             addressing,
             resolved,
             signer,
+            arn,
+            #[cfg(feature = "sigv4a")]
+            signer4a,
         })
     }
 
-    /// Uses another endpoint: dual-stack, transfer acceleration, the legacy
-    /// global endpoint, or any S3-compatible server.
+    /// Uses another endpoint: FIPS, dual-stack, transfer acceleration, the
+    /// legacy global endpoint, or any S3-compatible server. An access point
+    /// given by ARN takes FIPS and dual-stack where its kind offers them
+    /// ([`Error::UnsupportedArn`] otherwise), and no custom, legacy global
+    /// or accelerated endpoint.
     pub fn endpoint(mut self, endpoint: Endpoint) -> Result<Self, Error> {
-        self.resolved = endpoint::resolve(&self.name, &self.region, &endpoint, self.addressing)?;
+        self.resolved = resolve(
+            &self.name,
+            self.arn.as_ref(),
+            &self.region,
+            &endpoint,
+            self.addressing,
+        )?;
         self.endpoint = endpoint;
         Ok(self)
     }
 
     /// Sets the addressing style. Fails with [`Error::UnsupportedAddressing`]
     /// for virtual-hosted addressing with a name that is not DNS-compatible,
-    /// or path-style with transfer acceleration.
+    /// or path-style with transfer acceleration, and with
+    /// [`Error::UnsupportedArn`] for path-style with an access point ARN
+    /// (access points are addressed virtual-hosted only).
     pub fn addressing(mut self, addressing: Addressing) -> Result<Self, Error> {
-        self.resolved = endpoint::resolve(&self.name, &self.region, &self.endpoint, addressing)?;
+        self.resolved = resolve(
+            &self.name,
+            self.arn.as_ref(),
+            &self.region,
+            &self.endpoint,
+            addressing,
+        )?;
         self.addressing = addressing;
         Ok(self)
     }
@@ -98,6 +203,10 @@ impl Bucket {
     /// days), for S3-compatible providers that allow longer.
     pub fn max_expires(mut self, max: Duration) -> Self {
         self.signer = self.signer.max_expires(max);
+        #[cfg(feature = "sigv4a")]
+        {
+            self.signer4a = self.signer4a.map(|s| s.max_expires(max));
+        }
         self
     }
 
@@ -106,21 +215,51 @@ impl Bucket {
     /// [`Error::CredentialsExpireFirst`].
     pub fn clamp_expiry_to_credentials(mut self, yes: bool) -> Self {
         self.signer = self.signer.clamp_expiry_to_credentials(yes);
+        #[cfg(feature = "sigv4a")]
+        {
+            self.signer4a = self.signer4a.map(|s| s.clamp_expiry_to_credentials(yes));
+        }
         self
     }
 
-    /// Shares a signing-key cache with other buckets.
+    /// Whether the bucket is a Multi-Region Access Point, whose URLs are
+    /// signed with SigV4a for the region set `*`.
+    pub fn is_multi_region_access_point(&self) -> bool {
+        matches!(
+            self.arn,
+            Some(Arn {
+                kind: ArnKind::MultiRegion,
+                ..
+            })
+        )
+    }
+
+    /// Whether the bucket was given as an access point ARN (of any kind).
+    pub fn is_arn(&self) -> bool {
+        self.arn.is_some()
+    }
+
+    /// The service requests are signed for: `s3`, or `s3-object-lambda` and
+    /// `s3-outposts` for those access points.
+    pub fn service(&self) -> &Service {
+        self.signer.service()
+    }
+
+    /// Shares a signing-key cache with other buckets (SigV4 keys; a
+    /// Multi-Region Access Point keeps the last SigV4a key it derived).
     pub fn with_key_cache(mut self, cache: Arc<SigningKeyCache>) -> Self {
         self.signer = self.signer.with_key_cache(cache);
         self
     }
 
-    /// The bucket name.
+    /// The bucket name, or the ARN as given.
     pub fn name(&self) -> &str {
         &self.name
     }
 
-    /// The region.
+    /// The region requests are signed for: an access point ARN's own
+    /// region. (A Multi-Region Access Point's URLs are signed for the
+    /// region set `*` instead; this is then the region given.)
     pub fn region(&self) -> &Region {
         &self.region
     }
@@ -154,6 +293,23 @@ impl Bucket {
 
     pub(crate) fn signer(&self) -> &Signer {
         &self.signer
+    }
+
+    /// POST uploads (browser forms) go to buckets, not access points: S3
+    /// documents no POST Object through access points or Multi-Region
+    /// Access Points, and botocore refuses both.
+    pub(crate) fn check_post_allowed(&self) -> Result<(), Error> {
+        match &self.arn {
+            None => Ok(()),
+            Some(arn) => Err(Error::UnsupportedArn {
+                arn: crate::error::excerpt(&arn.text),
+                reason: if arn.kind == ArnKind::MultiRegion {
+                    "multi-region access points take no post object uploads (post policies)"
+                } else {
+                    "access points take no post object uploads (post policies)"
+                },
+            }),
+        }
     }
 
     /// A request for an object with any method: the escape hatch for
@@ -241,6 +397,20 @@ impl Bucket {
     /// [`max_keys`](ObjectRequest::max_keys), ...
     pub fn list_objects_v2(&self) -> ObjectRequest<'_> {
         self.bucket_request(Method::GET).query("list-type", "2")
+    }
+}
+
+/// Where a bucket's requests go: by name, or by access point ARN.
+fn resolve(
+    name: &str,
+    arn: Option<&Arn>,
+    region: &Region,
+    endpoint: &Endpoint,
+    addressing: Addressing,
+) -> Result<Resolved, Error> {
+    match arn {
+        Some(arn) => arn.resolve(endpoint, addressing),
+        None => endpoint::resolve(name, region, endpoint, addressing),
     }
 }
 
@@ -437,7 +607,9 @@ impl<'a> ObjectRequest<'a> {
     }
 
     /// Presigns the request: a URL valid for `expires_in` from `time` (1 s to
-    /// 7 days by default).
+    /// 7 days by default). A Multi-Region Access Point's URL is signed with
+    /// SigV4a for the region set `*` (feature `sigv4a`); every other with
+    /// SigV4.
     ///
     /// Fails with [`Error::EmptyKey`], [`Error::ExpiresOutOfRange`],
     /// [`Error::CredentialsExpireFirst`] (unless the bucket clamps),
@@ -451,6 +623,27 @@ impl<'a> ObjectRequest<'a> {
     ) -> Result<PresignedUrl, Error> {
         let origin = &self.bucket.resolved.origin;
         let mut url = String::new();
+        #[cfg(feature = "sigv4a")]
+        if let Some(signer4a) = &self.bucket.signer4a {
+            let info = signer4a.presign_into(
+                &self.parts()?,
+                credentials,
+                time,
+                expires_in,
+                origin,
+                &mut url,
+            )?;
+            let placeholder = crate::sign::PresignInfo {
+                query_start: info.query_start,
+                signature: crate::signature::Signature::from_bytes([0; 32]),
+                expires: info.expires,
+            };
+            return Ok(PresignedUrl {
+                url: PresignedText::new(url, info.query_start, placeholder),
+                method: self.method,
+                v4a_signature: Some(info.signature),
+            });
+        }
         let info = self.bucket.signer.presign_into(
             &self.parts()?,
             credentials,
@@ -462,6 +655,7 @@ impl<'a> ObjectRequest<'a> {
         Ok(PresignedUrl {
             url: PresignedText::new(url, info.query_start, info),
             method: self.method,
+            v4a_signature: None,
         })
     }
 
@@ -483,7 +677,8 @@ impl<'a> ObjectRequest<'a> {
     /// Like [`presign`](Self::presign), but writes the URL into `out`
     /// (replacing what it held). With a warm key cache and an `out` that has
     /// room, presigning allocates nothing: the path for presigning many URLs
-    /// into one reused buffer.
+    /// into one reused buffer. (A Multi-Region Access Point's SigV4a
+    /// signature costs a few allocations.)
     pub fn presign_into(
         &self,
         credentials: &Credentials,
@@ -492,6 +687,11 @@ impl<'a> ObjectRequest<'a> {
         out: &mut String,
     ) -> Result<(), Error> {
         let origin = &self.bucket.resolved.origin;
+        #[cfg(feature = "sigv4a")]
+        if let Some(signer4a) = &self.bucket.signer4a {
+            signer4a.presign_into(&self.parts()?, credentials, time, expires_in, origin, out)?;
+            return Ok(());
+        }
         self.bucket.signer.presign_into(
             &self.parts()?,
             credentials,
@@ -512,6 +712,15 @@ impl<'a> ObjectRequest<'a> {
         time: SigningTime,
         expires_in: Duration,
     ) -> Result<CanonicalRequest, Error> {
+        #[cfg(feature = "sigv4a")]
+        if let Some(signer4a) = &self.bucket.signer4a {
+            return signer4a.canonical_request_of(
+                &self.parts()?,
+                credentials,
+                time,
+                SignatureLocation::Query { expires_in },
+            );
+        }
         self.bucket.signer.canonical_request_of(
             &self.parts()?,
             credentials,

@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::request::Method;
 use crate::sign::PresignedText;
 use crate::signature::Signature;
+use crate::wire;
 
 /// A presigned S3 URL.
 ///
@@ -17,6 +18,9 @@ use crate::signature::Signature;
 pub struct PresignedUrl {
     pub(super) url: PresignedText,
     pub(super) method: Method<'static>,
+    /// A SigV4a URL's signature (a Multi-Region Access Point's); `url`'s
+    /// own signature is then unused.
+    pub(super) v4a_signature: Option<String>,
 }
 
 impl PresignedUrl {
@@ -35,9 +39,22 @@ impl PresignedUrl {
         self.method.as_str()
     }
 
-    /// The signature.
-    pub fn signature(&self) -> Signature {
-        self.url.signature()
+    /// The signature: SigV4's HMAC, or for a Multi-Region Access Point
+    /// (feature `sigv4a`) SigV4a's ECDSA signature.
+    pub fn signature(&self) -> UrlSignature {
+        match &self.v4a_signature {
+            Some(der_hex) => UrlSignature::V4a(der_hex.clone()),
+            None => UrlSignature::V4(self.url.signature()),
+        }
+    }
+
+    /// The signing algorithm: `AWS4-HMAC-SHA256`, or
+    /// `AWS4-ECDSA-P256-SHA256` (SigV4a) for a Multi-Region Access Point.
+    pub fn algorithm(&self) -> &'static str {
+        match self.v4a_signature {
+            Some(_) => wire::ALGORITHM_V4A,
+            None => wire::ALGORITHM,
+        }
     }
 
     /// How long the URL is valid from its signing time (shorter than asked
@@ -59,6 +76,37 @@ impl fmt::Debug for PresignedUrl {
             .field("url", &self.url.redacted())
             .field("expires_in", &self.url.expires_secs())
             .finish()
+    }
+}
+
+/// The signature of a [`PresignedUrl`]: SigV4's 32-byte HMAC, or a SigV4a
+/// ECDSA signature. `Display` writes it as in the URL (lowercase hex).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UrlSignature {
+    /// A SigV4 (`AWS4-HMAC-SHA256`) signature.
+    V4(Signature),
+    /// A SigV4a (`AWS4-ECDSA-P256-SHA256`) signature: a DER-encoded ECDSA
+    /// P-256 signature in lowercase hex (its length varies).
+    V4a(String),
+}
+
+impl UrlSignature {
+    /// The SigV4 signature, if this is one.
+    pub fn as_v4(&self) -> Option<Signature> {
+        match self {
+            UrlSignature::V4(s) => Some(*s),
+            UrlSignature::V4a(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for UrlSignature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlSignature::V4(s) => fmt::Display::fmt(s, f),
+            UrlSignature::V4a(hex) => f.write_str(hex),
+        }
     }
 }
 

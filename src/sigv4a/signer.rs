@@ -267,7 +267,7 @@ impl Signer4a {
         )
     }
 
-    fn canonical_request_of(
+    pub(crate) fn canonical_request_of(
         &self,
         parts: &Parts<'_>,
         credentials: &Credentials,
@@ -439,10 +439,41 @@ impl Signer4a {
         time: SigningTime,
         expires_in: Duration,
     ) -> Result<PresignedRequest4a, Error> {
-        let key = self.key_for(credentials)?;
         let location = SignatureLocation::Query { expires_in };
         let payload = request.payload_or(location.default_payload(&self.service));
         let parts = request.parts(self.path_mode, payload);
+        let mut uri = String::new();
+        let info = self.presign_into(&parts, credentials, time, expires_in, "", &mut uri)?;
+        // S3 mode sends the canonical (encoded-once) path; other services
+        // get the path exactly as given, since the server re-encodes it.
+        let query_start = match self.path_mode {
+            PathMode::S3 => info.query_start,
+            PathMode::Standard => {
+                uri.replace_range(..info.query_start - 1, request.path);
+                request.path.len() + 1
+            }
+        };
+        Ok(PresignedRequest4a {
+            uri,
+            query_start,
+            signature: info.signature,
+        })
+    }
+
+    /// Query-signs `parts` and writes `origin` (`https://host`, or
+    /// nothing), the request target (with the canonical path) and the
+    /// signature into `out`, replacing what it held.
+    pub(crate) fn presign_into(
+        &self,
+        parts: &Parts<'_>,
+        credentials: &Credentials,
+        time: SigningTime,
+        expires_in: Duration,
+        origin: &str,
+        out: &mut String,
+    ) -> Result<Presign4aInfo, Error> {
+        let key = self.key_for(credentials)?;
+        let location = SignatureLocation::Query { expires_in };
         let amz_date = time.amz_date();
         let scope = self.scope4a(credentials, time, location);
         let auth = self.auth(
@@ -453,19 +484,24 @@ impl Signer4a {
             location,
             &parts.payload,
         )?;
+        let expires = match auth {
+            Auth::Query { expires, .. } => expires,
+            Auth::Header { .. } | Auth::Received { .. } => 0,
+        };
         let mut s = ThreadScratch::take();
-        let layout = canonical::write(&parts, &auth, &mut s)?;
+        let layout = canonical::write(parts, &auth, &mut s)?;
         let hash = layout.sha256(&mut s.buf, auth.signed_token());
         let sts = StringToSign::with_algorithm(wire::ALGORITHM_V4A, &amz_date, &scope.text, &hash);
         let signature = key.sign_hex(sts.as_bytes());
 
-        // S3 mode sends the canonical (encoded-once) path; other services
-        // get the path exactly as given, since the server re-encodes it.
         let buf = &s.buf;
-        // One allocation: room for the path (as given, or canonical), the
-        // query, the token and the signature.
-        let mut uri = String::with_capacity(
-            request.path.len().max(layout.path.len())
+        let path = ascii(&buf[layout.path.clone()]);
+        // One reservation: room for the origin, the path, the query, the
+        // token and the signature.
+        out.clear();
+        out.reserve(
+            origin.len()
+                + path.len()
                 + layout.query.len()
                 + auth.signed_token().map_or(0, str::len)
                 + credentials
@@ -474,37 +510,45 @@ impl Signer4a {
                 + signature.len()
                 + 64,
         );
-        match self.path_mode {
-            PathMode::S3 => uri.push_str(ascii(&buf[layout.path.clone()])),
-            PathMode::Standard => uri.push_str(request.path),
-        }
-        uri.push('?');
-        let query_start = uri.len();
+        out.push_str(origin);
+        out.push_str(path);
+        out.push('?');
+        let query_start = out.len();
         let query = layout.query.clone();
         match (layout.token_at, auth.signed_token()) {
             (Some(at), Some(token)) => {
-                uri.push_str(ascii(&buf[query.start..at]));
-                uri.push_str(token);
-                uri.push_str(ascii(&buf[at..query.end]));
+                out.push_str(ascii(&buf[query.start..at]));
+                out.push_str(token);
+                out.push_str(ascii(&buf[at..query.end]));
             }
-            _ => uri.push_str(ascii(&buf[query])),
+            _ => out.push_str(ascii(&buf[query])),
         }
         if let (SessionTokenMode::AddedAfterSigning, Some(token)) =
             (self.token_mode, credentials.session_token_query_encoded())
         {
-            uri.push('&');
-            uri.push_str(credentials.session_token_kind().query());
-            uri.push('=');
-            uri.push_str(token);
+            out.push('&');
+            out.push_str(credentials.session_token_kind().query());
+            out.push('=');
+            out.push_str(token);
         }
-        uri.push_str(concat!("&", wire::query::x_amz_signature!(), "="));
-        uri.push_str(&signature);
-        Ok(PresignedRequest4a {
-            uri,
+        out.push_str(concat!("&", wire::query::x_amz_signature!(), "="));
+        out.push_str(&signature);
+        Ok(Presign4aInfo {
             query_start,
             signature,
+            expires,
         })
     }
+}
+
+/// What SigV4a query signing reports besides the text it wrote.
+pub(crate) struct Presign4aInfo {
+    /// Where the query starts in the text (after `?`).
+    pub(crate) query_start: usize,
+    /// The DER-encoded ECDSA signature, in hex.
+    pub(crate) signature: String,
+    /// The expiry in seconds (shorter than asked only when clamped).
+    pub(crate) expires: u64,
 }
 
 /// Text the signer wrote: ASCII only, so the check never fails.

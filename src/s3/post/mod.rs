@@ -271,9 +271,12 @@ impl<'a> PostPolicy<'a> {
     /// [`Error::ExpiresOutOfRange`] and the credential-expiry errors, and
     /// [`Error::TimeOutOfRange`] when the policy would expire after the year
     /// 9999 (an expiry above the default cap, see
-    /// [`Bucket::max_expires`](super::Bucket::max_expires)).
+    /// [`Bucket::max_expires`](super::Bucket::max_expires)); with
+    /// [`Error::UnsupportedArn`] for a bucket given as an access point ARN.
     pub fn sign(&self, credentials: &Credentials) -> Result<PresignedPost, Error> {
         let bucket = self.bucket;
+        // Access points and Multi-Region Access Points take no POST uploads.
+        bucket.check_post_allowed()?;
         let signer = bucket.signer();
         let expires = signer.check_expiry(self.expires_in, credentials, self.time)?;
         let expiration = expiration(self.time, expires)?;
