@@ -187,6 +187,16 @@ fn an_empty_body_checksum_is_never_made_by_accident() {
             "X-Amz-SignedHeaders=content-length%3Bhost%3B{}&",
             algorithm.header_name()
         )));
+        // Beside a size of its own, it is refused, not signed as `0,5`.
+        let both = bucket
+            .put_object("empty.txt")
+            .checksum(&empty)
+            .content_length("5")
+            .presign(&creds, time, Duration::from_secs(60));
+        assert!(
+            matches!(both, Err(Error::InvalidHeaderValue { ref name, .. }) if name == "content-length"),
+            "{both:?}"
+        );
         // A real body's checksum signs no content-length.
         let real = Checksum::compute(algorithm, b"x").expect("non-empty");
         assert_eq!(bucket.put_object("x").checksum(&real).headers().len(), 1);

@@ -736,6 +736,20 @@ impl<'a> ObjectRequest<'a> {
         if let Some(reason) = self.invalid {
             return Err(Error::InvalidQuery { reason });
         }
+        // A request carries one content-length: two (a checksum of an
+        // empty body's `0` beside a caller's size, say) would be signed
+        // joined as `0,5`, which no client can send.
+        let mut lengths = self
+            .headers
+            .as_slice()
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("content-length"));
+        if let (Some(_), Some(_)) = (lengths.next(), lengths.next()) {
+            return Err(Error::InvalidHeaderValue {
+                name: "content-length".to_owned(),
+                reason: "given more than once (a request carries one size)",
+            });
+        }
         let bucket = self.bucket;
         let r = &bucket.resolved;
         Ok(Parts {
