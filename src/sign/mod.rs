@@ -15,6 +15,7 @@
 //!    ([`PresignedRequest`]).
 
 mod headers;
+mod options;
 mod presigned;
 
 use std::sync::Arc;
@@ -33,6 +34,9 @@ use crate::time::{AmzDate, SigningTime};
 use crate::wire;
 
 pub use headers::AuthorizationHeaders;
+#[cfg(feature = "sigv4a")]
+pub(crate) use options::RegionSet;
+pub(crate) use options::{QueryHead, SignerOptions, option_setters};
 pub use presigned::PresignedRequest;
 pub(crate) use presigned::{PresignInfo, PresignedText};
 
@@ -108,11 +112,7 @@ impl SignatureLocation {
 pub struct Signer {
     region: Region,
     service: Service,
-    path_mode: PathMode,
-    token_mode: SessionTokenMode,
-    content_sha256: bool,
-    max_expires: Duration,
-    clamp_to_credentials: bool,
+    options: SignerOptions,
     cache: Arc<SigningKeyCache>,
 }
 
@@ -127,56 +127,15 @@ impl Signer {
     /// refuse a header-signed request without it, and not for others;
     /// [`sign_content_sha256`](Self::sign_content_sha256) overrides that.
     pub fn new(region: Region, service: Service) -> Self {
-        let path_mode = PathMode::for_service(service.as_str());
-        let content_sha256 = service.is_s3_like();
         Signer {
+            options: SignerOptions::for_service(&service),
             region,
             service,
-            path_mode,
-            token_mode: SessionTokenMode::Signed,
-            content_sha256,
-            max_expires: MAX_EXPIRES,
-            clamp_to_credentials: false,
             cache: Arc::new(SigningKeyCache::default()),
         }
     }
 
-    /// Overrides the path mode.
-    pub fn path_mode(mut self, mode: PathMode) -> Self {
-        self.path_mode = mode;
-        self
-    }
-
-    /// Sets how the session token of temporary credentials is carried.
-    pub fn session_token_mode(mut self, mode: SessionTokenMode) -> Self {
-        self.token_mode = mode;
-        self
-    }
-
-    /// With header signing, whether to also send and sign
-    /// `x-amz-content-sha256` (S3 requires it on every header-signed
-    /// request). The default is on for the S3 services and off for others
-    /// (see [`new`](Self::new)). Query signing (presigning) never adds it.
-    pub fn sign_content_sha256(mut self, yes: bool) -> Self {
-        self.content_sha256 = yes;
-        self
-    }
-
-    /// Raises or lowers the longest expiry [`presign`](Self::presign) accepts
-    /// (default and AWS's limit: 7 days), for providers that allow longer.
-    /// Expiries are always at least one second.
-    pub fn max_expires(mut self, max: Duration) -> Self {
-        self.max_expires = max;
-        self
-    }
-
-    /// When temporary credentials expire before a presigned request would,
-    /// shorten the request's expiry to theirs instead of failing with
-    /// [`Error::CredentialsExpireFirst`].
-    pub fn clamp_expiry_to_credentials(mut self, yes: bool) -> Self {
-        self.clamp_to_credentials = yes;
-        self
-    }
+    option_setters!();
 
     /// Uses a fresh key cache of a given capacity.
     pub fn cache_capacity(mut self, capacity: usize) -> Self {
@@ -218,13 +177,7 @@ impl Signer {
         creds: &Credentials,
         time: SigningTime,
     ) -> Result<u64, Error> {
-        check_expiry(
-            self.max_expires,
-            self.clamp_to_credentials,
-            expires_in,
-            creds,
-            time,
-        )
+        self.options.check_expiry(expires_in, creds, time)
     }
 
     fn auth<'a>(
@@ -236,33 +189,12 @@ impl Signer {
         location: SignatureLocation,
         payload: &Payload<'_>,
     ) -> Result<Auth<'a>, Error> {
-        let signed_token = self.token_mode == SessionTokenMode::Signed;
-        let streaming = matches!(payload, Payload::Streaming(_));
-        Ok(match location {
-            // A streaming body is announced by x-amz-content-sha256, which
-            // is then always sent.
-            SignatureLocation::Headers => Auth::Header {
-                amz_date,
-                token: creds.session_token().filter(|_| signed_token),
-                token_kind: creds.session_token_kind(),
-                content_sha256: self.content_sha256 || streaming,
-                region_set: None,
-            },
-            SignatureLocation::Query { .. } if streaming => {
-                return Err(Error::InvalidStreamingUpload {
-                    reason: "a streaming payload is signed with an authorization header, not presigned",
-                });
-            }
-            SignatureLocation::Query { expires_in } => Auth::Query {
-                query_head: key.query_head(),
-                credential: key.credential_query(),
-                amz_date,
-                expires: self.check_expiry(expires_in, creds, time)?,
-                token_encoded: creds.session_token_query_encoded().filter(|_| signed_token),
-                token_kind: creds.session_token_kind(),
-                region_set: None,
-            },
-        })
+        let query = QueryHead {
+            head: key.query_head(),
+            credential: key.credential_query(),
+        };
+        self.options
+            .auth(creds, time, amz_date, location, payload, query, None)
     }
 
     /// The canonical request this signer would sign, for debugging a
@@ -276,7 +208,7 @@ impl Signer {
     ) -> Result<CanonicalRequest, Error> {
         let payload = request.payload_or(location.default_payload(&self.service));
         self.canonical_request_of(
-            &request.parts(self.path_mode, payload),
+            &request.parts(self.options.path_mode, payload),
             credentials,
             time,
             location,
@@ -345,7 +277,7 @@ impl Signer {
             &amz_date,
             &mut s,
             &request.parts(
-                self.path_mode,
+                self.options.path_mode,
                 request.payload_or(SignatureLocation::Headers.default_payload(&self.service)),
             ),
             &auth,
@@ -383,12 +315,12 @@ impl Signer {
     ) -> Result<PresignedRequest, Error> {
         let location = SignatureLocation::Query { expires_in };
         let payload = request.payload_or(location.default_payload(&self.service));
-        let parts = request.parts(self.path_mode, payload);
+        let parts = request.parts(self.options.path_mode, payload);
         let mut uri = String::new();
         let info = self.presign_into(&parts, credentials, time, expires_in, "", &mut uri)?;
         // S3 mode sends the canonical (encoded-once) path; other services
         // get the path exactly as given, since the server re-encodes it.
-        let query_start = match self.path_mode {
+        let query_start = match self.options.path_mode {
             PathMode::S3 => info.query_start,
             PathMode::Standard => {
                 uri.replace_range(..info.query_start - 1, request.path);
@@ -429,9 +361,10 @@ impl Signer {
         let buf = &mut s.buf;
         buf.truncate(layout.query.end);
         buf[layout.path.end] = b'?';
-        if let (SessionTokenMode::AddedAfterSigning, Some(token)) =
-            (self.token_mode, credentials.session_token_query_encoded())
-        {
+        if let (SessionTokenMode::AddedAfterSigning, Some(token)) = (
+            self.options.token_mode,
+            credentials.session_token_query_encoded(),
+        ) {
             // Room for the signature too: the buffer must not move (leaving
             // the token in freed memory) after.
             buf.reserve(TOKEN_AND_SIGNATURE + token.len());
@@ -468,54 +401,19 @@ impl Signer {
 
     /// The longest expiry this signer accepts.
     pub fn max_expires_in(&self) -> Duration {
-        self.max_expires
-    }
-}
-
-/// Checks an expiry against a cap and against the credentials' own expiry
-/// (clamping to it if asked), in whole seconds; shared by the SigV4 and
-/// SigV4a signers.
-pub(crate) fn check_expiry(
-    max_expires: Duration,
-    clamp_to_credentials: bool,
-    expires_in: Duration,
-    creds: &Credentials,
-    time: SigningTime,
-) -> Result<u64, Error> {
-    let seconds = expires_in.as_secs();
-    let max = max_expires.as_secs();
-
-    if seconds == 0 || seconds > max {
-        return Err(Error::ExpiresOutOfRange {
-            seconds,
-            min: 1,
-            max,
-        });
-    }
-    let Some(creds_expiry) = creds.expires_at() else {
-        return Ok(seconds);
-    };
-    let remaining = creds_expiry.unix_timestamp() - time.unix_timestamp();
-    if remaining <= 0 {
-        return Err(Error::CredentialsExpired {
-            expired_for: -remaining,
-        });
-    }
-    if remaining as u64 >= seconds {
-        Ok(seconds)
-    } else if clamp_to_credentials {
-        Ok(remaining as u64)
-    } else {
-        Err(Error::CredentialsExpireFirst {
-            expires_in: seconds,
-            credentials_remaining: remaining,
-        })
+        self.options.max_expires
     }
 }
 
 /// The query text around a token added after signing and the signature.
-const TOKEN_AND_SIGNATURE: usize =
-    wire::query::X_AMZ_SECURITY_TOKEN.len() + wire::query::X_AMZ_SIGNATURE.len() + 4 + 64;
+/// (Either token's name: the longer.)
+const TOKEN_AND_SIGNATURE: usize = {
+    let (a, b) = (
+        wire::query::X_AMZ_SECURITY_TOKEN.len(),
+        wire::query::X_AMZ_S3SESSION_TOKEN.len(),
+    );
+    (if a > b { a } else { b }) + wire::query::X_AMZ_SIGNATURE.len() + 4 + 64
+};
 
 /// Steps 3 to 6, shared by signing and verifying: writes the canonical
 /// request for `parts` into `scratch`, hashes it, and signs the string to

@@ -15,7 +15,9 @@ use crate::encode::{self, PathMode};
 use crate::error::Error;
 use crate::request::{Parts, Payload, SignableRequest};
 use crate::scope::Service;
-use crate::sign::{MAX_EXPIRES, SessionTokenMode, SignatureLocation, check_expiry};
+use crate::sign::{
+    QueryHead, RegionSet, SessionTokenMode, SignatureLocation, SignerOptions, option_setters,
+};
 use crate::string_to_sign::StringToSign;
 use crate::time::{AmzDate, SigningTime};
 use crate::wire;
@@ -50,11 +52,7 @@ pub struct Signer4a {
     region_set: String,
     region_set_query: String,
     service: Service,
-    path_mode: PathMode,
-    token_mode: SessionTokenMode,
-    content_sha256: bool,
-    max_expires: Duration,
-    clamp_to_credentials: bool,
+    options: SignerOptions,
     /// The last credentials' key: deriving one costs a P-256 scalar
     /// multiplication.
     last_key: Mutex<Option<(CacheId, Arc<SigV4aKey>)>>,
@@ -65,10 +63,7 @@ impl fmt::Debug for Signer4a {
         f.debug_struct("Signer4a")
             .field("region_set", &self.region_set)
             .field("service", &self.service)
-            .field("path_mode", &self.path_mode)
-            .field("token_mode", &self.token_mode)
-            .field("content_sha256", &self.content_sha256)
-            .field("max_expires", &self.max_expires)
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
@@ -105,52 +100,16 @@ impl Signer4a {
                 reason: "a region set is regions separated by ',', each made of A-Z a-z 0-9 - _ . *",
             });
         }
-        let path_mode = PathMode::for_service(service.as_str());
-        let content_sha256 = service.is_s3_like();
         Ok(Signer4a {
             region_set_query: encode::query_component(&region_set),
             region_set,
+            options: SignerOptions::for_service(&service),
             service,
-            path_mode,
-            token_mode: SessionTokenMode::Signed,
-            content_sha256,
-            max_expires: MAX_EXPIRES,
-            clamp_to_credentials: false,
             last_key: Mutex::new(None),
         })
     }
 
-    /// Overrides the path mode.
-    pub fn path_mode(mut self, mode: PathMode) -> Self {
-        self.path_mode = mode;
-        self
-    }
-
-    /// Sets how the session token of temporary credentials is carried.
-    pub fn session_token_mode(mut self, mode: SessionTokenMode) -> Self {
-        self.token_mode = mode;
-        self
-    }
-
-    /// With header signing, whether to also send and sign
-    /// `x-amz-content-sha256`.
-    pub fn sign_content_sha256(mut self, yes: bool) -> Self {
-        self.content_sha256 = yes;
-        self
-    }
-
-    /// Raises or lowers the longest expiry a presigned request may have.
-    pub fn max_expires(mut self, max: Duration) -> Self {
-        self.max_expires = max;
-        self
-    }
-
-    /// When temporary credentials expire before a presigned request would,
-    /// shorten the request's expiry to theirs instead of failing.
-    pub fn clamp_expiry_to_credentials(mut self, yes: bool) -> Self {
-        self.clamp_to_credentials = yes;
-        self
-    }
+    option_setters!();
 
     /// The region set, as signed.
     pub fn region_set(&self) -> &str {
@@ -214,39 +173,23 @@ impl Signer4a {
         location: SignatureLocation,
         payload: &Payload<'_>,
     ) -> Result<Auth<'a>, Error> {
-        let signed_token = self.token_mode == SessionTokenMode::Signed;
-        let streaming = matches!(payload, Payload::Streaming(_));
-        Ok(match location {
-            SignatureLocation::Headers => Auth::Header {
-                amz_date,
-                token: credentials.session_token().filter(|_| signed_token),
-                token_kind: credentials.session_token_kind(),
-                content_sha256: self.content_sha256 || streaming,
-                region_set: Some(&self.region_set),
-            },
-            SignatureLocation::Query { .. } if streaming => {
-                return Err(Error::InvalidStreamingUpload {
-                    reason: "a streaming payload is signed with an authorization header, not presigned",
-                });
-            }
-            SignatureLocation::Query { expires_in } => Auth::Query {
-                query_head: &scope.query_head,
-                credential: &scope.query_head[scope.credential.clone()],
-                amz_date,
-                expires: check_expiry(
-                    self.max_expires,
-                    self.clamp_to_credentials,
-                    expires_in,
-                    credentials,
-                    time,
-                )?,
-                token_encoded: credentials
-                    .session_token_query_encoded()
-                    .filter(|_| signed_token),
-                token_kind: credentials.session_token_kind(),
-                region_set: Some(&self.region_set_query),
-            },
-        })
+        let query = QueryHead {
+            head: &scope.query_head,
+            credential: &scope.query_head[scope.credential.clone()],
+        };
+        let region_set = RegionSet {
+            header: &self.region_set,
+            query: &self.region_set_query,
+        };
+        self.options.auth(
+            credentials,
+            time,
+            amz_date,
+            location,
+            payload,
+            query,
+            Some(region_set),
+        )
     }
 
     /// The canonical request this signer would sign, for debugging a
@@ -260,7 +203,7 @@ impl Signer4a {
     ) -> Result<CanonicalRequest, Error> {
         let payload = request.payload_or(location.default_payload(&self.service));
         self.canonical_request_of(
-            &request.parts(self.path_mode, payload),
+            &request.parts(self.options.path_mode, payload),
             credentials,
             time,
             location,
@@ -374,7 +317,7 @@ impl Signer4a {
         let mut s = ThreadScratch::take();
         let layout = canonical::write(
             &request.parts(
-                self.path_mode,
+                self.options.path_mode,
                 request.payload_or(SignatureLocation::Headers.default_payload(&self.service)),
             ),
             &auth,
@@ -441,12 +384,12 @@ impl Signer4a {
     ) -> Result<PresignedRequest4a, Error> {
         let location = SignatureLocation::Query { expires_in };
         let payload = request.payload_or(location.default_payload(&self.service));
-        let parts = request.parts(self.path_mode, payload);
+        let parts = request.parts(self.options.path_mode, payload);
         let mut uri = String::new();
         let info = self.presign_into(&parts, credentials, time, expires_in, "", &mut uri)?;
         // S3 mode sends the canonical (encoded-once) path; other services
         // get the path exactly as given, since the server re-encodes it.
-        let query_start = match self.path_mode {
+        let query_start = match self.options.path_mode {
             PathMode::S3 => info.query_start,
             PathMode::Standard => {
                 uri.replace_range(..info.query_start - 1, request.path);
@@ -523,9 +466,10 @@ impl Signer4a {
             }
             _ => out.push_str(ascii(&buf[query])),
         }
-        if let (SessionTokenMode::AddedAfterSigning, Some(token)) =
-            (self.token_mode, credentials.session_token_query_encoded())
-        {
+        if let (SessionTokenMode::AddedAfterSigning, Some(token)) = (
+            self.options.token_mode,
+            credentials.session_token_query_encoded(),
+        ) {
             out.push('&');
             out.push_str(credentials.session_token_kind().query());
             out.push('=');
