@@ -11,7 +11,7 @@
 //! then `$AWS_DEFAULT_REGION`. Nothing is sent anywhere. Bad input prints one
 //! line on stderr and exits with status 2.
 
-#[path = "common/cli.rs"]
+#[path = "../src/bin/common/cli.rs"]
 mod cli;
 
 use std::process::ExitCode;

@@ -5,7 +5,7 @@
 //! ```text
 //! export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 //! cargo run --features http --example upload_gateway -- --dir /tmp/uploads &
-//! url=$(cargo run --example presign -- s3://uploads/notes/today.txt --method PUT \
+//! url=$(cargo run --features cli --bin presign -- s3://uploads/notes/today.txt --method PUT \
 //!   --endpoint-url http://127.0.0.1:8700 --addressing path --expires-in 300)
 //! curl -fsS -T today.txt "$url"      # 200: stored as /tmp/uploads/uploads/notes/today.txt
 //! curl -sS -T today.txt -H 'x-amz-acl: public-read' "$url"   # 403: not signed
@@ -33,7 +33,7 @@
 //! 2; once listening, it prints `listening on http://IP:PORT` on stderr and
 //! one line per request.
 
-#[path = "common/cli.rs"]
+#[path = "../src/bin/common/cli.rs"]
 mod cli;
 #[path = "upload_gateway/gateway.rs"]
 mod gateway;

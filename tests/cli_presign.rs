@@ -1,5 +1,6 @@
-//! The `presign` example's command-line contract (the interface of
+//! The `presign` tool's command-line contract (the interface of
 //! `aws s3 presign`), run as a real process.
+#![cfg(feature = "cli")]
 
 mod cli_support;
 

@@ -1,5 +1,6 @@
-//! The `presign_post` example's command-line contract (boto3's
+//! The `presign-post` tool's command-line contract (boto3's
 //! `generate_presigned_post` as a command), run as a real process.
+#![cfg(feature = "cli")]
 
 mod cli_support;
 

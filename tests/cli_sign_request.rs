@@ -1,8 +1,9 @@
-//! The `sign_request` example's command-line contract, run as a real
+//! The `presign-sign-request` tool's command-line contract, run as a real
 //! process: one complete HTTP/1.1 request on stdout, in every payload mode,
-//! with the host and path the `presign` example gives; bad input is status
+//! with the host and path the `presign` tool gives; bad input is status
 //! 2 with one line on stderr. (`tests/cli_verify.rs` sends its output
 //! through `verify --request`.)
+#![cfg(feature = "cli")]
 
 mod cli_support;
 

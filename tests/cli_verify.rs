@@ -1,6 +1,7 @@
-//! The `verify` example's command-line contract, run as a real process: a
-//! URL from the `presign` example verifies; each failed check is one line
+//! The `presign-verify` tool's command-line contract, run as a real process: a
+//! URL from the `presign` tool verifies; each failed check is one line
 //! on stderr with status 1; input that is not a presigned URL is status 2.
+#![cfg(feature = "cli")]
 
 mod cli_support;
 
@@ -14,7 +15,7 @@ fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     cli_support::run_with_env("verify", args, env)
 }
 
-/// The S3 documentation's presigned GET, made by the `presign` example.
+/// The S3 documentation's presigned GET, made by the `presign` tool.
 fn documentation_url(env: &[(&str, &str)]) -> String {
     let (url, _) = cli_support::ok(&cli_support::run_with_env(
         "presign",
@@ -226,7 +227,7 @@ fn input_that_is_not_a_presigned_url_exits_2() {
     }
 }
 
-/// A presigned URL for `endpoint` (path-style), made by the `presign` example.
+/// A presigned URL for `endpoint` (path-style), made by the `presign` tool.
 fn url_for_endpoint(endpoint: &str) -> String {
     let (url, _) = cli_support::ok(&cli_support::run_with_env(
         "presign",

@@ -13,7 +13,7 @@
 //! unchanged; each group of refusals ends with the untampered request
 //! succeeding, so a gateway that refused (or stored) everything would
 //! fail.
-#![cfg(feature = "http")]
+#![cfg(all(feature = "http", feature = "cli"))]
 
 mod cli_support;
 mod s3s_fs;

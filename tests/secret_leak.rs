@@ -141,6 +141,7 @@ fn library_output_never_shows_secrets() {
     }
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn cli_output_never_shows_the_secret() {
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);

@@ -1,7 +1,9 @@
-//! Running the example CLIs as real processes, for the contract tests.
+//! Running the command-line tools (feature `cli`) and the example binaries
+//! as real processes, for the contract tests.
 //!
-//! `cargo test` builds the examples before it runs the tests; the binaries
-//! sit in `target/<profile>/examples/`.
+//! Cargo builds the tools before it runs the integration tests and names
+//! them in `CARGO_BIN_EXE_*`; `cargo test` builds the examples too, into
+//! `target/<profile>/examples/`.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -11,8 +13,28 @@ use std::process::{Command, Output};
 pub const AKID: &str = "AKIAIOSFODNN7EXAMPLE";
 pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
-/// The path of an example binary.
+/// The path of a command-line tool, by its name or by its example-era name
+/// (`presign_post`, `verify`, `sign_request`). `None` for an example.
+pub fn tool_binary(name: &str) -> Option<PathBuf> {
+    let path = match name {
+        "presign" => option_env!("CARGO_BIN_EXE_presign"),
+        "presign-post" | "presign_post" => option_env!("CARGO_BIN_EXE_presign-post"),
+        "presign-verify" | "verify" => option_env!("CARGO_BIN_EXE_presign-verify"),
+        "presign-sign-request" | "sign_request" => {
+            option_env!("CARGO_BIN_EXE_presign-sign-request")
+        }
+        _ => return None,
+    };
+    Some(PathBuf::from(path.unwrap_or_else(|| {
+        panic!("the {name} tool is built with the `cli` feature: cargo test --all-features")
+    })))
+}
+
+/// The path of an example binary (or of a tool, by name).
 pub fn example_binary(name: &str) -> PathBuf {
+    if let Some(tool) = tool_binary(name) {
+        return tool;
+    }
     // target/<profile>/deps/TEST-HASH -> target/<profile>/examples/NAME
     let mut path = std::env::current_exe().expect("test binary path");
     path.pop();

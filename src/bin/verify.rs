@@ -1,15 +1,15 @@
-//! `verify`: check a presigned URL, or a whole raw HTTP request, the way a
+//! `presign-verify`: check a presigned URL, or a whole raw HTTP request, the way a
 //! server would.
 //!
 //! ```text
 //! AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... \
-//!   cargo run --example verify -- 'https://BUCKET.s3.REGION.amazonaws.com/KEY?X-Amz-...'
+//!   cargo run --features cli --bin presign-verify -- 'https://BUCKET.s3.REGION.amazonaws.com/KEY?X-Amz-...'
 //! AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... \
-//!   cargo run --example verify -- --request request.http --body-out body.bin
+//!   cargo run --features cli --bin presign-verify -- --request request.http --body-out body.bin
 //! ```
 //!
 //! With `--request`, the input is one HTTP/1.1 request (as the
-//! `sign_request` example writes it): its signature is checked, then its
+//! `presign-sign-request` tool writes it): its signature is checked, then its
 //! body, in whatever payload mode it was signed (the SHA-256, or each
 //! `aws-chunked` chunk and the trailer); `--body-out` receives the decoded
 //! body only once all of it verified.
@@ -35,7 +35,7 @@ use presign::verify::{
 use presign::{Region, Service, SigningTime};
 
 const USAGE: &str = "\
-usage: verify [OPTIONS] URL
+usage: presign-verify [OPTIONS] URL
        verify [OPTIONS] --request FILE [--body-out FILE]
   --method <METHOD>                 the request's method; default GET
   --date <YYYYMMDDTHHMMSSZ>         the verification time (\"now\"); default the real now
@@ -248,7 +248,7 @@ fn verify_request<L: CredentialsLookup>(
             (decoded, how)
         }
         // BodyCheck::Verified (no body was handed to the verifier) or a
-        // mode this example does not know.
+        // mode this tool does not know.
         other => {
             return Ok(Outcome::Rejected(VerifyError::UnsupportedPayload {
                 value: format!("{other:?}"),

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... \
-//!   cargo run --example presign_post -- 's3://BUCKET/uploads/${filename}' \
+//!   cargo run --features cli --bin presign-post -- 's3://BUCKET/uploads/${filename}' \
 //!     --condition '["content-length-range", 1, 10485760]' --html > upload.html
 //! ```
 //!

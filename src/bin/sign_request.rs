@@ -1,15 +1,15 @@
-//! `sign_request`: write a complete, header-signed HTTP/1.1 request that
+//! `presign-sign-request`: write a complete, header-signed HTTP/1.1 request that
 //! uploads a file to S3, ready to send over a socket as is.
 //!
 //! ```text
 //! AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... \
-//!   cargo run --example sign_request -- --payload streaming s3://BUCKET/KEY ./file > request.http
+//!   cargo run --features cli --bin presign-sign-request -- --payload streaming s3://BUCKET/KEY ./file > request.http
 //! ```
 //!
 //! The request goes to stdout: request line, `Host`, the signed headers,
 //! `Content-Length`, a blank line and the body (the file, or with a
 //! streaming `--payload` the file `aws-chunked`, each chunk signed), lines
-//! ending in CRLF. Host and path are the ones the `presign` example gives
+//! ending in CRLF. Host and path are the ones the `presign` tool gives
 //! for the same options. Nothing is sent anywhere. Bad input prints one
 //! line on stderr and exits with status 2.
 
@@ -29,7 +29,7 @@ use presign::s3::{Addressing, key_warning};
 use presign::{Method, Payload, Service, SignableRequest, Signer, SigningTime, encode};
 
 const USAGE: &str = "\
-usage: sign_request [OPTIONS] s3://BUCKET/KEY FILE
+usage: presign-sign-request [OPTIONS] s3://BUCKET/KEY FILE
   --method <GET|PUT|HEAD|DELETE>    default PUT
   --region <REGION>                 default $AWS_REGION, then $AWS_DEFAULT_REGION, then us-east-1
   --endpoint-url <URL>              a custom endpoint: scheme, host, optional port, optional path prefix
@@ -200,7 +200,7 @@ fn run() -> Result<Option<Vec<u8>>, String> {
     let bucket = cli::bucket(&bucket_name, region, endpoint_url, addressing)?;
     let body = raw_http::read_input(&file)?;
 
-    // The bucket's host and path, as the presign example's URL has them:
+    // The bucket's host and path, as the `presign` tool's URL has them:
     // the base URL's path (endpoint prefix, bucket for path-style), then
     // the key, encoded once.
     let host = bucket.host();

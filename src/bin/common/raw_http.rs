@@ -1,8 +1,9 @@
-//! Raw HTTP/1.1 requests for the `sign_request` and `verify` examples:
+//! Raw HTTP/1.1 requests for the `presign-sign-request` and `presign-verify`
+//! tools:
 //! writing one, ready to send over a socket as is, and reading one back
 //! the way a server reads it (request line, headers up to the blank line,
 //! then exactly `Content-Length` bytes of body).
-// Each example uses part of this module.
+// Each tool uses part of this module.
 #![allow(dead_code)]
 
 /// One request as read from the wire.

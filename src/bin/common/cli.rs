@@ -1,9 +1,10 @@
-//! Command-line plumbing shared by the `presign`, `presign_post`, `verify`
-//! and `sign_request` examples:
+//! Command-line plumbing shared by the command-line tools (`presign`,
+//! `presign-post`, `presign-verify`, `presign-sign-request`) and the token
+//! and gateway examples:
 //! flag parsing, the `s3://BUCKET/KEY` target, credentials from the
 //! environment and the bucket's endpoint. Bad input is a one-line message
 //! and exit status 2.
-// Each example uses part of this module.
+// Each tool and example uses part of this module.
 #![allow(dead_code)]
 
 use std::process::ExitCode;

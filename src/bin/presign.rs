@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... \
-//!   cargo run --example presign -- s3://BUCKET/KEY --expires-in 600
+//!   cargo run --features cli --bin presign -- s3://BUCKET/KEY --expires-in 600
 //! ```
 //!
 //! In place of the bucket, as `aws s3 presign` takes them, an access point
