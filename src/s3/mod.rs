@@ -30,8 +30,12 @@
 //! assert_eq!(upload.method(), "PUT");
 //! # Ok::<(), presign::Error>(())
 //! ```
+//!
+//! Directory buckets (S3 Express One Zone): their names, zonal endpoints
+//! and `CreateSession` sessions are in [`express`].
 
 mod endpoint;
+pub mod express;
 mod object;
 mod post;
 mod url;
