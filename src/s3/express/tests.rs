@@ -243,3 +243,110 @@ fn refuses_bad_answers_without_showing_values() {
         assert!(parse_create_session_response(&ANSWER[..i]).is_err());
     }
 }
+
+mod sessions {
+    use super::*;
+    use crate::provider::{ProvideCredentials, ProviderError, StaticProvider};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn answer(id: &str, expiration: &str) -> String {
+        format!(
+            "<CreateSessionResult><Credentials><AccessKeyId>{id}</AccessKeyId>\
+             <SecretAccessKey>sessionSECRET</SecretAccessKey><SessionToken>sessionTOKEN</SessionToken>\
+             <Expiration>{expiration}</Expiration></Credentials></CreateSessionResult>"
+        )
+    }
+
+    fn provider(calls: Arc<AtomicUsize>, fail: Arc<AtomicUsize>) -> SessionProvider {
+        let bucket = DirectoryBucket::parse("mybucket--usw2-az1--x-s3").unwrap();
+        let base = StaticProvider::new(Credentials::new("AKIDBASE", "baseSECRET").unwrap());
+        let create = CreateSession::new(&bucket, region("us-west-2"));
+        SessionProvider::new(create, base, move |req: &CreateSessionRequest| {
+            let n = calls.fetch_add(1, Ordering::SeqCst);
+            assert!(req.url().ends_with("/?session"));
+            let auth = &req.headers()[0].1;
+            assert!(auth.contains("Credential=AKIDBASE/"), "{auth}");
+            assert!(auth.contains("/s3express/aws4_request"));
+            let date = &req.headers()[1].1;
+            if fail.load(Ordering::SeqCst) == 1 {
+                return Err("connection refused".into());
+            }
+            if fail.load(Ordering::SeqCst) == 2 {
+                return Ok("<Error><Code>NoSuchBucket</Code></Error>".into());
+            }
+            // Sessions last five minutes from the signing time.
+            let t = SigningTime::parse_amz_date(date)
+                .unwrap()
+                .to_offset_date_time()
+                + time::Duration::minutes(5);
+            let exp = format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                t.year(),
+                t.month() as u8,
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            );
+            Ok(answer(&format!("ASIASESSION{n}"), &exp))
+        })
+    }
+
+    #[test]
+    fn refreshes_a_minute_ahead_and_keeps_working_sessions() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let fail = Arc::new(AtomicUsize::new(0));
+        let p = provider(Arc::clone(&calls), Arc::clone(&fail));
+        assert_eq!(p.bucket(), "mybucket--usw2-az1--x-s3");
+        let a = p.credentials(at("20260524T120000Z")).unwrap();
+        assert!(a.is_s3_express_session());
+        assert_eq!(a.access_key_id(), "ASIASESSION0");
+        // Cached until a minute before the 12:05 expiry.
+        let b = p.credentials(at("20260524T120359Z")).unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        let c = p.credentials(at("20260524T120400Z")).unwrap();
+        assert_eq!(c.access_key_id(), "ASIASESSION1");
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        // A failed refresh keeps the session while it works, then says why.
+        fail.store(1, Ordering::SeqCst);
+        let d = p.credentials(at("20260524T120830Z")).unwrap();
+        assert!(Arc::ptr_eq(&c, &d));
+        let e = p.credentials(at("20260524T121000Z")).unwrap_err();
+        assert_eq!(
+            e,
+            ProviderError::Refresh {
+                reason: "createsession failed: connection refused".into()
+            }
+        );
+        fail.store(2, Ordering::SeqCst);
+        let e = p.credentials(at("20260524T121000Z")).unwrap_err();
+        assert!(e.to_string().contains("NoSuchBucket"), "{e}");
+        let shown = format!("{p:?}");
+        assert!(
+            !shown.contains("SECRET") && !shown.contains("TOKEN"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn urls_never_outlive_the_session() {
+        let p = provider(Arc::default(), Arc::default());
+        let now = at("20260524T120000Z");
+        let session = p.credentials(now).unwrap();
+        let signer = Signer::new(region("us-west-2"), express_service());
+        let host = "mybucket--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com";
+        let req = SignableRequest::new(Method::GET, host, "/k");
+        let long = std::time::Duration::from_secs(600);
+        assert!(matches!(
+            signer.presign(&req, &session, now, long),
+            Err(Error::CredentialsExpireFirst { .. })
+        ));
+        let clamped = Signer::new(region("us-west-2"), express_service())
+            .clamp_expiry_to_credentials(true)
+            .presign(&req, &session, now, long)
+            .unwrap();
+        assert_eq!(clamped.expires_in().as_secs(), 300);
+    }
+}
