@@ -70,6 +70,9 @@ use crate::request::{Method, SignableRequest};
 use crate::scope::{Region, Service};
 use crate::sign::Signer;
 use crate::time::SigningTime;
+use crate::wire::header::{
+    AUTHORIZATION, X_AMZ_CREATE_SESSION_MODE as CREATE_SESSION_MODE, X_AMZ_SECURITY_TOKEN,
+};
 
 pub use provider::{DEFAULT_SESSION_REFRESH_BEFORE, SessionProvider};
 pub use xml::parse_create_session_response;
@@ -314,9 +317,6 @@ impl SessionMode {
     }
 }
 
-/// The `x-amz-create-session-mode` header.
-const CREATE_SESSION_MODE: &str = "x-amz-create-session-mode";
-
 /// A `CreateSession` call to sign: `GET https://ZONAL_HOST/?session`,
 /// signed for service `s3express` in the bucket's region with the caller's
 /// ordinary (long-term or STS) credentials, with an `Authorization` header.
@@ -449,11 +449,11 @@ impl fmt::Debug for CreateSessionRequest {
             .iter()
             .map(|(name, value)| {
                 let value = match *name {
-                    "authorization" => match value.split_once(", Signature=") {
+                    AUTHORIZATION => match value.split_once(", Signature=") {
                         Some((head, _)) => format!("{head}, Signature=<redacted>"),
                         None => "<redacted>".to_owned(),
                     },
-                    "x-amz-security-token" => "** redacted **".to_owned(),
+                    X_AMZ_SECURITY_TOKEN => "** redacted **".to_owned(),
                     _ => value.clone(),
                 };
                 (*name, value)

@@ -4,7 +4,7 @@ signs for S3 Express One Zone directory buckets, offline, with fixed
 credentials and a fixed signing time.
 
     python3 -m venv venv && venv/bin/pip install "boto3==1.44.8" "botocore==1.44.8"
-    venv/bin/python tests/vectors/boto3-s3express/generate.py
+    venv/bin/python tests/vectors/boto3-s3express/generate.py > tests/vectors/boto3-s3express/s3express.json
 
 - No network: every socket call raises before any client is created, and no
   ambient AWS configuration is read.
