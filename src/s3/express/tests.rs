@@ -350,3 +350,23 @@ mod sessions {
         assert_eq!(clamped.expires_in().as_secs(), 300);
     }
 }
+
+#[test]
+fn character_references_are_digits_only() {
+    for bad in [
+        "&#x+26;", "&#+38;", "&#-38;", "&#x;", "&#;", "&#0;", "&#xD800;",
+    ] {
+        let body = ANSWER.replace("&amp;", bad);
+        assert!(
+            fails(&body).contains("unknown entity or invalid character reference"),
+            "{bad}"
+        );
+    }
+    let body = ANSWER.replace("&amp;", "&#x26;");
+    assert_eq!(
+        parse_create_session_response(&body)
+            .unwrap()
+            .session_token(),
+        Some("tok&en/+=")
+    );
+}

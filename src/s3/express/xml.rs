@@ -176,14 +176,19 @@ fn push_text(out: &mut String, raw: &str, inside: bool) -> Result<(), Error> {
             "apos" => '\'',
             r => {
                 let code = if let Some(hex) = r.strip_prefix("#x") {
-                    u32::from_str_radix(hex, 16).ok()
+                    hex.bytes()
+                        .all(|c| c.is_ascii_hexdigit())
+                        .then(|| u32::from_str_radix(hex, 16).ok())
+                        .flatten()
                 } else if let Some(dec) = r.strip_prefix('#') {
-                    dec.parse::<u32>().ok()
+                    dec.bytes()
+                        .all(|c| c.is_ascii_digit())
+                        .then(|| dec.parse::<u32>().ok())
+                        .flatten()
                 } else {
                     None
                 };
-                code.filter(|_| !r[1..].starts_with(['+', '-']))
-                    .and_then(char::from_u32)
+                code.and_then(char::from_u32)
                     .filter(|&c| c != '\0')
                     .ok_or_else(|| invalid("unknown entity or invalid character reference"))?
             }
