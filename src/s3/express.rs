@@ -434,6 +434,12 @@ impl CreateSessionRequest {
         &self.url
     }
 
+    /// The zonal host (also the `host` header the signature covers).
+    pub fn host(&self) -> &str {
+        let rest = self.url.strip_prefix("https://").unwrap_or(&self.url);
+        rest.split_once('/').map_or(rest, |(host, _)| host)
+    }
+
     /// The headers to send, `(lowercase name, value)`: `authorization`,
     /// `x-amz-date`, `x-amz-security-token` (with temporary credentials),
     /// `x-amz-content-sha256` and `x-amz-create-session-mode` (when asked).

@@ -124,6 +124,10 @@ fn create_session_signs_what_botocore_signs() {
         req.url(),
         "https://mybucket--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com/?session"
     );
+    assert_eq!(
+        req.host(),
+        "mybucket--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com"
+    );
     let names: Vec<&str> = req.headers().iter().map(|(n, _)| *n).collect();
     assert_eq!(
         names,
