@@ -174,6 +174,25 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// A directory bucket (S3 Express One Zone) name that is not
+    /// `BASE--ZONEID--x-s3` with a valid base and zone id.
+    #[error("invalid directory bucket name {bucket:?}: {reason}")]
+    InvalidDirectoryBucketName {
+        /// The rejected name (truncated to 64 bytes).
+        bucket: String,
+        /// What is wrong with it (the zone id, the base, the length...).
+        reason: &'static str,
+    },
+
+    /// The body of a `CreateSession` answer could not be read as session
+    /// credentials: malformed XML, a missing or repeated element, or an
+    /// `<Error>` answer (its code is named). Never holds a value read.
+    #[error("invalid createsession response: {reason}")]
+    InvalidCreateSessionResponse {
+        /// What is wrong.
+        reason: String,
+    },
+
     /// An S3 object key is empty.
     #[error("invalid object key: empty")]
     EmptyKey,
@@ -348,7 +367,8 @@ impl Error {
             Error::InvalidAccessKeyId { .. }
             | Error::InvalidSecretKey { .. }
             | Error::InvalidSessionToken { .. }
-            | Error::KeyDerivationFailed => ErrorKind::Credentials,
+            | Error::KeyDerivationFailed
+            | Error::InvalidCreateSessionResponse { .. } => ErrorKind::Credentials,
             Error::InvalidRegion { .. }
             | Error::InvalidService { .. }
             | Error::InvalidMethod { .. }
@@ -375,6 +395,7 @@ impl Error {
             | Error::UnsupportedArn { .. }
             | Error::ArnPartitionMismatch { .. }
             | Error::FeatureDisabled { .. }
+            | Error::InvalidDirectoryBucketName { .. }
             | Error::EmptyKey => ErrorKind::S3,
             Error::InvalidPolicy { .. } | Error::ReservedPostField { .. } => ErrorKind::Policy,
         }

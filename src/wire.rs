@@ -63,6 +63,9 @@ pub(crate) mod header {
         x_amz_trailer_signature, X_AMZ_TRAILER_SIGNATURE = "x-amz-trailer-signature";
         /// SigV4a's region set.
         x_amz_region_set, X_AMZ_REGION_SET = "x-amz-region-set";
+        /// The access an S3 Express `CreateSession` asks for (`ReadWrite`,
+        /// `ReadOnly`).
+        x_amz_create_session_mode, X_AMZ_CREATE_SESSION_MODE = "x-amz-create-session-mode";
         /// The checksum algorithm an SDK used (`CRC32`, ..., `SHA256`).
         x_amz_sdk_checksum_algorithm, X_AMZ_SDK_CHECKSUM_ALGORITHM = "x-amz-sdk-checksum-algorithm";
     }

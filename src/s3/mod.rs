@@ -116,9 +116,15 @@
 //! # }
 //! # Ok::<(), presign::Error>(())
 //! ```
+//!
+//! # Directory buckets
+//!
+//! Directory buckets (S3 Express One Zone): their names, zonal endpoints
+//! and `CreateSession` sessions are in [`express`].
 
 mod arn;
 mod endpoint;
+pub mod express;
 mod object;
 mod post;
 mod url;
