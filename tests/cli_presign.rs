@@ -238,6 +238,27 @@ fn session_token_is_signed_into_the_url() {
 }
 
 #[test]
+fn a_directory_bucket_is_signed_with_the_session_from_the_environment() {
+    let target = "s3://mybucket--usw2-az1--x-s3/photos/cat.jpg";
+    let args = [target, "--region", "us-west-2", "--expires-in", "300"];
+    let (url, _) = ok(&run_with_env(&args, &[("AWS_SESSION_TOKEN", "sess/ion+=")]));
+    assert!(
+        url.starts_with(
+            "https://mybucket--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com/photos/cat.jpg?"
+        ),
+        "{url}"
+    );
+    assert_eq!(
+        query_param(&url, "X-Amz-S3session-Token"),
+        ["sess%2Fion%2B%3D"]
+    );
+    assert!(query_param(&url, "X-Amz-Security-Token").is_empty());
+    assert!(query_param(&url, "X-Amz-Credential")[0].ends_with("%2Fs3express%2Faws4_request"));
+    // Without a session there is nothing to sign with.
+    fails(&run(&args), "s3 express session");
+}
+
+#[test]
 fn bad_input_exits_2_with_one_line() {
     let cases: &[(&[&str], &str)] = &[
         (&[], "missing s3://BUCKET/KEY"),

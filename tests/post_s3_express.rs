@@ -16,7 +16,11 @@ fn the_session_token_travels_under_its_own_name() {
         .with_s3_express_session_token("IQoJb3JpZ2luEXPRESSTOKEN")
         .unwrap();
     let time = SigningTime::parse_amz_date("20260524T120000Z").unwrap();
-    let bucket = Bucket::new("examplebucket", Region::new("us-west-2").unwrap()).unwrap();
+    let bucket = Bucket::new(
+        "mybucket--usw2-az1--x-s3",
+        Region::new("us-west-2").unwrap(),
+    )
+    .unwrap();
     let post = bucket
         .post_policy(
             PostKey::new("uploads/a.txt"),

@@ -38,7 +38,8 @@ usage: presign [OPTIONS] s3://BUCKET/KEY
   --date <YYYYMMDDTHHMMSSZ>         the signing time; default now
   --query <NAME=VALUE>              an extra signed query parameter; repeatable
   --header <NAME:VALUE>             an extra signed header the client must send; repeatable
-credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, and AWS_SESSION_TOKEN if set";
+credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, and AWS_SESSION_TOKEN if set
+  (for a directory bucket, BASE--ZONEID--x-s3: the three values of a CreateSession session)";
 
 const SWITCHES: [&str; 2] = ["--fips", "--dualstack"];
 
@@ -112,7 +113,6 @@ fn run() -> Result<Option<String>, String> {
         }
     }
     let (bucket_name, key) = cli::split_target(&line.target)?;
-    let creds = cli::credentials()?;
     let bucket = cli::bucket_on(
         &bucket_name,
         region,
@@ -120,6 +120,7 @@ fn run() -> Result<Option<String>, String> {
         cli::aws_endpoint(fips, dual_stack),
         addressing,
     )?;
+    let creds = cli::credentials_for(&bucket)?;
     let mut request = bucket.object_request(method, &key);
     for (name, value) in &query {
         request = request.query(name, value.as_str());

@@ -89,8 +89,8 @@ fn run() -> Result<Option<String>, String> {
         }
     }
     let (bucket_name, key) = cli::split_target(&line.target)?;
-    let creds = cli::credentials()?;
     let bucket = cli::bucket(&bucket_name, region, endpoint_url, addressing)?;
+    let creds = cli::credentials_for(&bucket)?;
     let time = date.unwrap_or_else(SigningTime::now);
     let mut policy = bucket.post_policy(PostKey::new(key), time, Duration::from_secs(expires_in));
     for condition in conditions {

@@ -183,7 +183,7 @@ impl DirectoryBucket {
             "{}.s3express{fips}-{}{dualstack}.{region}.{}",
             self.name,
             self.zone_id(),
-            dns_suffix(&region)
+            super::endpoint::partition_of(&region).dns
         )
     }
 }
@@ -199,24 +199,6 @@ impl core::str::FromStr for DirectoryBucket {
 
     fn from_str(s: &str) -> Result<Self, Error> {
         DirectoryBucket::parse(s)
-    }
-}
-
-/// The DNS suffix of a region's partition (as `endpoint::partition_domain`:
-/// to be shared once `Bucket` addresses directory buckets).
-fn dns_suffix(region_lower: &str) -> &'static str {
-    if region_lower.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else if region_lower.starts_with("us-isob-") {
-        "sc2s.sgov.gov"
-    } else if region_lower.starts_with("us-isof-") {
-        "csp.hci.ic.gov"
-    } else if region_lower.starts_with("us-iso-") {
-        "c2s.ic.gov"
-    } else if region_lower.starts_with("eu-isoe-") {
-        "cloud.adc-e.uk"
-    } else {
-        "amazonaws.com"
     }
 }
 
@@ -475,3 +457,48 @@ impl fmt::Debug for CreateSessionRequest {
 
 #[cfg(test)]
 mod tests;
+
+/// Where a directory bucket is reached: its zonal endpoint, virtual-hosted,
+/// on AWS (FIPS and dual-stack as the endpoint says).
+pub(crate) fn resolve(
+    directory: &DirectoryBucket,
+    region: &Region,
+    endpoint: &super::Endpoint,
+    addressing: super::Addressing,
+) -> Result<super::endpoint::Resolved, Error> {
+    let unsupported = |reason| Error::UnsupportedAddressing {
+        bucket: crate::error::excerpt(directory.name()),
+        reason,
+    };
+    if addressing == super::Addressing::Path {
+        return Err(unsupported(
+            "a directory bucket is addressed virtual-hosted, at its zonal endpoint",
+        ));
+    }
+    let variant = match endpoint.aws_variant() {
+        Some(v) if v.accelerate => {
+            return Err(unsupported(
+                "directory buckets do not support transfer acceleration",
+            ));
+        }
+        Some(v) => v,
+        None => {
+            return Err(unsupported(
+                "a directory bucket is reached at its zonal aws endpoint, not a custom or the legacy global one",
+            ));
+        }
+    };
+    let host = directory.zonal_host(
+        region,
+        ZonalOptions::default()
+            .fips(variant.fips)
+            .dualstack(variant.dual_stack),
+    );
+    Ok(super::endpoint::Resolved {
+        scheme: super::Scheme::Https,
+        origin: format!("https://{host}"),
+        host,
+        prefix: String::new(),
+        path_style: false,
+    })
+}

@@ -21,6 +21,7 @@ use crate::time::SigningTime;
 
 use super::arn::{Arn, ArnKind};
 use super::endpoint::{self, Addressing, Endpoint, Resolved};
+use super::express::{self, DirectoryBucket};
 #[cfg(feature = "sigv4a")]
 use crate::sigv4a::Signer4a;
 
@@ -66,6 +67,8 @@ pub struct Bucket {
     signer: Signer,
     /// Set when the bucket was given as an access point ARN.
     arn: Option<Arn>,
+    /// Set for a directory bucket (S3 Express One Zone).
+    directory: Option<DirectoryBucket>,
     /// A Multi-Region Access Point's SigV4a signer (region set `*`).
     #[cfg(feature = "sigv4a")]
     signer4a: Option<Signer4a>,
@@ -125,9 +128,16 @@ impl Bucket {
             endpoint::check_bucket_name(&name)?;
             None
         };
-        let (region, service) = match &arn {
-            Some(arn) => (arn.signing_region(&region)?, Service::new(arn.service())?),
-            None => (region, Service::s3()),
+        let directory = match &arn {
+            None if express::is_directory_bucket_name(&name) => {
+                Some(DirectoryBucket::parse(&name)?)
+            }
+            _ => None,
+        };
+        let (region, service) = match (&arn, &directory) {
+            (Some(arn), _) => (arn.signing_region(&region)?, Service::new(arn.service())?),
+            (None, Some(_)) => (region, Service::new(express::SERVICE)?),
+            (None, None) => (region, Service::s3()),
         };
         #[cfg(feature = "sigv4a")]
         let signer4a = match &arn {
@@ -150,7 +160,12 @@ impl Bucket {
         }
         let endpoint = Endpoint::aws();
         let addressing = Addressing::Auto;
-        let resolved = resolve(&name, arn.as_ref(), &region, &endpoint, addressing)?;
+        let target = Target {
+            name: &name,
+            arn: arn.as_ref(),
+            directory: directory.as_ref(),
+        };
+        let resolved = resolve(target, &region, &endpoint, addressing)?;
         let signer = Signer::new(region.clone(), service);
         Ok(Bucket {
             name,
@@ -160,6 +175,7 @@ impl Bucket {
             resolved,
             signer,
             arn,
+            directory,
             #[cfg(feature = "sigv4a")]
             signer4a,
         })
@@ -171,13 +187,7 @@ impl Bucket {
     /// ([`Error::UnsupportedArn`] otherwise), and no custom, legacy global
     /// or accelerated endpoint.
     pub fn endpoint(mut self, endpoint: Endpoint) -> Result<Self, Error> {
-        self.resolved = resolve(
-            &self.name,
-            self.arn.as_ref(),
-            &self.region,
-            &endpoint,
-            self.addressing,
-        )?;
+        self.resolved = resolve(self.target(), &self.region, &endpoint, self.addressing)?;
         self.endpoint = endpoint;
         Ok(self)
     }
@@ -188,13 +198,7 @@ impl Bucket {
     /// [`Error::UnsupportedArn`] for path-style with an access point ARN
     /// (access points are addressed virtual-hosted only).
     pub fn addressing(mut self, addressing: Addressing) -> Result<Self, Error> {
-        self.resolved = resolve(
-            &self.name,
-            self.arn.as_ref(),
-            &self.region,
-            &self.endpoint,
-            addressing,
-        )?;
+        self.resolved = resolve(self.target(), &self.region, &self.endpoint, addressing)?;
         self.addressing = addressing;
         Ok(self)
     }
@@ -232,6 +236,46 @@ impl Bucket {
                 ..
             })
         )
+    }
+
+    /// Whether the bucket is a directory bucket (S3 Express One Zone,
+    /// `BASE--ZONEID--x-s3`): addressed at its zonal endpoint, signed for
+    /// `s3express` with session credentials from `CreateSession` (see
+    /// [`express`](super::express)).
+    pub fn is_directory_bucket(&self) -> bool {
+        self.directory.is_some()
+    }
+
+    /// The directory bucket, for a `CreateSession` request
+    /// ([`express::CreateSession::new`](super::express::CreateSession::new)).
+    pub fn directory_bucket(&self) -> Option<&DirectoryBucket> {
+        self.directory.as_ref()
+    }
+
+    fn target(&self) -> Target<'_> {
+        Target {
+            name: &self.name,
+            arn: self.arn.as_ref(),
+            directory: self.directory.as_ref(),
+        }
+    }
+
+    /// A directory bucket takes S3 Express session credentials, and only it
+    /// does: its requests carry `X-Amz-S3session-Token`, which no other
+    /// bucket reads.
+    pub(crate) fn check_credentials(&self, credentials: &Credentials) -> Result<(), Error> {
+        match (
+            self.is_directory_bucket(),
+            credentials.is_s3_express_session(),
+        ) {
+            (true, false) => Err(Error::InvalidSessionToken {
+                reason: "a directory bucket takes s3 express session credentials (from createsession)",
+            }),
+            (false, true) => Err(Error::InvalidSessionToken {
+                reason: "s3 express session credentials sign only for their directory bucket",
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Whether the bucket was given as an access point ARN (of any kind).
@@ -401,16 +445,28 @@ impl Bucket {
 }
 
 /// Where a bucket's requests go: by name, or by access point ARN.
+/// What the bucket's name says it is: a bucket, an access point ARN or a
+/// directory bucket.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    name: &'a str,
+    arn: Option<&'a Arn>,
+    directory: Option<&'a DirectoryBucket>,
+}
+
 fn resolve(
-    name: &str,
-    arn: Option<&Arn>,
+    target: Target<'_>,
     region: &Region,
     endpoint: &Endpoint,
     addressing: Addressing,
 ) -> Result<Resolved, Error> {
-    match arn {
-        Some(arn) => arn.resolve(endpoint, addressing),
-        None => endpoint::resolve(name, region, endpoint, addressing),
+    match target {
+        Target { arn: Some(arn), .. } => arn.resolve(endpoint, addressing),
+        Target {
+            directory: Some(directory),
+            ..
+        } => express::resolve(directory, region, endpoint, addressing),
+        Target { name, .. } => endpoint::resolve(name, region, endpoint, addressing),
     }
 }
 
@@ -626,7 +682,7 @@ impl<'a> ObjectRequest<'a> {
         #[cfg(feature = "sigv4a")]
         if let Some(signer4a) = &self.bucket.signer4a {
             let info = signer4a.presign_into(
-                &self.parts()?,
+                &self.parts_for(credentials)?,
                 credentials,
                 time,
                 expires_in,
@@ -645,7 +701,7 @@ impl<'a> ObjectRequest<'a> {
             });
         }
         let info = self.bucket.signer.presign_into(
-            &self.parts()?,
+            &self.parts_for(credentials)?,
             credentials,
             time,
             expires_in,
@@ -689,11 +745,18 @@ impl<'a> ObjectRequest<'a> {
         let origin = &self.bucket.resolved.origin;
         #[cfg(feature = "sigv4a")]
         if let Some(signer4a) = &self.bucket.signer4a {
-            signer4a.presign_into(&self.parts()?, credentials, time, expires_in, origin, out)?;
+            signer4a.presign_into(
+                &self.parts_for(credentials)?,
+                credentials,
+                time,
+                expires_in,
+                origin,
+                out,
+            )?;
             return Ok(());
         }
         self.bucket.signer.presign_into(
-            &self.parts()?,
+            &self.parts_for(credentials)?,
             credentials,
             time,
             expires_in,
@@ -715,18 +778,26 @@ impl<'a> ObjectRequest<'a> {
         #[cfg(feature = "sigv4a")]
         if let Some(signer4a) = &self.bucket.signer4a {
             return signer4a.canonical_request_of(
-                &self.parts()?,
+                &self.parts_for(credentials)?,
                 credentials,
                 time,
                 SignatureLocation::Query { expires_in },
             );
         }
         self.bucket.signer.canonical_request_of(
-            &self.parts()?,
+            &self.parts_for(credentials)?,
             credentials,
             time,
             SignatureLocation::Query { expires_in },
         )
+    }
+
+    /// The parts, once the credentials are checked against the bucket: a
+    /// directory bucket takes S3 Express session credentials (from
+    /// `CreateSession`), and only it does.
+    fn parts_for(&self, credentials: &Credentials) -> Result<Parts<'_>, Error> {
+        self.bucket.check_credentials(credentials)?;
+        self.parts()
     }
 
     pub(crate) fn parts(&self) -> Result<Parts<'_>, Error> {

@@ -256,6 +256,24 @@ pub fn credentials() -> Result<Credentials, String> {
     }
 }
 
+/// Credentials for `bucket`: for a directory bucket (S3 Express One Zone)
+/// the environment holds a `CreateSession` session, whose
+/// `AWS_SESSION_TOKEN` is an S3 Express session token.
+pub fn credentials_for(bucket: &presign::s3::Bucket) -> Result<Credentials, String> {
+    if !bucket.is_directory_bucket() {
+        return credentials();
+    }
+    let access_key = env("AWS_ACCESS_KEY_ID").ok_or("AWS_ACCESS_KEY_ID is not set")?;
+    let secret = env("AWS_SECRET_ACCESS_KEY").ok_or("AWS_SECRET_ACCESS_KEY is not set")?;
+    let token = env("AWS_SESSION_TOKEN").ok_or(
+        "a directory bucket is signed with an s3 express session: set AWS_ACCESS_KEY_ID, \
+         AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to what CreateSession returned",
+    )?;
+    Credentials::new(access_key, secret)
+        .and_then(|c| c.with_s3_express_session_token(token))
+        .map_err(|e| e.to_string())
+}
+
 /// The bucket: the region from the flag, then `$AWS_REGION`, then
 /// `$AWS_DEFAULT_REGION`, then `us-east-1`; a custom endpoint if given; the
 /// addressing style.

@@ -277,6 +277,7 @@ impl<'a> PostPolicy<'a> {
         let bucket = self.bucket;
         // Access points and Multi-Region Access Points take no POST uploads.
         bucket.check_post_allowed()?;
+        bucket.check_credentials(credentials)?;
         let signer = bucket.signer();
         let expires = signer.check_expiry(self.expires_in, credentials, self.time)?;
         let expiration = expiration(self.time, expires)?;
