@@ -123,12 +123,14 @@
 //! and `CreateSession` sessions are in [`express`].
 
 mod arn;
+mod disposition;
 mod endpoint;
 pub mod express;
 mod object;
 mod post;
 mod url;
 
+pub use disposition::ContentDisposition;
 pub use endpoint::{Addressing, Endpoint, Scheme, is_dns_compatible};
 pub use object::{Bucket, ObjectRequest};
 pub use post::{
