@@ -57,6 +57,9 @@
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
+#[cfg(feature = "aws-credential-types")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws-credential-types")))]
+pub mod aws_sdk;
 pub mod canonical;
 pub mod chunked;
 pub mod credentials;
