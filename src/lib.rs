@@ -143,6 +143,25 @@ pub mod tokens;
 pub mod verify;
 mod wire;
 
+/// Builders and pure constructors are `#[must_use]`: a setter whose result
+/// is dropped (the request without its content type) does not compile here.
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// let bucket = presign::s3::Bucket::new("b", presign::Region::new("us-east-1").unwrap()).unwrap();
+/// let request = bucket.put_object("k");
+/// request.content_type("text/plain"); // dropped: `request` still has no content type
+/// ```
+///
+/// ```
+/// #![deny(unused_must_use)]
+/// let bucket = presign::s3::Bucket::new("b", presign::Region::new("us-east-1").unwrap()).unwrap();
+/// let request = bucket.put_object("k").content_type("text/plain");
+/// # let _ = request;
+/// ```
+#[cfg(doctest)]
+pub struct MustUseDoctests;
+
 /// The README's examples, run as doctests.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -89,6 +89,7 @@ pub struct StaticProvider(Arc<Credentials>);
 
 impl StaticProvider {
     /// A provider for fixed credentials.
+    #[must_use]
     pub fn new(credentials: Credentials) -> Self {
         StaticProvider(Arc::new(credentials))
     }
@@ -157,6 +158,7 @@ where
     }
 
     /// How long before expiry to refresh (default 5 minutes).
+    #[must_use]
     pub fn refresh_before(mut self, margin: Duration) -> Self {
         self.refresh_before = margin;
         self

@@ -138,6 +138,7 @@ impl<'a> SignableRequest<'a> {
     /// A request with a method, the `host` header value (host, and port if
     /// not the scheme's default) and the request target: the path, starting
     /// with `/`, then optionally `?` and the raw query.
+    #[must_use]
     pub fn new(method: Method<'a>, host: &'a str, target: &'a str) -> Self {
         let (path, query) = match target.split_once('?') {
             Some((p, q)) => (p, q),
@@ -155,12 +156,14 @@ impl<'a> SignableRequest<'a> {
 
     /// Adds a header to sign. Repeated names are joined with `,` in the order
     /// given; names are case-insensitive.
+    #[must_use]
     pub fn header(mut self, name: &'a str, value: &'a str) -> Self {
         self.headers.push((name, value));
         self
     }
 
     /// Sets what the signature says about the body (default: empty body).
+    #[must_use]
     pub fn payload(mut self, payload: Payload<'a>) -> Self {
         self.payload = payload;
         self

@@ -36,6 +36,7 @@ impl ChecksumAlgorithm {
     }
 
     /// The algorithm a header name stands for (any case).
+    #[must_use]
     pub fn from_header_name(name: &str) -> Option<Self> {
         [
             ChecksumAlgorithm::Crc32,
@@ -63,6 +64,7 @@ impl ChecksumAlgorithm {
     /// let value = ChecksumAlgorithm::Crc32c.checksum(&[b'a'; 66_560]);
     /// assert_eq!(value.as_str(), "sOO8/Q==");
     /// ```
+    #[must_use]
     pub fn checksum(self, data: &[u8]) -> ChecksumValue {
         let mut c = Checksum::new(self);
         c.update(data);
@@ -85,6 +87,7 @@ enum State {
 
 impl Checksum {
     /// A checksum of nothing yet.
+    #[must_use]
     pub fn new(algorithm: ChecksumAlgorithm) -> Self {
         let state = match algorithm {
             ChecksumAlgorithm::Crc32 => State::Crc32(crc32fast::Hasher::new()),
@@ -113,6 +116,7 @@ impl Checksum {
     }
 
     /// The checksum of everything added.
+    #[must_use]
     pub fn finish(self) -> ChecksumValue {
         let algorithm = self.algorithm();
         let mut raw = [0u8; 32];

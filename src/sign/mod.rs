@@ -113,6 +113,7 @@ impl Signer {
     /// services (`s3`, `s3express`, `s3-outposts`, `s3-object-lambda`), which
     /// refuse a header-signed request without it, and not for others;
     /// [`sign_content_sha256`](Self::sign_content_sha256) overrides that.
+    #[must_use]
     pub fn new(region: Region, service: Service) -> Self {
         let path_mode = PathMode::for_service(service.as_str());
         let content_sha256 = service.is_s3_like();
@@ -129,12 +130,14 @@ impl Signer {
     }
 
     /// Overrides the path mode.
+    #[must_use]
     pub fn path_mode(mut self, mode: PathMode) -> Self {
         self.path_mode = mode;
         self
     }
 
     /// Sets how the session token of temporary credentials is carried.
+    #[must_use]
     pub fn session_token_mode(mut self, mode: SessionTokenMode) -> Self {
         self.token_mode = mode;
         self
@@ -144,6 +147,7 @@ impl Signer {
     /// `x-amz-content-sha256` (S3 requires it on every header-signed
     /// request). The default is on for the S3 services and off for others
     /// (see [`new`](Self::new)). Query signing (presigning) never adds it.
+    #[must_use]
     pub fn sign_content_sha256(mut self, yes: bool) -> Self {
         self.content_sha256 = yes;
         self
@@ -152,6 +156,7 @@ impl Signer {
     /// Raises or lowers the longest expiry [`presign`](Self::presign) accepts
     /// (default and AWS's limit: 7 days), for providers that allow longer.
     /// Expiries are always at least one second.
+    #[must_use]
     pub fn max_expires(mut self, max: Duration) -> Self {
         self.max_expires = max;
         self
@@ -160,18 +165,21 @@ impl Signer {
     /// When temporary credentials expire before a presigned request would,
     /// shorten the request's expiry to theirs instead of failing with
     /// [`Error::CredentialsExpireFirst`].
+    #[must_use]
     pub fn clamp_expiry_to_credentials(mut self, yes: bool) -> Self {
         self.clamp_to_credentials = yes;
         self
     }
 
     /// Uses a fresh key cache of a given capacity.
+    #[must_use]
     pub fn cache_capacity(mut self, capacity: usize) -> Self {
         self.cache = Arc::new(SigningKeyCache::new(capacity));
         self
     }
 
     /// Shares a key cache with other signers (for example one per bucket).
+    #[must_use]
     pub fn with_key_cache(mut self, cache: Arc<SigningKeyCache>) -> Self {
         self.cache = cache;
         self

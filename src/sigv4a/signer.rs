@@ -121,12 +121,14 @@ impl Signer4a {
     }
 
     /// Overrides the path mode.
+    #[must_use]
     pub fn path_mode(mut self, mode: PathMode) -> Self {
         self.path_mode = mode;
         self
     }
 
     /// Sets how the session token of temporary credentials is carried.
+    #[must_use]
     pub fn session_token_mode(mut self, mode: SessionTokenMode) -> Self {
         self.token_mode = mode;
         self
@@ -134,12 +136,14 @@ impl Signer4a {
 
     /// With header signing, whether to also send and sign
     /// `x-amz-content-sha256`.
+    #[must_use]
     pub fn sign_content_sha256(mut self, yes: bool) -> Self {
         self.content_sha256 = yes;
         self
     }
 
     /// Raises or lowers the longest expiry a presigned request may have.
+    #[must_use]
     pub fn max_expires(mut self, max: Duration) -> Self {
         self.max_expires = max;
         self
@@ -147,6 +151,7 @@ impl Signer4a {
 
     /// When temporary credentials expire before a presigned request would,
     /// shorten the request's expiry to theirs instead of failing.
+    #[must_use]
     pub fn clamp_expiry_to_credentials(mut self, yes: bool) -> Self {
         self.clamp_to_credentials = yes;
         self
