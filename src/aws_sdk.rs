@@ -62,6 +62,7 @@
 
 use core::fmt;
 use core::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -146,6 +147,24 @@ pub struct SdkCredentialsProvider<P = SharedCredentialsProvider> {
     sdk: P,
     refresh_before: Duration,
     state: RwLock<State>,
+    /// Set while a `load` refreshes.
+    refreshing: AtomicBool,
+}
+
+/// Holds the `refreshing` flag until dropped (also when a refreshing future
+/// is dropped before it completes).
+struct Refreshing<'a>(&'a AtomicBool);
+
+impl<'a> Refreshing<'a> {
+    fn start(flag: &'a AtomicBool) -> Option<Self> {
+        (!flag.swap(true, Ordering::AcqRel)).then_some(Refreshing(flag))
+    }
+}
+
+impl Drop for Refreshing<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 #[derive(Default)]
@@ -164,6 +183,7 @@ impl<P: SdkProvideCredentials> SdkCredentialsProvider<P> {
             sdk,
             refresh_before: Duration::from_secs(300),
             state: RwLock::new(State::default()),
+            refreshing: AtomicBool::new(false),
         }
     }
 
@@ -226,11 +246,21 @@ impl<P: SdkProvideCredentials> SdkCredentialsProvider<P> {
     /// code that would rather wait for a refresh than use credentials about
     /// to expire. When that refresh fails, cached credentials still valid at
     /// `now` are returned; expired ones never are.
+    ///
+    /// While one `load` refreshes, concurrent ones return the cached
+    /// credentials if they are still valid, rather than asking the SDK too.
     pub async fn load(&self, now: SigningTime) -> Result<Arc<Credentials>, ProviderError> {
         let cached = self.cached();
         if let Some(c) = cached.as_ref().filter(|c| !self.due(c, now)) {
             return Ok(Arc::clone(c));
         }
+        let Some(_refreshing) = Refreshing::start(&self.refreshing) else {
+            if let Some(c) = cached.as_ref().filter(|c| valid(c, now)) {
+                return Ok(Arc::clone(c));
+            }
+            // Nothing usable: this caller waits for its own refresh.
+            return self.refresh(now).await;
+        };
         match self.refresh(now).await {
             Ok(c) => Ok(c),
             Err(e) => match cached.filter(|c| valid(c, now)) {

@@ -433,3 +433,77 @@ fn the_refresh_loop_never_spins_on_credentials_issued_within_the_margin() {
     assert_eq!(sts.calls(), 1);
     assert_eq!(sleeps.last(), RETRY_MIN);
 }
+
+/// An SDK provider whose answers wait until the test opens the gate.
+#[derive(Debug, Clone, Default)]
+struct Gated {
+    open: Arc<AtomicBool>,
+    calls: Arc<AtomicUsize>,
+    clock: Arc<AtomicU64>,
+}
+
+impl sdk::ProvideCredentials for Gated {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        let open = Arc::clone(&self.open);
+        let expiry = UNIX_EPOCH + Duration::from_secs(self.clock.load(Ordering::SeqCst) + 3600);
+        future::ProvideCredentials::new(async move {
+            std::future::poll_fn(|_| {
+                if open.load(Ordering::SeqCst) {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            })
+            .await;
+            Ok(aws_credential_types::Credentials::new(
+                format!("ASIAEXAMPLE{n}"),
+                SECRET,
+                None,
+                Some(expiry),
+                "gated",
+            ))
+        })
+    }
+}
+
+#[test]
+fn concurrent_loads_while_due_ask_the_sdk_once() {
+    let gated = Gated::default();
+    gated.clock.store(T0, Ordering::SeqCst);
+    gated.open.store(true, Ordering::SeqCst);
+    let provider = SdkCredentialsProvider::new(gated.clone());
+    let first = block_on(provider.load(at(T0))).unwrap();
+
+    // Due: one load refreshes (and waits on the SDK)...
+    gated.open.store(false, Ordering::SeqCst);
+    gated.clock.store(T0 + 3400, Ordering::SeqCst);
+    let mut refreshing = pin!(provider.load(at(T0 + 3400)));
+    assert!(poll_once(refreshing.as_mut()).is_none());
+    assert_eq!(gated.calls.load(Ordering::SeqCst), 2);
+    // ...the others get the still-valid cached credentials at once.
+    let other = block_on(provider.load(at(T0 + 3400))).unwrap();
+    assert!(Arc::ptr_eq(&first, &other));
+    assert_eq!(gated.calls.load(Ordering::SeqCst), 2);
+    gated.open.store(true, Ordering::SeqCst);
+    let renewed = poll_once(refreshing.as_mut()).unwrap().unwrap();
+    assert_eq!(renewed.access_key_id(), "ASIAEXAMPLE2");
+
+    // A refresh dropped half-way does not leave the flag set.
+    gated.open.store(false, Ordering::SeqCst);
+    gated.clock.store(T0 + 3400 + 3400, Ordering::SeqCst);
+    {
+        let mut abandoned = pin!(provider.load(at(T0 + 6800)));
+        assert!(poll_once(abandoned.as_mut()).is_none());
+    }
+    let mut again = pin!(provider.load(at(T0 + 6800)));
+    assert!(poll_once(again.as_mut()).is_none());
+    assert_eq!(
+        gated.calls.load(Ordering::SeqCst),
+        4,
+        "a new refresh started"
+    );
+}
