@@ -5,7 +5,9 @@
 #   - the crates in its normal dependency graph (cargo tree -e normal), and
 #     the crates compiled for it (normal and build dependencies, proc macros);
 #   - the wall time of a clean `cargo build --release`, dependencies already
-#     downloaded (`cargo fetch` first), RUNS times (default 2).
+#     downloaded (`cargo fetch` first), RUNS times (default 2);
+# and checks that the binary prints a presigned URL. The scratch crates have
+# no rust-version: cargo picks the newest releases the toolchain builds.
 # Needs the crates.io registry. Prints a Markdown table.
 #
 #   benches/footprint.sh            # all four
@@ -51,7 +53,7 @@ fn main() {
 }' ;;
   aws-sdk-s3)
     # The SDK presigns in an async call; tokio is already in its graph.
-    make_crate "$case" $'aws-sdk-s3 = "1"\ntokio = { version = "1", features = ["rt"] }' '
+    make_crate "$case" $'aws-sdk-s3 = "1"\ntokio = { version = "1", features = ["rt", "time"] }' '
 use std::time::Duration;
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::presigning::PresigningConfig;
@@ -62,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .credentials_provider(Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None, None, "example"))
         .build();
     let client = aws_sdk_s3::Client::from_conf(config);
-    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
     let request = runtime.block_on(client.get_object().bucket("examplebucket").key("cat.jpg")
         .presigned(PresigningConfig::expires_in(Duration::from_secs(600))?))?;
     println!("{}", request.uri());
@@ -89,7 +91,9 @@ for case in "${cases[@]}"; do
     end=$(date +%s.%N)
     times+=("$(printf '%.0f' "$(echo "$end - $start" | bc)")")
   done
-  (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo run -q --release > /dev/null)
-  top=$(cd "$dir" && cargo tree -q -e normal --depth 1 --prefix none | sed -n 2p)
+  top=$(cd "$dir" && cargo tree -q -e normal --depth 1 --prefix none | sed -n 2p | sed 's/ (.*//')
   echo "| $case ($top) | $normal | $compiled | $(IFS=/; echo "${times[*]}") |"
+  # The binary must work: it prints a presigned URL.
+  (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo run -q --release | grep -q 'X-Amz-Signature=') \
+    || { echo "$case: the scratch binary did not print a presigned URL" >&2; exit 1; }
 done
