@@ -25,9 +25,19 @@
 //! Credentials come from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
 //! `AWS_SESSION_TOKEN` ([`EnvironmentProvider`]), read for every signature;
 //! a production service would use a [`presign::provider::CachingProvider`]
-//! around its role's temporary credentials. The token table stands in for
-//! real authentication. Bad configuration prints one line on stderr and
-//! exits with status 2.
+//! around its role's temporary credentials, or the AWS SDK's chain.
+//!
+//! With the `aws-credential-types` feature
+//! (`cargo run --features aws-credential-types --example signing_service`),
+//! the service signs through `presign::aws_sdk::SdkCredentialsProvider`
+//! instead: an SDK credentials provider behind a cache that a task on the
+//! service's runtime refreshes ahead of expiry. The SDK provider here reads
+//! the same three variables; a real service passes `aws-config`'s default
+//! chain (environment, profiles, SSO, web identity, container and instance
+//! roles) there, see `sdk_chain`.
+//!
+//! The token table stands in for real authentication. Bad configuration
+//! prints one line on stderr and exits with status 2.
 
 #[path = "signing_service/service.rs"]
 mod service;
@@ -36,9 +46,12 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use presign::provider::{EnvironmentProvider, ProvideCredentials};
+#[cfg(not(feature = "aws-credential-types"))]
+use presign::provider::EnvironmentProvider;
+use presign::provider::ProvideCredentials;
 use presign::s3::{Bucket, Endpoint};
 use presign::{Region, SigningTime};
+use tokio::runtime::Runtime;
 
 const DEMO_TOKENS: &str = "alice-token=alice,bob-token=bob";
 
@@ -96,9 +109,63 @@ fn config() -> Result<(service::Config, SocketAddr, bool), String> {
     Ok((config, listen, demo))
 }
 
+/// The credentials the service signs with: the environment's, read for
+/// every signature.
+#[cfg(not(feature = "aws-credential-types"))]
+fn provider(_runtime: &Runtime) -> Result<impl ProvideCredentials + 'static, String> {
+    Ok(EnvironmentProvider)
+}
+
+/// The SDK provider to sign with. A stand-in for `aws-config`, which this
+/// crate does not depend on; with it, the whole AWS chain is:
+///
+/// ```text
+/// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+/// config.credentials_provider().expect("a credentials provider")
+/// ```
+#[cfg(feature = "aws-credential-types")]
+fn sdk_chain() -> aws_credential_types::provider::SharedCredentialsProvider {
+    use aws_credential_types::provider::error::CredentialsError;
+    aws_credential_types::provider::SharedCredentialsProvider::new(
+        aws_credential_types::credential_fn::provide_credentials_fn(|| async {
+            let id = var("AWS_ACCESS_KEY_ID")
+                .ok_or_else(|| CredentialsError::not_loaded("AWS_ACCESS_KEY_ID is not set"))?;
+            let secret = var("AWS_SECRET_ACCESS_KEY")
+                .ok_or_else(|| CredentialsError::not_loaded("AWS_SECRET_ACCESS_KEY is not set"))?;
+            let token = var("AWS_SESSION_TOKEN");
+            Ok(aws_credential_types::Credentials::new(
+                id,
+                secret,
+                token,
+                None,
+                "environment",
+            ))
+        }),
+    )
+}
+
+/// The credentials the service signs with: the SDK chain's, cached, and
+/// refreshed ahead of expiry by a task on the service's runtime.
+#[cfg(feature = "aws-credential-types")]
+fn provider(runtime: &Runtime) -> Result<impl ProvideCredentials + 'static, String> {
+    use presign::aws_sdk::SdkCredentialsProvider;
+    use std::sync::Arc;
+
+    let provider = Arc::new(SdkCredentialsProvider::new(sdk_chain()));
+    runtime
+        .block_on(provider.refresh(SigningTime::now()))
+        .map_err(|e| format!("credentials: {e}"))?;
+    runtime.spawn(Arc::clone(&provider).refresh_loop(SigningTime::now, tokio::time::sleep));
+    Ok(provider)
+}
+
 fn run() -> Result<(), String> {
     let (config, listen, demo) = config()?;
-    let provider = EnvironmentProvider;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start tokio: {e}"))?;
+    let provider = provider(&runtime)?;
     // Fail now rather than on the first request.
     provider
         .credentials(SigningTime::now())
@@ -109,10 +176,6 @@ fn run() -> Result<(), String> {
     let bucket = config.bucket.base_url();
     let app = service::app(config, provider);
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start tokio: {e}"))?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen)
             .await

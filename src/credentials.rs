@@ -176,6 +176,7 @@ impl Credentials {
     }
 
     /// Records when these (temporary) credentials stop working.
+    #[must_use]
     pub fn with_expiry(mut self, expires_at: OffsetDateTime) -> Self {
         self.expires_at = Some(expires_at);
         self

@@ -6,7 +6,43 @@
 //! credentials are passed in), zeroizes secrets on drop and keeps them out of
 //! every `Debug`, `Display` and error message.
 //!
-//! The pipeline, one module per step, using the specification's own nouns:
+//! # Presigned S3 URLs
+//!
+//! ```
+//! use std::time::Duration;
+//! use presign::s3::Bucket;
+//! use presign::{Credentials, Region, SigningTime};
+//!
+//! // Sign with a role's temporary credentials in production; these are AWS's example keys.
+//! let creds = Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")?;
+//! let bucket = Bucket::new("examplebucket", Region::new("us-east-1")?)?; // share it: it caches signing keys
+//! let now = SigningTime::parse_amz_date("20130524T000000Z")?;             // SigningTime::now() in production
+//!
+//! // A download link, valid for 10 minutes, that saves under another name.
+//! let download = bucket
+//!     .get_object("reports/2026/summary.pdf")
+//!     .response_content_disposition("attachment; filename=\"summary.pdf\"")
+//!     .presign(&creds, now, Duration::from_secs(600))?;
+//! println!("{}", download.as_str());
+//!
+//! // An upload link: the uploader must send exactly the signed content-type.
+//! let upload = bucket
+//!     .put_object("uploads/user-42/avatar.png")
+//!     .content_type("image/png")
+//!     .presign(&creds, now, Duration::from_secs(300))?;
+//! assert_eq!(upload.method(), "PUT");
+//! # Ok::<(), presign::Error>(())
+//! ```
+//!
+//! [`s3::Bucket`] also takes custom endpoints (MinIO, R2, Ceph) and
+//! addressing styles, and signs POST policies for browser uploads
+//! ([`s3::PostPolicy`]). Credentials can come from a
+//! [provider](provider::ProvideCredentials) that refreshes them, including
+//! the AWS SDK's chain (`aws_sdk`, feature `aws-credential-types`).
+//!
+//! # The pipeline
+//!
+//! One module per step, using the specification's own nouns:
 //!
 //! | step | module | type |
 //! |---|---|---|
@@ -29,11 +65,10 @@
 //!   chunk, with checksum trailers): the encoder and the decoder;
 //! - [`provider`]: credential providers for long-running signers;
 //! - [`tokens`]: RDS IAM database tokens and EKS cluster tokens;
-//! - `http` (feature `http`): signing and presigning `http::Request`s;
-//! - `sigv4a` (feature `sigv4a`): SigV4a keys, signatures and
-//!   verification (`AWS4-ECDSA-P256-SHA256`).
+//! - the [cargo features](#cargo-features) below.
 //!
-//! # Example
+//! Any other AWS service, with [`Signer`] directly (the S3 documentation's
+//! presigned GET):
 //!
 //! ```
 //! use std::time::Duration;
@@ -43,7 +78,6 @@
 //! let signer = Signer::new(Region::new("us-east-1")?, Service::s3());
 //! let time = SigningTime::parse_amz_date("20130524T000000Z")?; // or SigningTime::now()
 //!
-//! // The S3 documentation's presigned GET of examplebucket/test.txt.
 //! let request = SignableRequest::new(Method::GET, "examplebucket.s3.amazonaws.com", "/test.txt")
 //!     .payload(presign::Payload::Unsigned);
 //! let presigned = signer.presign(&request, &creds, time, Duration::from_secs(86400))?;
@@ -53,17 +87,44 @@
 //! ));
 //! # Ok::<(), presign::Error>(())
 //! ```
+//!
+//! # Guides
+//!
+//! The long-form documentation is in [`guide`]: [how it
+//! works](guide::how_it_works), [verifying](guide::verifying),
+//! [security](guide::security), [performance](guide::performance) (and what
+//! the crate costs a build), [bad input](guide::bad_input),
+//! [testing](guide::testing) and [fuzzing](guide::fuzzing).
+//!
+//! # Cargo features
+//!
+//! None is on by default; the default build depends on no HTTP, async or
+//! AWS SDK crate.
+//!
+//! | feature | enables | brings in |
+//! |---|---|---|
+//! | `http` | `http` module: `sign_request` and `presign_request` for `http::Request`s; `verify::ReceivedRequest::from_http` and `from_http_parts` | `http` 1 (without default features but `std`) |
+//! | `sigv4a` | `sigv4a` module: SigV4a (`AWS4-ECDSA-P256-SHA256`) key derivation, signing and presigning; [`verify`] also accepts SigV4a requests | `p256` (ECDSA, RFC 6979 nonces) |
+//! | `aws-credential-types` | `aws_sdk` module: the AWS SDK's `Credentials` converted into ours (`TryFrom`), and `SdkCredentialsProvider`, an SDK credentials provider (such as `aws-config`'s chain) behind a cache refreshed ahead of expiry | `aws-credential-types` 1.2 and the `aws-smithy-*` crates it needs |
+//!
+//! Items that need a feature are marked with it on docs.rs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
+#[cfg(feature = "aws-credential-types")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws-credential-types")))]
+pub mod aws_sdk;
 pub mod canonical;
 pub mod checksum;
 pub mod chunked;
 pub mod credentials;
 pub mod encode;
 mod error;
+pub mod guide;
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
 mod mac;
 pub mod provider;
@@ -74,6 +135,7 @@ pub mod sign;
 pub mod signature;
 pub mod signing_key;
 #[cfg(feature = "sigv4a")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sigv4a")))]
 pub mod sigv4a;
 pub mod string_to_sign;
 mod syntax;
@@ -81,6 +143,25 @@ pub mod time;
 pub mod tokens;
 pub mod verify;
 mod wire;
+
+/// Builders and pure constructors are `#[must_use]`: a setter whose result
+/// is dropped (the request without its content type) does not compile here.
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// let bucket = presign::s3::Bucket::new("b", presign::Region::new("us-east-1").unwrap()).unwrap();
+/// let request = bucket.put_object("k");
+/// request.content_type("text/plain"); // dropped: `request` still has no content type
+/// ```
+///
+/// ```
+/// #![deny(unused_must_use)]
+/// let bucket = presign::s3::Bucket::new("b", presign::Region::new("us-east-1").unwrap()).unwrap();
+/// let request = bucket.put_object("k").content_type("text/plain");
+/// # let _ = request;
+/// ```
+#[cfg(doctest)]
+pub struct MustUseDoctests;
 
 /// The README's examples, run as doctests.
 #[doc = include_str!("../README.md")]

@@ -56,9 +56,16 @@ pub enum ProviderError {
         /// What went wrong.
         reason: String,
     },
-    /// The refresh function returned credentials that had already expired.
-    #[error("the refreshed credentials had already expired")]
+    /// The credentials had already expired at the signing time: a refresh
+    /// returned expired ones, or (for a provider refreshed in the
+    /// background) the cached ones expired before the next refresh.
+    #[error("the credentials had already expired")]
     Expired,
+    /// No credentials have been loaded yet: a provider whose refresh the
+    /// caller drives (such as `aws_sdk::SdkCredentialsProvider`) was asked
+    /// before its first refresh.
+    #[error("no credentials loaded yet: refresh the provider first")]
+    NotLoaded,
 }
 
 /// Building credentials failed: what `?` on [`Credentials::new`] or
@@ -82,6 +89,7 @@ pub struct StaticProvider(Arc<Credentials>);
 
 impl StaticProvider {
     /// A provider for fixed credentials.
+    #[must_use]
     pub fn new(credentials: Credentials) -> Self {
         StaticProvider(Arc::new(credentials))
     }
@@ -150,6 +158,7 @@ where
     }
 
     /// How long before expiry to refresh (default 5 minutes).
+    #[must_use]
     pub fn refresh_before(mut self, margin: Duration) -> Self {
         self.refresh_before = margin;
         self

@@ -140,6 +140,7 @@ impl<'a> SignableRequest<'a> {
     /// A request with a method, the `host` header value (host, and port if
     /// not the scheme's default) and the request target: the path, starting
     /// with `/`, then optionally `?` and the raw query.
+    #[must_use]
     pub fn new(method: Method<'a>, host: &'a str, target: &'a str) -> Self {
         let (path, query) = match target.split_once('?') {
             Some((p, q)) => (p, q),
@@ -157,6 +158,7 @@ impl<'a> SignableRequest<'a> {
 
     /// Adds a header to sign. Repeated names are joined with `,` in the order
     /// given; names are case-insensitive.
+    #[must_use]
     pub fn header(mut self, name: &'a str, value: &'a str) -> Self {
         self.headers.push((name, value));
         self
@@ -166,6 +168,7 @@ impl<'a> SignableRequest<'a> {
     /// body, except in a presigned URL for an S3 service, which signs
     /// `UNSIGNED-PAYLOAD`: S3 reads every presigned URL that way, so a URL
     /// signed over an empty body's hash would be refused.
+    #[must_use]
     pub fn payload(mut self, payload: Payload<'a>) -> Self {
         self.payload = Some(payload);
         self

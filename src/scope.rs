@@ -73,6 +73,7 @@ impl Service {
     }
 
     /// The service name for Amazon S3.
+    #[must_use]
     pub fn s3() -> Self {
         Service("s3".to_owned())
     }
@@ -144,6 +145,7 @@ pub const TERMINATOR: &str = "aws4_request";
 
 impl<'a> Scope<'a> {
     /// The scope for a day, region and service.
+    #[must_use]
     pub fn new(date: ScopeDate, region: &'a Region, service: &'a Service) -> Self {
         Scope {
             date,

@@ -39,6 +39,7 @@ impl PartialEq for SignatureHex {
 
 impl Signature {
     /// Wraps 32 raw signature bytes.
+    #[must_use]
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
         Signature(bytes)
     }
@@ -49,6 +50,7 @@ impl Signature {
     }
 
     /// The signature as 64 lowercase hex digits, formatted on the stack.
+    #[must_use]
     pub fn to_hex(&self) -> SignatureHex {
         SignatureHex(hex64(&self.0))
     }

@@ -60,6 +60,7 @@ impl SigningKey {
     }
 
     /// Wraps an already derived `kSigning` value.
+    #[must_use]
     pub fn from_bytes(mut key: [u8; 32]) -> Self {
         let state = HmacState::new(&key);
         let out = SigningKey { key, state };
@@ -409,6 +410,7 @@ pub const DEFAULT_CACHE_CAPACITY: usize = 32;
 
 impl SigningKeyCache {
     /// A cache holding at most `capacity` keys (at least one).
+    #[must_use]
     pub fn new(capacity: usize) -> Self {
         SigningKeyCache {
             entries: RwLock::new(Vec::new()),

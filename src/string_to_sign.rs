@@ -50,6 +50,7 @@ pub struct StringToSign {
 impl StringToSign {
     /// The string to sign for a signing time, a scope and the SHA-256 of a
     /// canonical request.
+    #[must_use]
     pub fn new(time: SigningTime, scope: Scope<'_>, canonical_request_sha256: &[u8; 32]) -> Self {
         let mut text = Padded::new();
         text.put(ALGORITHM.as_bytes());

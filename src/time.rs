@@ -146,6 +146,7 @@ impl SigningTime {
     }
 
     /// This time as an [`OffsetDateTime`] in UTC.
+    #[must_use]
     pub fn to_offset_date_time(&self) -> OffsetDateTime {
         let date = self.date.to_date();
         let time = Time::from_hms(self.hour, self.minute, self.second).unwrap_or(Time::MIDNIGHT);
@@ -228,6 +229,7 @@ impl ScopeDate {
     }
 
     /// This date as a [`time::Date`].
+    #[must_use]
     pub fn to_date(&self) -> Date {
         // Every ScopeDate is built from a valid calendar date.
         Month::try_from(self.month)

@@ -66,6 +66,15 @@ struct SigningService {
 
 impl SigningService {
     fn start(config: Config) -> SigningService {
+        Self::start_with(config, |_| StaticProvider::new(creds()))
+    }
+
+    /// The service signing with the provider `provider` makes on the
+    /// service's runtime.
+    fn start_with<P>(config: Config, provider: impl FnOnce(&Runtime) -> P) -> SigningService
+    where
+        P: presign::provider::ProvideCredentials + 'static,
+    {
         let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let port = listener.local_addr().unwrap().port();
         listener.set_nonblocking(true).unwrap();
@@ -79,7 +88,7 @@ impl SigningService {
             let _guard = runtime.enter();
             tokio::net::TcpListener::from_std(listener).unwrap()
         };
-        let app = service::app(config, StaticProvider::new(creds()));
+        let app = service::app(config, provider(&runtime));
         runtime.spawn(async move { axum::serve(listener, app).await });
         SigningService {
             port,
@@ -858,4 +867,89 @@ fn expired_links_are_refused() {
     assert_eq!(long_get.send(&s3, b"").body, b"old");
     let r = long_form.submit(&s3, "users/alice/late-form", "text/plain", b"late");
     assert_status(&r, 204, "5-minute form");
+}
+
+// ---------------------------------------------------------------------------
+// The AWS SDK's credentials (feature aws-credential-types)
+
+/// An SDK credentials provider, as `aws-config`'s chain would be: the
+/// server's key pair, valid for an hour from each call, counted.
+#[cfg(feature = "aws-credential-types")]
+#[derive(Debug, Clone, Default)]
+struct SdkChain {
+    calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+#[cfg(feature = "aws-credential-types")]
+impl aws_credential_types::provider::ProvideCredentials for SdkChain {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let creds = creds();
+        let expiry = std::time::SystemTime::now() + Duration::from_secs(3600);
+        aws_credential_types::provider::future::ProvideCredentials::ready(Ok(
+            aws_credential_types::Credentials::new(
+                creds.access_key_id(),
+                creds.secret_access_key(),
+                None,
+                Some(expiry),
+                "test chain",
+            ),
+        ))
+    }
+}
+
+/// The service signing through `SdkCredentialsProvider`, refreshed by its
+/// `refresh_loop` on the service's tokio runtime, as the example does with
+/// the feature: its links work; before any refresh it refuses to sign.
+#[cfg(feature = "aws-credential-types")]
+#[test]
+fn links_signed_with_the_sdk_credential_chain_work() {
+    use presign::aws_sdk::SdkCredentialsProvider;
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+
+    let chain = SdkChain::default();
+    let s3 = TestServer::start();
+    assert_status(&as_owner(&s3, Method::PUT, None), 200, "CreateBucket");
+
+    // Never refreshed: a 500, and no link.
+    let idle = SigningService::start_with(config(&s3), |_| {
+        Arc::new(SdkCredentialsProvider::new(chain.clone()))
+    });
+    assert_refused(
+        &idle.upload(ALICE, "a.txt", 1, "text/plain"),
+        500,
+        "not loaded",
+    );
+    assert_eq!(chain.calls.load(Ordering::SeqCst), 0);
+
+    let service = SigningService::start_with(config(&s3), |runtime| {
+        let provider = Arc::new(SdkCredentialsProvider::new(chain.clone()));
+        runtime.spawn(Arc::clone(&provider).refresh_loop(SigningTime::now, tokio::time::sleep));
+        provider
+    });
+    // The loop's first refresh runs on the service's runtime.
+    let mut waited = 0;
+    while chain.calls.load(Ordering::SeqCst) == 0 {
+        assert!(waited < 500, "the refresh loop never refreshed");
+        sleep(Duration::from_millis(10));
+        waited += 1;
+    }
+    let link = service.upload_link(ALICE, "sdk.txt", 5, "text/plain");
+    assert_status(
+        &link.send(&s3, b"hello"),
+        200,
+        "PUT with the SDK's credentials",
+    );
+    assert_eq!(stored(&s3, "users/alice/sdk.txt"), Some(b"hello".to_vec()));
+    let r = service.download_link(ALICE, "sdk.txt").send(&s3, b"");
+    assert_status(&r, 200, "GET with the SDK's credentials");
+    assert_eq!(r.body, b"hello");
+    // Signing read the cache: one SDK call for all of it.
+    assert_eq!(chain.calls.load(Ordering::SeqCst), 1);
 }

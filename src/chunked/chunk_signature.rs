@@ -96,6 +96,7 @@ impl Clone for ChunkSigner {
 impl ChunkSigner {
     /// A chain for a request signed with `key` at `time` for `scope`, whose
     /// signature (the seed) is `seed`.
+    #[must_use]
     pub fn new(key: &SigningKey, time: SigningTime, scope: Scope<'_>, seed: Signature) -> Self {
         let mut w = StackText::<DATE_SCOPE_CAP>::new();
         w.put(time.amz_date().as_bytes());
@@ -112,6 +113,7 @@ impl ChunkSigner {
 
     /// [`new`](Self::new) with a key from a
     /// [`SigningKeyCache`](crate::SigningKeyCache), which knows its scope.
+    #[must_use]
     pub fn with_cached_key(key: &CachedSigningKey, time: SigningTime, seed: Signature) -> Self {
         let mut w = StackText::<DATE_SCOPE_CAP>::new();
         w.put(time.amz_date().as_bytes());

@@ -28,6 +28,7 @@ pub struct StreamingUpload {
 impl StreamingUpload {
     /// An upload of `decoded_length` payload bytes (what
     /// `x-amz-decoded-content-length` declares), sent as `payload`.
+    #[must_use]
     pub fn new(payload: StreamingPayload, decoded_length: u64) -> Self {
         StreamingUpload {
             payload,
@@ -40,6 +41,7 @@ impl StreamingUpload {
     /// [`DEFAULT_CHUNK_SIZE`], 64 KiB; signed chunks need at least
     /// [`MIN_CHUNK_SIZE`]). It only sets the `Content-Length`: every chunk
     /// but the last must then have this size.
+    #[must_use]
     pub fn chunk_size(mut self, size: usize) -> Self {
         self.chunk_size = size;
         self
@@ -171,6 +173,7 @@ impl<'c> SignedUpload<'c> {
     }
 
     /// The encoder for the body, by value.
+    #[must_use]
     pub fn into_encoder(self) -> ChunkEncoder {
         self.encoder
     }

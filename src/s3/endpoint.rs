@@ -78,6 +78,7 @@ impl Endpoint {
     /// The regional AWS endpoint, `s3.REGION.amazonaws.com` (or the domain of
     /// the region's partition: `amazonaws.com.cn` for `cn-*`, ...). The
     /// default.
+    #[must_use]
     pub fn aws() -> Self {
         Endpoint(Kind::Aws(AwsVariant {
             fips: false,
@@ -88,6 +89,7 @@ impl Endpoint {
 
     /// The dual-stack (IPv4 and IPv6) AWS endpoint,
     /// `s3.dualstack.REGION.amazonaws.com`.
+    #[must_use]
     pub fn aws_dual_stack() -> Self {
         Endpoint(Kind::Aws(AwsVariant {
             fips: false,
@@ -124,6 +126,7 @@ impl Endpoint {
     /// S3 Transfer Acceleration, `BUCKET.s3-accelerate.amazonaws.com`
     /// (virtual-hosted only; the `aws` partition only). With `dual_stack`,
     /// `BUCKET.s3-accelerate.dualstack.amazonaws.com`.
+    #[must_use]
     pub fn aws_accelerate(dual_stack: bool) -> Self {
         Endpoint(Kind::Aws(AwsVariant {
             fips: false,
@@ -134,6 +137,7 @@ impl Endpoint {
 
     /// The legacy global endpoint `s3.amazonaws.com`. Only for callers that
     /// ask for it: it redirects for buckets outside `us-east-1`.
+    #[must_use]
     pub fn aws_legacy_global() -> Self {
         Endpoint(Kind::AwsLegacyGlobal)
     }

@@ -205,6 +205,7 @@ impl Bucket {
 
     /// Changes the longest expiry accepted (default and AWS's limit: 7
     /// days), for S3-compatible providers that allow longer.
+    #[must_use]
     pub fn max_expires(mut self, max: Duration) -> Self {
         self.signer = self.signer.max_expires(max);
         #[cfg(feature = "sigv4a")]
@@ -217,6 +218,7 @@ impl Bucket {
     /// When temporary credentials expire before a URL would, shorten the
     /// URL's expiry to theirs instead of failing with
     /// [`Error::CredentialsExpireFirst`].
+    #[must_use]
     pub fn clamp_expiry_to_credentials(mut self, yes: bool) -> Self {
         self.signer = self.signer.clamp_expiry_to_credentials(yes);
         #[cfg(feature = "sigv4a")]
@@ -291,6 +293,7 @@ impl Bucket {
 
     /// Shares a signing-key cache with other buckets (SigV4 keys; a
     /// Multi-Region Access Point keeps the last SigV4a key it derived).
+    #[must_use]
     pub fn with_key_cache(mut self, cache: Arc<SigningKeyCache>) -> Self {
         self.signer = self.signer.with_key_cache(cache);
         self
@@ -505,6 +508,7 @@ impl<'a> ObjectRequest<'a> {
     /// encoded once). An empty value is sent as `name=`. Repeated names are
     /// all kept. Names the signer writes (`X-Amz-Signature`, ...) are
     /// rejected when presigning.
+    #[must_use]
     pub fn query(mut self, name: &'a str, value: impl Into<Cow<'a, str>>) -> Self {
         self.query.push((name, QueryValue::Text(value.into())));
         self
@@ -521,6 +525,7 @@ impl<'a> ObjectRequest<'a> {
     /// value. `host`, `authorization` and the `x-amz-date`,
     /// `x-amz-security-token` and `x-amz-content-sha256` headers are rejected
     /// when presigning.
+    #[must_use]
     pub fn header(mut self, name: &'a str, value: &'a str) -> Self {
         self.headers.push((name, value));
         self
@@ -532,113 +537,135 @@ impl<'a> ObjectRequest<'a> {
     }
 
     /// Overrides the response's `Content-Type` (GET).
+    #[must_use]
     pub fn response_content_type(self, value: &'a str) -> Self {
         self.query("response-content-type", value)
     }
 
     /// Overrides the response's `Content-Disposition` (GET), e.g.
     /// `attachment; filename="report.pdf"`.
+    #[must_use]
     pub fn response_content_disposition(self, value: &'a str) -> Self {
         self.query("response-content-disposition", value)
     }
 
     /// Overrides the response's `Cache-Control` (GET).
+    #[must_use]
     pub fn response_cache_control(self, value: &'a str) -> Self {
         self.query("response-cache-control", value)
     }
 
     /// Overrides the response's `Content-Encoding` (GET).
+    #[must_use]
     pub fn response_content_encoding(self, value: &'a str) -> Self {
         self.query("response-content-encoding", value)
     }
 
     /// Overrides the response's `Content-Language` (GET).
+    #[must_use]
     pub fn response_content_language(self, value: &'a str) -> Self {
         self.query("response-content-language", value)
     }
 
     /// Overrides the response's `Expires` (GET).
+    #[must_use]
     pub fn response_expires(self, value: &'a str) -> Self {
         self.query("response-expires", value)
     }
 
     /// A specific version of the object.
+    #[must_use]
     pub fn version_id(self, value: &'a str) -> Self {
         self.query("versionId", value)
     }
 
     /// ListObjectsV2: only keys starting with `prefix`.
+    #[must_use]
     pub fn prefix(self, prefix: &'a str) -> Self {
         self.query("prefix", prefix)
     }
 
     /// ListObjectsV2: group keys by `delimiter` (usually `/`).
+    #[must_use]
     pub fn delimiter(self, delimiter: &'a str) -> Self {
         self.query("delimiter", delimiter)
     }
 
     /// ListObjectsV2: at most `n` keys.
+    #[must_use]
     pub fn max_keys(self, n: u32) -> Self {
         self.query_number("max-keys", n.into())
     }
 
     /// ListObjectsV2: continue a truncated listing.
+    #[must_use]
     pub fn continuation_token(self, token: &'a str) -> Self {
         self.query("continuation-token", token)
     }
 
     /// ListObjectsV2: start after this key.
+    #[must_use]
     pub fn start_after(self, key: &'a str) -> Self {
         self.query("start-after", key)
     }
 
     /// Signs `content-type` (PUT): the uploader must send this type.
+    #[must_use]
     pub fn content_type(self, value: &'a str) -> Self {
         self.header("content-type", value)
     }
 
     /// Signs `content-md5` (PUT): S3 rejects a body with another MD5.
+    #[must_use]
     pub fn content_md5(self, base64_md5: &'a str) -> Self {
         self.header("content-md5", base64_md5)
     }
 
     /// Signs `content-length` (PUT): the upload must be exactly this size.
+    #[must_use]
     pub fn content_length(self, decimal: &'a str) -> Self {
         self.header("content-length", decimal)
     }
 
     /// Signs `content-disposition` (PUT), stored with the object.
+    #[must_use]
     pub fn content_disposition(self, value: &'a str) -> Self {
         self.header("content-disposition", value)
     }
 
     /// Signs `cache-control` (PUT), stored with the object.
+    #[must_use]
     pub fn cache_control(self, value: &'a str) -> Self {
         self.header("cache-control", value)
     }
 
     /// Signs `x-amz-acl` (PUT), e.g. `private`.
+    #[must_use]
     pub fn acl(self, canned_acl: &'a str) -> Self {
         self.header("x-amz-acl", canned_acl)
     }
 
     /// Signs `x-amz-storage-class` (PUT), e.g. `STANDARD_IA`.
+    #[must_use]
     pub fn storage_class(self, class: &'a str) -> Self {
         self.header("x-amz-storage-class", class)
     }
 
     /// Signs `x-amz-checksum-sha256` (PUT): S3 rejects a body with another
     /// SHA-256 (base64).
+    #[must_use]
     pub fn checksum_sha256(self, base64_sha256: &'a str) -> Self {
         self.header("x-amz-checksum-sha256", base64_sha256)
     }
 
     /// Signs `x-amz-server-side-encryption` (PUT), e.g. `AES256` or `aws:kms`.
+    #[must_use]
     pub fn server_side_encryption(self, algorithm: &'a str) -> Self {
         self.header("x-amz-server-side-encryption", algorithm)
     }
 
     /// Signs `x-amz-server-side-encryption-aws-kms-key-id` (PUT).
+    #[must_use]
     pub fn sse_kms_key_id(self, key_id: &'a str) -> Self {
         self.header("x-amz-server-side-encryption-aws-kms-key-id", key_id)
     }
@@ -648,6 +675,7 @@ impl<'a> ObjectRequest<'a> {
     ///
     /// The key is a secret: it travels in the client's headers, never in the
     /// URL, and `Debug` of this request does not show it.
+    #[must_use]
     pub fn sse_customer_key(
         self,
         algorithm: &'a str,

@@ -30,6 +30,7 @@ impl PresignedUrl {
     }
 
     /// The URL, by value.
+    #[must_use]
     pub fn into_string(self) -> String {
         self.url.into_string()
     }

@@ -126,6 +126,7 @@ impl Signer {
     /// services (`s3`, `s3express`, `s3-outposts`, `s3-object-lambda`), which
     /// refuse a header-signed request without it, and not for others;
     /// [`sign_content_sha256`](Self::sign_content_sha256) overrides that.
+    #[must_use]
     pub fn new(region: Region, service: Service) -> Self {
         Signer {
             options: SignerOptions::for_service(&service),
@@ -138,12 +139,14 @@ impl Signer {
     option_setters!();
 
     /// Uses a fresh key cache of a given capacity.
+    #[must_use]
     pub fn cache_capacity(mut self, capacity: usize) -> Self {
         self.cache = Arc::new(SigningKeyCache::new(capacity));
         self
     }
 
     /// Shares a key cache with other signers (for example one per bucket).
+    #[must_use]
     pub fn with_key_cache(mut self, cache: Arc<SigningKeyCache>) -> Self {
         self.cache = cache;
         self

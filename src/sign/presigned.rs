@@ -132,6 +132,7 @@ impl PresignedRequest {
     }
 
     /// The request target, by value.
+    #[must_use]
     pub fn into_uri(self) -> String {
         self.0.into_string()
     }

@@ -157,6 +157,7 @@ pub struct PublicKey {
 impl PublicKey {
     /// The key from its affine coordinates, big-endian (as the CRT suite's
     /// `public-key.json` gives them). `None` if the point is not on P-256.
+    #[must_use]
     pub fn from_coordinates(x: &[u8; 32], y: &[u8; 32]) -> Option<Self> {
         let point = Sec1Point::from_affine_coordinates(&(*x).into(), &(*y).into(), false);
         let key = Option::<p256::PublicKey>::from(p256::PublicKey::from_sec1_point(&point))?;
@@ -164,6 +165,7 @@ impl PublicKey {
     }
 
     /// The uncompressed SEC 1 encoding: `0x04`, X, Y.
+    #[must_use]
     pub fn to_uncompressed(&self) -> [u8; 65] {
         let point = self.key.to_sec1_point(false);
         let mut out = [0u8; 65];

@@ -5,6 +5,7 @@ use super::{ReceivedRequest, VerifyError};
 use crate::error::{Error, excerpt};
 use crate::wire;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 impl<'a> ReceivedRequest<'a> {
     /// The request as an `http` server received it: method, path and query,
     /// and every header. The `Host` header is taken from the request, or

@@ -167,12 +167,14 @@ impl<L: CredentialsLookup> Verifier<L> {
     /// [`PathMode::for_service`], unless set with
     /// [`path_mode`](Self::path_mode); S3's rules, such as a required
     /// `x-amz-content-sha256`, apply to the S3 services only).
+    #[must_use]
     pub fn service(mut self, service: Service) -> Self {
         self.service = service;
         self
     }
 
     /// Overrides the path mode, whatever the service.
+    #[must_use]
     pub fn path_mode(mut self, mode: PathMode) -> Self {
         self.path_mode = Some(mode);
         self
@@ -183,6 +185,7 @@ impl<L: CredentialsLookup> Verifier<L> {
     /// `X-Amz-Security-Token` (or a header-signed request's
     /// `x-amz-security-token` header) is not part of the signature; it must
     /// still equal the credentials' token.
+    #[must_use]
     pub fn session_token_mode(mut self, mode: SessionTokenMode) -> Self {
         self.token_mode = mode;
         self
@@ -195,6 +198,7 @@ impl<L: CredentialsLookup> Verifier<L> {
 
     /// Accepts this region (call again for more). With none, any region is
     /// accepted.
+    #[must_use]
     pub fn accept_region(mut self, region: Region) -> Self {
         self.regions.push(region);
         self
@@ -204,6 +208,7 @@ impl<L: CredentialsLookup> Verifier<L> {
     /// the client sends one; call again for more; compared ignoring case).
     /// With none, any host is accepted: a request signed for another server
     /// that knows the same keys then verifies here too.
+    #[must_use]
     pub fn accept_host(mut self, host: impl Into<String>) -> Self {
         self.hosts.push(host.into());
         self
@@ -211,6 +216,7 @@ impl<L: CredentialsLookup> Verifier<L> {
 
     /// The clock skew allowed (default 900 s). Any duration is accepted;
     /// a huge one only stops dates from being refused as too far off.
+    #[must_use]
     pub fn max_skew(mut self, skew: Duration) -> Self {
         self.max_skew = skew;
         self
@@ -218,6 +224,7 @@ impl<L: CredentialsLookup> Verifier<L> {
 
     /// The longest presigned expiry accepted (default 7 days, S3's
     /// maximum).
+    #[must_use]
     pub fn max_expires(mut self, max: Duration) -> Self {
         self.max_expires = max;
         self

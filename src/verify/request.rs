@@ -73,6 +73,7 @@ pub struct ReceivedRequest<'a> {
 
 impl<'a> ReceivedRequest<'a> {
     /// A request's method and target (`/path?query`, as received).
+    #[must_use]
     pub fn new(method: &'a str, target: &'a str) -> Self {
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         ReceivedRequest {
@@ -87,6 +88,7 @@ impl<'a> ReceivedRequest<'a> {
     /// A header the request carried (include `host`, and every other
     /// header: an unsigned `x-amz-*` header the verifier is not told about
     /// cannot be refused).
+    #[must_use]
     pub fn header(mut self, name: &'a str, value: &'a str) -> Self {
         self.push_header(name, value);
         self
@@ -99,6 +101,7 @@ impl<'a> ReceivedRequest<'a> {
 
     /// Every header the request carried, as `(name, value)` pairs, borrowed
     /// rather than copied (replaces any given before; include `host`).
+    #[must_use]
     pub fn with_headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Self {
         self.headers = HeaderList::Borrowed(headers);
         self
@@ -113,6 +116,7 @@ impl<'a> ReceivedRequest<'a> {
     /// over: for services other than S3 the body's hash is part of the
     /// signature (an empty body is assumed when none is given), while S3
     /// presigned URLs sign `UNSIGNED-PAYLOAD` and the body is ignored.
+    #[must_use]
     pub fn payload(mut self, payload: Payload<'a>) -> Self {
         self.payload = Some(payload);
         self

@@ -138,6 +138,7 @@ impl ChunkDecoder {
     /// `decoded_length` bytes of payload (`x-amz-decoded-content-length`),
     /// checking signatures with `signer`, seeded with the request's
     /// signature (unused for unsigned chunks).
+    #[must_use]
     pub fn new(signer: ChunkSigner, payload: StreamingPayload, decoded_length: u64) -> Self {
         Self::build(
             payload.signs_chunks().then_some(signer),
@@ -181,6 +182,7 @@ impl ChunkDecoder {
 
     /// Sets the smallest chunk accepted before the last one with data
     /// (default [`MIN_CHUNK_SIZE`] for signed chunks, none for unsigned).
+    #[must_use]
     pub fn min_chunk_size(mut self, min: usize) -> Self {
         self.min_chunk = min;
         self
@@ -190,6 +192,7 @@ impl ChunkDecoder {
     /// [`DEFAULT_MAX_CHUNK_SIZE`], 1 MiB; none for unsigned ones): a signed
     /// chunk is buffered whole until its signature is checked, so this
     /// bounds the decoder's memory.
+    #[must_use]
     pub fn max_chunk_size(mut self, max: usize) -> Self {
         self.max_chunk = max;
         self
@@ -437,6 +440,7 @@ impl DecodedBody {
 
     /// The trailer's checksum, checked against the payload (`None` without
     /// a trailer).
+    #[must_use]
     pub fn checksum(&self) -> Option<Checksum> {
         self.checksum
     }

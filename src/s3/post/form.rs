@@ -59,6 +59,7 @@ impl PresignedPost {
 
     /// `{"url": "...", "fields": {...}}`, as boto3's
     /// `generate_presigned_post` returns it, fields in posting order.
+    #[must_use]
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(self.url.len() + 1024);
         out.push_str("{\"url\":");
@@ -78,6 +79,7 @@ impl PresignedPost {
 
     /// A complete HTML upload form: the fields as hidden inputs (every value
     /// escaped), a file input and a submit button.
+    #[must_use]
     pub fn to_html_form(&self) -> String {
         let mut out = String::with_capacity(self.url.len() + 2048);
         out.push_str("<form action=\"");

@@ -135,6 +135,7 @@ pub struct SignedPolicy {
 impl<'a> PostPolicy<'a> {
     /// Adds a condition (the escape hatch for anything without a helper). It
     /// constrains a field the client sends; it adds no form field.
+    #[must_use]
     pub fn condition(mut self, condition: Condition) -> Self {
         self.conditions.push(condition);
         self
@@ -162,6 +163,7 @@ impl<'a> PostPolicy<'a> {
     /// assert!(post.conditions().contains(&Condition::starts_with("x-amz-meta-original-name", "")));
     /// # Ok::<(), presign::Error>(())
     /// ```
+    #[must_use]
     pub fn field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         let (name, value) = (name.into(), value.into());
         self.conditions.push(key::field_condition(&name, &value));
@@ -171,67 +173,80 @@ impl<'a> PostPolicy<'a> {
 
     /// Allows any value of `field` that starts with `prefix` (the client
     /// sets the field); an empty prefix allows any value.
+    #[must_use]
     pub fn starts_with(self, field: &str, prefix: &str) -> Self {
         self.condition(Condition::starts_with(field, prefix))
     }
 
     /// Limits the file's size to `min..=max` bytes.
+    #[must_use]
     pub fn content_length_range(self, min: u64, max: u64) -> Self {
         self.condition(Condition::ContentLengthRange { min, max })
     }
 
     /// The canned ACL (`private`, `public-read`, ...).
+    #[must_use]
     pub fn acl(self, acl: &str) -> Self {
         self.field("acl", acl)
     }
 
     /// The object's `Cache-Control`.
+    #[must_use]
     pub fn cache_control(self, value: &str) -> Self {
         self.field("Cache-Control", value)
     }
 
     /// The object's `Content-Type`.
+    #[must_use]
     pub fn content_type(self, value: &str) -> Self {
         self.field("Content-Type", value)
     }
 
     /// The object's `Content-Disposition`.
+    #[must_use]
     pub fn content_disposition(self, value: &str) -> Self {
         self.field("Content-Disposition", value)
     }
 
     /// The object's `Content-Encoding`.
+    #[must_use]
     pub fn content_encoding(self, value: &str) -> Self {
         self.field("Content-Encoding", value)
     }
 
     /// The object's `Expires` header.
+    #[must_use]
     pub fn expires(self, value: &str) -> Self {
         self.field("Expires", value)
     }
 
     /// Where S3 redirects the browser after a successful upload.
+    #[must_use]
     pub fn success_action_redirect(self, url: &str) -> Self {
         self.field("success_action_redirect", url)
     }
 
     /// The status S3 answers a successful upload with: 200, 201 (with an XML
     /// body) or 204 (S3's default). Other values fail when signing.
+    #[must_use]
     pub fn success_action_status(self, status: u16) -> Self {
         self.field("success_action_status", status.to_string())
     }
 
     /// A user metadata entry, `x-amz-meta-NAME`.
+    #[must_use]
     pub fn metadata(self, name: &str, value: &str) -> Self {
         self.field(format!("x-amz-meta-{name}"), value)
     }
 
     /// `x-amz-server-side-encryption` (`AES256`, `aws:kms`, ...).
+    #[must_use]
     pub fn server_side_encryption(self, algorithm: &str) -> Self {
         self.field("x-amz-server-side-encryption", algorithm)
     }
 
     /// `x-amz-storage-class` (`STANDARD_IA`, ...).
+    #[must_use]
     pub fn storage_class(self, class: &str) -> Self {
         self.field("x-amz-storage-class", class)
     }
@@ -241,6 +256,7 @@ impl<'a> PostPolicy<'a> {
     /// zero bytes by accident (see [the module](crate::checksum)); one made
     /// with [`Checksum::of_empty_body`] also limits the file to 0 bytes
     /// (`content-length-range` 0 to 0).
+    #[must_use]
     pub fn checksum(self, checksum: &Checksum) -> Self {
         let with = self.field(checksum.algorithm().header_name(), checksum.as_str());
         if checksum.is_empty_body() {
@@ -251,6 +267,7 @@ impl<'a> PostPolicy<'a> {
     }
 
     /// The object's tags, as the `tagging` XML document.
+    #[must_use]
     pub fn tagging(self, xml: &str) -> Self {
         self.field("tagging", xml)
     }
