@@ -106,6 +106,7 @@
 //! | `http` | `http` module: `sign_request` and `presign_request` for `http::Request`s; `verify::ReceivedRequest::from_http` and `from_http_parts` | `http` 1 (without default features but `std`) |
 //! | `sigv4a` | `sigv4a` module: SigV4a (`AWS4-ECDSA-P256-SHA256`) key derivation, signing and presigning; [`verify`] also accepts SigV4a requests | `p256` (ECDSA, RFC 6979 nonces) |
 //! | `aws-credential-types` | `aws_sdk` module: the AWS SDK's `Credentials` converted into ours (`TryFrom`), and `SdkCredentialsProvider`, an SDK credentials provider (such as `aws-config`'s chain) behind a cache refreshed ahead of expiry | `aws-credential-types` 1.2 and the `aws-smithy-*` crates it needs |
+//! | `cli` | the command-line tools `presign`, `presign-post`, `presign-verify` and `presign-sign-request` (`cargo install presign --features cli`); no library item | nothing (std only) |
 //!
 //! Items that need a feature are marked with it on docs.rs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
