@@ -473,6 +473,13 @@ fn resolve(
     }
 }
 
+/// What presigning wrote, by algorithm.
+enum Written {
+    V4(crate::sign::PresignInfo),
+    #[cfg(feature = "sigv4a")]
+    V4a(crate::sigv4a::Presign4aInfo),
+}
+
 /// One S3 request to presign: add signed query parameters and headers, then
 /// call [`presign`](Self::presign).
 ///
@@ -705,42 +712,48 @@ impl<'a> ObjectRequest<'a> {
         time: SigningTime,
         expires_in: Duration,
     ) -> Result<PresignedUrl, Error> {
-        let origin = &self.bucket.resolved.origin;
         let mut url = String::new();
-        #[cfg(feature = "sigv4a")]
-        if let Some(signer4a) = &self.bucket.signer4a {
-            let info = signer4a.presign_into(
-                &self.parts_for(credentials)?,
-                credentials,
-                time,
-                expires_in,
-                origin,
-                &mut url,
-            )?;
-            let placeholder = crate::sign::PresignInfo {
-                query_start: info.query_start,
-                signature: crate::signature::Signature::from_bytes([0; 32]),
-                expires: info.expires,
-            };
-            return Ok(PresignedUrl {
-                url: PresignedText::new(url, info.query_start, placeholder),
-                method: self.method,
-                v4a_signature: Some(info.signature),
-            });
-        }
-        let info = self.bucket.signer.presign_into(
-            &self.parts_for(credentials)?,
-            credentials,
-            time,
-            expires_in,
-            origin,
-            &mut url,
-        )?;
+        let (info, v4a_signature) = match self.write_url(credentials, time, expires_in, &mut url)? {
+            Written::V4(info) => (info, None),
+            // (SigV4a's ECDSA signature is kept as its hex text.)
+            #[cfg(feature = "sigv4a")]
+            Written::V4a(info) => (
+                crate::sign::PresignInfo {
+                    query_start: info.query_start,
+                    signature: crate::signature::Signature::from_bytes([0; 32]),
+                    expires: info.expires,
+                },
+                Some(info.signature),
+            ),
+        };
         Ok(PresignedUrl {
             url: PresignedText::new(url, info.query_start, info),
             method: self.method,
-            v4a_signature: None,
+            v4a_signature,
         })
+    }
+
+    /// Writes the URL into `out` with the bucket's algorithm: SigV4a for a
+    /// Multi-Region Access Point, SigV4 for every other.
+    fn write_url(
+        &self,
+        credentials: &Credentials,
+        time: SigningTime,
+        expires_in: Duration,
+        out: &mut String,
+    ) -> Result<Written, Error> {
+        let origin = &self.bucket.resolved.origin;
+        let parts = self.parts_for(credentials)?;
+        #[cfg(feature = "sigv4a")]
+        if let Some(signer4a) = &self.bucket.signer4a {
+            let info = signer4a.presign_into(&parts, credentials, time, expires_in, origin, out)?;
+            return Ok(Written::V4a(info));
+        }
+        let info =
+            self.bucket
+                .signer
+                .presign_into(&parts, credentials, time, expires_in, origin, out)?;
+        Ok(Written::V4(info))
     }
 
     /// Presigns with credentials from a provider (a caching provider of
@@ -770,27 +783,7 @@ impl<'a> ObjectRequest<'a> {
         expires_in: Duration,
         out: &mut String,
     ) -> Result<(), Error> {
-        let origin = &self.bucket.resolved.origin;
-        #[cfg(feature = "sigv4a")]
-        if let Some(signer4a) = &self.bucket.signer4a {
-            signer4a.presign_into(
-                &self.parts_for(credentials)?,
-                credentials,
-                time,
-                expires_in,
-                origin,
-                out,
-            )?;
-            return Ok(());
-        }
-        self.bucket.signer.presign_into(
-            &self.parts_for(credentials)?,
-            credentials,
-            time,
-            expires_in,
-            origin,
-            out,
-        )?;
+        self.write_url(credentials, time, expires_in, out)?;
         Ok(())
     }
 

@@ -316,20 +316,16 @@ impl Signer {
         time: SigningTime,
         expires_in: Duration,
     ) -> Result<PresignedRequest, Error> {
-        let location = SignatureLocation::Query { expires_in };
-        let payload = request.payload_or(location.default_payload(&self.service));
-        let parts = request.parts(self.options.path_mode, payload);
-        let mut uri = String::new();
-        let info = self.presign_into(&parts, credentials, time, expires_in, "", &mut uri)?;
-        // S3 mode sends the canonical (encoded-once) path; other services
-        // get the path exactly as given, since the server re-encodes it.
-        let query_start = match self.options.path_mode {
-            PathMode::S3 => info.query_start,
-            PathMode::Standard => {
-                uri.replace_range(..info.query_start - 1, request.path);
-                request.path.len() + 1
-            }
-        };
+        let (uri, query_start, info) = presign_target(
+            &self.options,
+            &self.service,
+            request,
+            expires_in,
+            |parts, uri| {
+                let info = self.presign_into(parts, credentials, time, expires_in, "", uri)?;
+                Ok((info.query_start, info))
+            },
+        )?;
         Ok(PresignedRequest(PresignedText::new(uri, query_start, info)))
     }
 
@@ -406,6 +402,33 @@ impl Signer {
     pub fn max_expires_in(&self) -> Duration {
         self.options.max_expires
     }
+}
+
+/// Presigns a [`SignableRequest`] with `sign` (which writes the request
+/// target into the string and says where its query starts): the request
+/// target to send and where its query starts. S3 mode sends the canonical
+/// (encoded-once) path; other services get the path exactly as given, since
+/// the server encodes it again. Shared by the SigV4 and SigV4a signers.
+pub(crate) fn presign_target<'r, I>(
+    options: &SignerOptions,
+    service: &Service,
+    request: &'r SignableRequest<'r>,
+    expires_in: Duration,
+    sign: impl FnOnce(&Parts<'r>, &mut String) -> Result<(usize, I), Error>,
+) -> Result<(String, usize, I), Error> {
+    let location = SignatureLocation::Query { expires_in };
+    let payload = request.payload_or(location.default_payload(service));
+    let parts = request.parts(options.path_mode, payload);
+    let mut uri = String::new();
+    let (query_start, info) = sign(&parts, &mut uri)?;
+    let query_start = match options.path_mode {
+        PathMode::S3 => query_start,
+        PathMode::Standard => {
+            uri.replace_range(..query_start - 1, request.path);
+            request.path.len() + 1
+        }
+    };
+    Ok((uri, query_start, info))
 }
 
 /// The query text around a token added after signing and the signature.

@@ -12,6 +12,7 @@ mod key;
 mod signer;
 
 pub use key::{PublicKey, SigV4aKey};
+pub(crate) use signer::Presign4aInfo;
 pub use signer::{AuthorizationHeaders4a, PresignedRequest4a, Signer4a};
 
 /// The SigV4a signing algorithm's name.

@@ -11,7 +11,7 @@ use super::SigV4aKey;
 use crate::canonical::{self, Auth, CanonicalRequest, ThreadScratch};
 use crate::credentials::CacheId;
 use crate::credentials::Credentials;
-use crate::encode::{self, PathMode};
+use crate::encode;
 use crate::error::Error;
 use crate::request::{Parts, Payload, SignableRequest};
 use crate::scope::Service;
@@ -382,24 +382,20 @@ impl Signer4a {
         time: SigningTime,
         expires_in: Duration,
     ) -> Result<PresignedRequest4a, Error> {
-        let location = SignatureLocation::Query { expires_in };
-        let payload = request.payload_or(location.default_payload(&self.service));
-        let parts = request.parts(self.options.path_mode, payload);
-        let mut uri = String::new();
-        let info = self.presign_into(&parts, credentials, time, expires_in, "", &mut uri)?;
-        // S3 mode sends the canonical (encoded-once) path; other services
-        // get the path exactly as given, since the server re-encodes it.
-        let query_start = match self.options.path_mode {
-            PathMode::S3 => info.query_start,
-            PathMode::Standard => {
-                uri.replace_range(..info.query_start - 1, request.path);
-                request.path.len() + 1
-            }
-        };
+        let (uri, query_start, signature) = crate::sign::presign_target(
+            &self.options,
+            &self.service,
+            request,
+            expires_in,
+            |parts, uri| {
+                let info = self.presign_into(parts, credentials, time, expires_in, "", uri)?;
+                Ok((info.query_start, info.signature))
+            },
+        )?;
         Ok(PresignedRequest4a {
             uri,
             query_start,
-            signature: info.signature,
+            signature,
         })
     }
 
