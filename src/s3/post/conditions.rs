@@ -3,13 +3,13 @@
 //! whether a received form satisfies it.
 
 use core::fmt;
-use core::fmt::Write as _;
 
 use serde_json::Value;
 
 use crate::error::{Error, excerpt};
 
-use super::json::write_json_string;
+use super::json::{write_json_string, write_json_string_prefixed};
+use crate::encode::itoa_u64;
 
 /// One condition of a POST policy.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -177,13 +177,17 @@ impl Condition {
             }
             Condition::StartsWith { field, prefix } => {
                 out.push_str("[\"starts-with\",");
-                write_json_string(&format!("${field}"), out);
+                write_json_string_prefixed('$', field, out);
                 out.push(',');
                 write_json_string(prefix, out);
                 out.push(']');
             }
             Condition::ContentLengthRange { min, max } => {
-                let _ = write!(out, "[\"content-length-range\",{min},{max}]");
+                out.push_str("[\"content-length-range\",");
+                out.push_str(itoa_u64(*min).as_str());
+                out.push(',');
+                out.push_str(itoa_u64(*max).as_str());
+                out.push(']');
             }
         }
     }

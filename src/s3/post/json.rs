@@ -9,6 +9,23 @@ use core::fmt::Write as _;
 pub(super) fn write_json_string(s: &str, out: &mut String) {
     out.reserve(s.len() + 2);
     out.push('"');
+    write_json_string_body(s, out);
+    out.push('"');
+}
+
+/// [`write_json_string`] of `prefix` then `s` (a `starts-with` condition's
+/// `$field`), without building the joined text.
+pub(super) fn write_json_string_prefixed(prefix: char, s: &str, out: &mut String) {
+    out.reserve(s.len() + 3);
+    out.push('"');
+    let mut buf = [0u8; 4];
+    write_json_string_body(prefix.encode_utf8(&mut buf), out);
+    write_json_string_body(s, out);
+    out.push('"');
+}
+
+/// The escaped text, without quotes.
+fn write_json_string_body(s: &str, out: &mut String) {
     // Runs of printable ASCII other than `"` and `\` (nearly every policy
     // value) are copied whole; only the rest is looked at a character at a
     // time.
@@ -36,7 +53,6 @@ pub(super) fn write_json_string(s: &str, out: &mut String) {
         }
         rest = &rest[c.len_utf8()..];
     }
-    out.push('"');
 }
 
 #[cfg(test)]

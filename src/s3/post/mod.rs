@@ -321,7 +321,20 @@ impl<'a> PostPolicy<'a> {
             }
         }
         let scope = signer.scope(self.time);
-        let credential = format!("{}/{scope}", credentials.access_key_id());
+        let credential = {
+            let id = credentials.access_key_id();
+            let mut text = String::with_capacity(id.len() + 64);
+            text.push_str(id);
+            text.push('/');
+            text.push_str(scope.date().text().as_str());
+            text.push('/');
+            text.push_str(scope.region().as_str());
+            text.push('/');
+            text.push_str(scope.service().as_str());
+            text.push('/');
+            text.push_str(crate::scope::TERMINATOR);
+            text
+        };
         let amz_date = self.time.amz_date();
 
         let mut conditions = Vec::with_capacity(self.conditions.len() + 6);
