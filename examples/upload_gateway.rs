@@ -22,7 +22,7 @@
 //!
 //! Credentials come from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and,
 //! if set, `AWS_SESSION_TOKEN` (which requests must then carry): the same
-//! variables the `presign` example signs with. Links must be signed for
+//! variables the `presign` tool signs with. Links must be signed for
 //! `http://IP:PORT` (or `http://localhost:PORT`), path-style, in the
 //! region: `/BUCKET/KEY?X-Amz-...`. Header-signed (`Authorization`) PUTs
 //! are accepted too, and their signed `x-amz-content-sha256` is checked

@@ -497,7 +497,7 @@ fn multi_region_access_points_are_signed_with_sigv4a() {
         ["AWS4-ECDSA-P256-SHA256"]
     );
     assert_eq!(query_param(&url, "X-Amz-Region-Set"), ["%2A"]);
-    // And the `verify` example accepts it (tests/cli_verify.rs checks more).
+    // And the `presign-verify` tool accepts it (tests/cli_verify.rs checks more).
     let out = cli_support::run_with_env("verify", &[&url, "--date", "20260524T120100Z"], &[]);
     let (stdout, _) = cli_support::ok(&out);
     assert!(stdout.starts_with("ok\n"), "{stdout}");

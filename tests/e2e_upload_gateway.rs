@@ -3,7 +3,7 @@
 //! temporary folder, and the example binary itself.
 //!
 //! Links are made by the crate ([`Bucket`] at `http://127.0.0.1:PORT`,
-//! path-style) and by the `presign` example binary, with the credentials
+//! path-style) and by the `presign` tool, with the credentials
 //! the CLI tests use; a raw HTTP/1.1 client (`tests/s3s_fs/mod.rs`) sends
 //! each URL's path and query byte for byte, with `Host` from the URL, and
 //! connects to 127.0.0.1 only.
@@ -221,7 +221,7 @@ fn link(gw: &Gateway, key: &str) -> String {
     )
 }
 
-/// A presigned PUT made by the `presign` example binary for
+/// A presigned PUT made by the `presign` tool for
 /// `s3://BUCKET/KEY` at the gateway, with `extra` arguments.
 fn cli_link(gw: &Gateway, key: &str, extra: &[&str]) -> String {
     let target = format!("s3://{BUCKET}/{key}");
@@ -241,7 +241,7 @@ fn cli_link(gw: &Gateway, key: &str, extra: &[&str]) -> String {
     let url = stdout.trim_end().to_owned();
     assert!(
         url.starts_with(&format!("{endpoint}/{BUCKET}/")),
-        "the presign example's URL: {url}"
+        "the presign tool's URL: {url}"
     );
     url
 }
@@ -407,7 +407,7 @@ fn a_link_made_by_the_crate_is_stored() {
     assert_eq!(std::fs::read_dir(incoming).unwrap().count(), 0);
 }
 
-/// A PUT link made by the `presign` example binary is stored; with
+/// A PUT link made by the `presign` tool is stored; with
 /// `--header content-type:...` the upload sends that header.
 #[test]
 fn a_link_made_by_the_presign_example_is_stored() {
@@ -492,14 +492,14 @@ fn a_header_signed_put_has_its_body_checked() {
 
 /// One hex digit of the signature changed, the key or bucket in the path
 /// changed, the expiry changed: the signature no longer matches. For links
-/// made by the crate and by the `presign` example.
+/// made by the crate and by the `presign` tool.
 #[test]
 fn tampered_links_store_nothing() {
     let gw = Gateway::start();
     for (origin, url) in [
         ("crate", link(&gw, "docs/a.txt")),
         (
-            "presign example",
+            "presign tool",
             cli_link(&gw, "docs/a.txt", &["--expires-in", "300"]),
         ),
     ] {
@@ -562,7 +562,7 @@ fn tampered_links_store_nothing() {
 }
 
 /// Links past their expiry are refused, whether signed long ago (the crate,
-/// the `presign` example's `--date`) or expiring while the test waits;
+/// the `presign` tool's `--date`) or expiring while the test waits;
 /// links dated beyond the clock skew are not yet valid.
 #[test]
 fn expired_links_store_nothing() {
@@ -605,7 +605,7 @@ fn expired_links_store_nothing() {
     for (what, url, reason) in [
         ("signed 2 h ago for 60 s, by the crate", &old, "expired at"),
         (
-            "signed 2 h ago for 60 s, by the presign example",
+            "signed 2 h ago for 60 s, by the presign tool",
             &old_cli,
             "expired at",
         ),
@@ -629,7 +629,7 @@ fn unsigned_headers_store_nothing() {
     let gw = Gateway::start();
     for (origin, url) in [
         ("crate", link(&gw, "in/a.bin")),
-        ("presign example", cli_link(&gw, "in/a.bin", &[])),
+        ("presign tool", cli_link(&gw, "in/a.bin", &[])),
     ] {
         let before = gw.tree();
         for (name, value) in [
@@ -668,7 +668,7 @@ fn unsigned_headers_store_nothing() {
         "in/typed.txt",
         &["--header", "content-type:text/plain"],
     );
-    for (origin, url) in [("crate", &url), ("presign example", &cli)] {
+    for (origin, url) in [("crate", &url), ("presign tool", &cli)] {
         let before = gw.tree();
         let r = gw.put(url, &[], b"untyped");
         assert_refused(
@@ -730,7 +730,7 @@ fn other_signers_and_servers_store_nothing() {
             "is not accepted",
         ),
         (
-            "another region, by the presign example",
+            "another region, by the presign tool",
             cli_link(&gw, "k", &["--region", "eu-west-1"]),
             "not accepted",
         ),
