@@ -123,6 +123,7 @@
 //! and `CreateSession` sessions are in [`express`].
 
 mod arn;
+mod bucket;
 mod disposition;
 mod endpoint;
 pub mod express;
@@ -130,9 +131,10 @@ mod object;
 mod post;
 mod url;
 
+pub use bucket::Bucket;
 pub use disposition::ContentDisposition;
 pub use endpoint::{Addressing, Endpoint, Scheme, is_dns_compatible};
-pub use object::{Bucket, ObjectRequest};
+pub use object::ObjectRequest;
 pub use post::{
     Condition, FILENAME_PLACEHOLDER, PostKey, PostPolicy, PresignedPost, SignedPolicy,
     parse_policy_conditions,

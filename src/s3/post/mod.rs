@@ -47,7 +47,7 @@ use crate::string_to_sign::ALGORITHM;
 use crate::time::SigningTime;
 use crate::wire;
 
-use super::object::Bucket;
+use super::bucket::Bucket;
 use conditions::{check_consistency, check_field_name, policy_error};
 use policy::{expiration, policy_json};
 
