@@ -14,7 +14,7 @@ use subtle::ConstantTimeEq;
 
 use super::specials::Specials;
 use super::{CredentialsLookup, ReceivedRequest, Verifier, VerifyError};
-use crate::credentials::Credentials;
+use crate::credentials::{Credentials, TokenKind};
 use crate::encode;
 use crate::error::excerpt;
 use crate::request::ReceivedQuery;
@@ -320,6 +320,9 @@ pub(crate) struct Claims<'r> {
     pub(crate) signature: Raw<'r>,
     pub(crate) expires: Option<Raw<'r>>,
     pub(crate) token: Option<Raw<'r>>,
+    /// An S3 Express One Zone session's token (`X-Amz-S3session-Token`,
+    /// `x-amz-s3session-token`).
+    pub(crate) s3_session_token: Option<Raw<'r>>,
     /// `X-Amz-Content-Sha256`, a presigned query's payload hash.
     pub(crate) content_sha256: Option<Raw<'r>>,
     /// The query the signature covers.
@@ -443,6 +446,9 @@ pub(crate) fn header_claims<'r>(request: &ReceivedRequest<'r>) -> Result<Claims<
         token: request
             .single(wire::header::X_AMZ_SECURITY_TOKEN)?
             .map(Raw::literal),
+        s3_session_token: request
+            .single(wire::header::X_AMZ_S3SESSION_TOKEN)?
+            .map(Raw::literal),
         content_sha256: None,
         query: ReceivedQuery::Raw(request.query),
         #[cfg(feature = "sigv4a")]
@@ -538,11 +544,22 @@ impl core::fmt::Display for SignedHeaders<'_> {
 }
 
 /// Checks the request's session token against the credentials', in
-/// constant time for tokens of equal length, without copying it.
-pub(crate) fn check_token(
-    creds: &Credentials,
-    received: Option<Raw<'_>>,
-) -> Result<(), VerifyError> {
+/// constant time for tokens of equal length, without copying it. The token
+/// must travel under the credentials' name for it (`X-Amz-Security-Token`,
+/// or an S3 Express session's `X-Amz-S3session-Token`), and no token under
+/// the other.
+pub(crate) fn check_token(creds: &Credentials, claims: &Claims<'_>) -> Result<(), VerifyError> {
+    let (expected, other) = match creds.session_token_kind() {
+        TokenKind::Security => (claims.token, claims.s3_session_token),
+        TokenKind::S3Session => (claims.s3_session_token, claims.token),
+    };
+    if other.is_some() {
+        return Err(VerifyError::SecurityTokenMismatch);
+    }
+    check_token_value(creds, expected)
+}
+
+fn check_token_value(creds: &Credentials, received: Option<Raw<'_>>) -> Result<(), VerifyError> {
     match (creds.session_token(), received) {
         (None, None) => Ok(()),
         (Some(_), None) => Err(VerifyError::MissingSecurityToken),
@@ -641,17 +658,20 @@ mod tests {
             .unwrap()
             .with_session_token("a+b/c=")
             .unwrap();
-        assert_eq!(check_token(&creds, Some(q("a%2Bb%2Fc%3D"))), Ok(()));
-        assert_eq!(check_token(&creds, Some(Raw::literal("a+b/c="))), Ok(()));
+        assert_eq!(check_token_value(&creds, Some(q("a%2Bb%2Fc%3D"))), Ok(()));
+        assert_eq!(
+            check_token_value(&creds, Some(Raw::literal("a+b/c="))),
+            Ok(())
+        );
         for bad in ["a+b%2Fc%3D", "a%2Bb%2Fc", "a%2Bb%2Fc%3D%3D", ""] {
             assert_eq!(
-                check_token(&creds, Some(q(bad))),
+                check_token_value(&creds, Some(q(bad))),
                 Err(VerifyError::SecurityTokenMismatch),
                 "{bad}"
             );
         }
         assert_eq!(
-            check_token(&creds, None),
+            check_token_value(&creds, None),
             Err(VerifyError::MissingSecurityToken)
         );
     }

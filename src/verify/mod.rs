@@ -515,7 +515,7 @@ impl<L: CredentialsLookup> Verifier<L> {
         }
 
         let creds = self.credentials(credential.access_key_id())?;
-        claims::check_token(&creds, claims.token)?;
+        claims::check_token(&creds, claims)?;
         let parts = Parts {
             method: request.method,
             host: "",

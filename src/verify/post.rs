@@ -132,6 +132,10 @@ impl<L: CredentialsLookup> Verifier<L> {
                 .iter()
                 .find(|(n, _)| n.eq_ignore_ascii_case(wire::header::X_AMZ_SECURITY_TOKEN))
                 .map(|(_, v)| Raw::literal(v)),
+            s3_session_token: fields
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(wire::query::X_AMZ_S3SESSION_TOKEN))
+                .map(|(_, v)| Raw::literal(v)),
             content_sha256: None,
             query: ReceivedQuery::Raw(""),
             #[cfg(feature = "sigv4a")]
@@ -178,7 +182,7 @@ impl<L: CredentialsLookup> Verifier<L> {
             });
         }
         let creds = self.credentials(credential.access_key_id())?;
-        check_token(&creds, claims.token)?;
+        check_token(&creds, &claims)?;
 
         let region = Region::new(credential.region()).map_err(VerifyError::MalformedRequest)?;
         let scope = Scope::new(signed_at.scope_date(), &region, &self.service);

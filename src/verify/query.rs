@@ -21,7 +21,7 @@ use crate::wire;
 
 /// The `X-Amz-*` parameters a presigned query may carry, each at most once,
 /// in the order of [`Found`]'s slots.
-const QUERY_NAMES: [&str; 9] = [
+const QUERY_NAMES: [&str; 10] = [
     wire::query::X_AMZ_ALGORITHM,
     wire::query::X_AMZ_CREDENTIAL,
     wire::query::X_AMZ_DATE,
@@ -31,6 +31,7 @@ const QUERY_NAMES: [&str; 9] = [
     wire::query::X_AMZ_SECURITY_TOKEN,
     wire::query::X_AMZ_CONTENT_SHA256,
     wire::query::X_AMZ_REGION_SET,
+    wire::query::X_AMZ_S3SESSION_TOKEN,
 ];
 const SIGNATURE: usize = 4;
 /// The bytes that structure a query: separators, escapes, and `+` (a
@@ -97,7 +98,7 @@ impl Piece {
 /// A presigned query, scanned.
 pub(crate) struct QueryScan<'r> {
     query: &'r str,
-    found: [Option<Raw<'r>>; 9],
+    found: [Option<Raw<'r>>; 10],
     /// Whether the query, less the left-out parameters, is canonical.
     canonical: bool,
     /// The left-out parameters (`name=value`, without separators), in order.
@@ -113,7 +114,7 @@ impl<'r> QueryScan<'r> {
         let b = query.as_bytes();
         let mut scan = QueryScan {
             query,
-            found: [None; 9],
+            found: [None; 10],
             canonical: !b.is_empty(),
             skip: [0..0, 0..0],
             skipped: 0,
@@ -217,6 +218,7 @@ impl<'r> QueryScan<'r> {
             token,
             content_sha256,
             _region_set,
+            s3_session_token,
         ] = self.found;
         let algorithm = algorithm.ok_or(VerifyError::NotSigned {
             expected: "X-Amz-Algorithm query parameter",
@@ -232,6 +234,7 @@ impl<'r> QueryScan<'r> {
             signature: need(signature, wire::query::X_AMZ_SIGNATURE)?,
             expires,
             token,
+            s3_session_token,
             content_sha256,
             query: self.received(),
             #[cfg(feature = "sigv4a")]
