@@ -112,6 +112,14 @@ pub(crate) struct Layout {
 }
 
 impl Auth<'_> {
+    /// A presigned request's expiry in seconds (0 for the other forms).
+    pub(crate) fn expires(&self) -> u64 {
+        match self {
+            Auth::Query { expires, .. } => *expires,
+            Auth::Header { .. } | Auth::Received { .. } => 0,
+        }
+    }
+
     /// The region set SigV4a signs (`None` for SigV4).
     pub(crate) fn region_set(&self) -> Option<&str> {
         match self {
@@ -357,6 +365,17 @@ pub struct CanonicalRequest {
 }
 
 impl CanonicalRequest {
+    /// The canonical request of `parts` with what `auth` adds, as text (a
+    /// signed session token spliced in): what the signers show for
+    /// debugging.
+    pub(crate) fn of(parts: &Parts<'_>, auth: &Auth<'_>) -> Result<Self, Error> {
+        let mut s = ThreadScratch::take();
+        let layout = write(parts, auth, &mut s)?;
+        Ok(CanonicalRequest::from_bytes(
+            layout.spliced(&s.buf, auth.signed_token()).concat(),
+        ))
+    }
+
     pub(crate) fn from_bytes(bytes: Vec<u8>) -> Self {
         // Every piece written is either validated UTF-8 input or ASCII, so
         // the bytes become the text in place; were they not, the lossy copy

@@ -209,13 +209,8 @@ impl Signer {
         time: SigningTime,
         location: SignatureLocation,
     ) -> Result<CanonicalRequest, Error> {
-        let payload = request.payload_or(location.default_payload(&self.service));
-        self.canonical_request_of(
-            &request.parts(self.options.path_mode, payload),
-            credentials,
-            time,
-            location,
-        )
+        let parts = self.options.parts(request, &self.service, location);
+        self.canonical_request_of(&parts, credentials, time, location)
     }
 
     pub(crate) fn canonical_request_of(
@@ -228,11 +223,7 @@ impl Signer {
         let amz_date = time.amz_date();
         let key = self.cache.get(credentials, self.scope(time));
         let auth = self.auth(credentials, &key, time, &amz_date, location, &parts.payload)?;
-        let mut s = ThreadScratch::take();
-        let layout = canonical::write(parts, &auth, &mut s)?;
-        Ok(CanonicalRequest::from_bytes(
-            layout.spliced(&s.buf, auth.signed_token()).concat(),
-        ))
+        CanonicalRequest::of(parts, &auth)
     }
 
     /// The string to sign for a request.
@@ -264,27 +255,11 @@ impl Signer {
         let mut key = self.cache.key(credentials, self.scope(time));
         let (key, memo) = key.parts();
         let amz_date = memo.amz_date(time);
-        let auth = self.auth(
-            credentials,
-            key,
-            time,
-            &amz_date,
-            SignatureLocation::Headers,
-            &request.payload_or(SignatureLocation::Headers.default_payload(&self.service)),
-        )?;
+        let location = SignatureLocation::Headers;
+        let parts = self.options.parts(request, &self.service, location);
+        let auth = self.auth(credentials, key, time, &amz_date, location, &parts.payload)?;
         let mut s = ThreadScratch::take();
-        let (layout, signature) = sign(
-            key,
-            memo,
-            time,
-            &amz_date,
-            &mut s,
-            &request.parts(
-                self.options.path_mode,
-                request.payload_or(SignatureLocation::Headers.default_payload(&self.service)),
-            ),
-            &auth,
-        )?;
+        let (layout, signature) = sign(key, memo, time, &amz_date, &mut s, &parts, &auth)?;
         let signs_content_sha256 = matches!(
             auth,
             Auth::Header {
@@ -346,10 +321,7 @@ impl Signer {
         let amz_date = memo.amz_date(time);
         let location = SignatureLocation::Query { expires_in };
         let auth = self.auth(credentials, key, time, &amz_date, location, &parts.payload)?;
-        let expires = match auth {
-            Auth::Query { expires, .. } => expires,
-            Auth::Header { .. } | Auth::Received { .. } => 0,
-        };
+        let expires = auth.expires();
         let mut s = ThreadScratch::take();
         let (layout, signature) = sign(key, memo, time, &amz_date, &mut s, parts, &auth)?;
         // The request target goes out of the scratch buffer: the `\n`
@@ -416,9 +388,7 @@ pub(crate) fn presign_target<'r, I>(
     expires_in: Duration,
     sign: impl FnOnce(&Parts<'r>, &mut String) -> Result<(usize, I), Error>,
 ) -> Result<(String, usize, I), Error> {
-    let location = SignatureLocation::Query { expires_in };
-    let payload = request.payload_or(location.default_payload(service));
-    let parts = request.parts(options.path_mode, payload);
+    let parts = options.parts(request, service, SignatureLocation::Query { expires_in });
     let mut uri = String::new();
     let (query_start, info) = sign(&parts, &mut uri)?;
     let query_start = match options.path_mode {

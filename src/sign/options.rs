@@ -11,7 +11,7 @@ use crate::canonical::Auth;
 use crate::credentials::Credentials;
 use crate::encode::PathMode;
 use crate::error::Error;
-use crate::request::Payload;
+use crate::request::{Parts, Payload, SignableRequest};
 use crate::scope::Service;
 use crate::time::{AmzDate, SigningTime};
 
@@ -53,6 +53,19 @@ impl SignerOptions {
             max_expires: MAX_EXPIRES,
             clamp_to_credentials: false,
         }
+    }
+
+    /// The parts of `request` a signer for `service` signs at `location`:
+    /// with this path mode, and the payload given or the service's default
+    /// there ([`SignatureLocation::default_payload`]).
+    pub(crate) fn parts<'r>(
+        &self,
+        request: &'r SignableRequest<'r>,
+        service: &Service,
+        location: SignatureLocation,
+    ) -> Parts<'r> {
+        let payload = request.payload_or(location.default_payload(service));
+        request.parts(self.path_mode, payload)
     }
 
     /// Whether the session token is part of what is signed.

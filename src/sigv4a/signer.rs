@@ -201,13 +201,8 @@ impl Signer4a {
         time: SigningTime,
         location: SignatureLocation,
     ) -> Result<CanonicalRequest, Error> {
-        let payload = request.payload_or(location.default_payload(&self.service));
-        self.canonical_request_of(
-            &request.parts(self.options.path_mode, payload),
-            credentials,
-            time,
-            location,
-        )
+        let parts = self.options.parts(request, &self.service, location);
+        self.canonical_request_of(&parts, credentials, time, location)
     }
 
     pub(crate) fn canonical_request_of(
@@ -227,11 +222,7 @@ impl Signer4a {
             location,
             &parts.payload,
         )?;
-        let mut s = ThreadScratch::take();
-        let layout = canonical::write(parts, &auth, &mut s)?;
-        Ok(CanonicalRequest::from_bytes(
-            layout.spliced(&s.buf, auth.signed_token()).concat(),
-        ))
+        CanonicalRequest::of(parts, &auth)
     }
 
     /// The string to sign for a request:
@@ -305,24 +296,19 @@ impl Signer4a {
     ) -> Result<AuthorizationHeaders4a, Error> {
         let key = self.key_for(credentials)?;
         let amz_date = time.amz_date();
-        let scope = self.scope4a(credentials, time, SignatureLocation::Headers);
+        let location = SignatureLocation::Headers;
+        let scope = self.scope4a(credentials, time, location);
+        let parts = self.options.parts(request, &self.service, location);
         let auth = self.auth(
             credentials,
             &scope,
             time,
             &amz_date,
-            SignatureLocation::Headers,
-            &request.payload_or(SignatureLocation::Headers.default_payload(&self.service)),
+            location,
+            &parts.payload,
         )?;
         let mut s = ThreadScratch::take();
-        let layout = canonical::write(
-            &request.parts(
-                self.options.path_mode,
-                request.payload_or(SignatureLocation::Headers.default_payload(&self.service)),
-            ),
-            &auth,
-            &mut s,
-        )?;
+        let layout = canonical::write(&parts, &auth, &mut s)?;
         let hash = layout.sha256(&mut s.buf, auth.signed_token());
         let scope_text = &scope.text;
         let sts = StringToSign::with_algorithm(wire::ALGORITHM_V4A, &amz_date, scope_text, &hash);
@@ -423,10 +409,7 @@ impl Signer4a {
             location,
             &parts.payload,
         )?;
-        let expires = match auth {
-            Auth::Query { expires, .. } => expires,
-            Auth::Header { .. } | Auth::Received { .. } => 0,
-        };
+        let expires = auth.expires();
         let mut s = ThreadScratch::take();
         let layout = canonical::write(parts, &auth, &mut s)?;
         let hash = layout.sha256(&mut s.buf, auth.signed_token());
