@@ -14,6 +14,17 @@ const IV: [u32; 8] = [
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ];
 
+/// The hex SHA-256 of the empty string: an empty body's payload hash, and
+/// the fifth line of every chunk's string to sign.
+pub(crate) const EMPTY_SHA256_HEX: &[u8; 64] =
+    b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// The SHA-256 of the empty string: the data hash of the final chunk.
+pub(crate) const EMPTY_SHA256: [u8; 32] = [
+    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
+    0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+];
+
 /// SHA-256 of `data`, into a fixed array.
 pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     let mut state = IV;
@@ -355,6 +366,12 @@ pub(crate) fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_empty_hash_is_the_empty_hash() {
+        assert_eq!(&crate::signature::hex64(&EMPTY_SHA256), EMPTY_SHA256_HEX);
+        assert_eq!(sha256(b""), EMPTY_SHA256);
+    }
     use hmac::{Hmac, KeyInit, Mac};
     use sha2::{Digest, Sha256};
 

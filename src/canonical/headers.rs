@@ -26,6 +26,8 @@ pub(crate) struct HeaderEntry {
     pub(crate) value: Range<usize>,
     /// Nothing in the name to encode in a query.
     pub(crate) plain: bool,
+    /// Sorted, the name is the one before's: its value joins that line.
+    pub(crate) repeat: bool,
 }
 
 pub(crate) fn check_host(host: &str) -> Result<(), Error> {
@@ -92,6 +94,7 @@ pub(crate) fn canonical_headers(
             name: n..v,
             value: v..side.len(),
             plain: form.plain_lowered,
+            repeat: false,
         });
     }
     if let Auth::Header {
@@ -127,7 +130,15 @@ pub(crate) fn canonical_headers(
             push_raw(side, entries, wire::header::X_AMZ_CONTENT_SHA256, aux);
         }
     }
-    entries.sort_by(|a, b| side[a.name.clone()].cmp(&side[b.name.clone()]));
+    entries.sort_by(|a, b| cmp_bytes(&side[a.name.clone()], &side[b.name.clone()]));
+    // Repeated names are next to each other now.
+    for i in 1..entries.len() {
+        let repeat = same_bytes(
+            &side[entries[i - 1].name.clone()],
+            &side[entries[i].name.clone()],
+        );
+        entries[i].repeat = repeat;
+    }
     Ok(())
 }
 
@@ -168,6 +179,8 @@ pub(crate) struct InlineHeaders<'a> {
     order: [u8; INLINE_HEADERS + 1],
     /// Bit `i + 1` (and bit 0, `host`): the name is written as it is.
     plain: u16,
+    /// Bit `i` (in sorted order): the name is the one before's.
+    repeat: u16,
 }
 
 impl<'a> InlineHeaders<'a> {
@@ -178,6 +191,7 @@ impl<'a> InlineHeaders<'a> {
             headers: &headers[..headers.len().min(INLINE_HEADERS)],
             order: [0; INLINE_HEADERS + 1],
             plain: 1,
+            repeat: 0,
         };
         for (n, &(name, _)) in this.headers.iter().enumerate() {
             let plain = check_header_name(name, true)?.plain;
@@ -187,7 +201,7 @@ impl<'a> InlineHeaders<'a> {
                 let (other, other_plain) = (this.item(i - 1).0, this.is_plain(i - 1));
                 // Two lowercase names compare as they are.
                 if plain && other_plain {
-                    other > name
+                    cmp_bytes(other.as_bytes(), name.as_bytes()).is_gt()
                 } else {
                     lowercase_cmp(other, name).is_gt()
                 }
@@ -196,6 +210,16 @@ impl<'a> InlineHeaders<'a> {
                 i -= 1;
             }
             this.order[i] = n as u8 + 1;
+        }
+        // Repeated names are next to each other now.
+        for i in 1..this.len() {
+            let (a, b) = (this.item(i - 1).0.as_bytes(), this.item(i).0.as_bytes());
+            let same = if this.is_plain(i - 1) && this.is_plain(i) {
+                same_bytes(a, b)
+            } else {
+                a.eq_ignore_ascii_case(b)
+            };
+            this.repeat |= u16::from(same) << i;
         }
         Ok(this)
     }
@@ -225,6 +249,7 @@ impl<'a> InlineHeaders<'a> {
                 name: name.as_bytes(),
                 lowercase: self.is_plain(i),
                 plain: self.is_plain(i),
+                repeat: self.repeat & (1 << i) != 0,
                 value: match self.order[i] {
                     // The signer's `host`: checked, and already canonical.
                     0 => HeaderValue::Canonical(value.as_bytes()),
@@ -244,19 +269,12 @@ struct HeaderLine<'a> {
     lowercase: bool,
     /// Lowercase, with nothing to encode in a query either.
     plain: bool,
+    /// The name is the one before's (the headers are sorted).
+    repeat: bool,
     value: HeaderValue<'a>,
 }
 
 impl HeaderLine<'_> {
-    #[inline]
-    fn same_name(&self, other: &HeaderLine<'_>) -> bool {
-        if self.lowercase && other.lowercase {
-            self.name == other.name
-        } else {
-            self.name.eq_ignore_ascii_case(other.name)
-        }
-    }
-
     #[inline]
     fn write_name(&self, query_encoded: bool, out: &mut Vec<u8>) {
         if self.plain || (self.lowercase && !query_encoded) {
@@ -334,6 +352,7 @@ fn side_lines<'a>(
         name: &side[e.name.clone()],
         lowercase: true,
         plain: e.plain,
+        repeat: e.repeat,
         value: HeaderValue::Canonical(&side[e.value.clone()]),
     })
 }
@@ -343,12 +362,12 @@ fn write_lines<'a>(
     headers: impl Iterator<Item = HeaderLine<'a>>,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
-    let mut previous: Option<HeaderLine<'_>> = None;
+    let mut first = true;
     for h in headers {
-        if previous.is_some_and(|p| h.same_name(&p)) {
+        if h.repeat {
             out.put_byte(b',');
         } else {
-            if previous.is_some() {
+            if !first {
                 out.put_byte(b'\n');
             }
             h.write_name(false, out);
@@ -363,9 +382,9 @@ fn write_lines<'a>(
                 })?
             }
         }
-        previous = Some(h);
+        first = false;
     }
-    if previous.is_some() {
+    if !first {
         out.put_byte(b'\n');
     }
     Ok(())
@@ -377,17 +396,41 @@ fn write_names<'a>(
     query_encoded: bool,
     out: &mut Vec<u8>,
 ) {
-    let mut previous: Option<HeaderLine<'_>> = None;
-    for h in headers {
-        if let Some(p) = previous {
-            if h.same_name(&p) {
-                continue;
-            }
+    let mut first = true;
+    for h in headers.filter(|h| !h.repeat) {
+        if !first {
             out.put(if query_encoded { b"%3B" } else { b";" });
         }
         h.write_name(query_encoded, out);
-        previous = Some(h);
+        first = false;
     }
+}
+
+/// `a == b`, inline: names sorted next to each other mostly differ in
+/// length or in their last eight bytes (`x-amz-meta-*`).
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.last_chunk::<8>() == b.last_chunk::<8>() && a == b
+}
+
+/// `a.cmp(b)`, inline: eight bytes at a time, as big-endian numbers (no
+/// call to `memcmp` for a short name).
+#[inline]
+fn cmp_bytes(mut a: &[u8], mut b: &[u8]) -> core::cmp::Ordering {
+    while let (Some((x, a_rest)), Some((y, b_rest))) =
+        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
+    {
+        if x != y {
+            return u64::from_be_bytes(*x).cmp(&u64::from_be_bytes(*y));
+        }
+        (a, b) = (a_rest, b_rest);
+    }
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// Compares two names as their lowercase forms.
@@ -431,6 +474,7 @@ pub(crate) fn push_raw(
         name: n..v,
         value: v..side.len(),
         plain: true,
+        repeat: false,
     });
 }
 
@@ -458,34 +502,68 @@ pub fn header_value(name: &str, value: &str) -> Result<String, Error> {
 /// (tab included), no space at either end, no two spaces in a row. Eight
 /// bytes at a time: a value is mostly runs of other bytes.
 pub(super) fn is_canonical_value(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    // The top bit of each byte of `x` that is zero, exactly (no carry
-    // crosses a byte).
-    let zero = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
     if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
         return false;
     }
     let (words, rest) = bytes.as_chunks::<8>();
-    // The tail, padded with a byte that is neither space nor control.
-    let mut tail = [b'a'; 8];
-    tail[..rest.len()].copy_from_slice(rest);
-    // Whether the byte before the current word was a space.
-    let mut space_before = 0u64;
-    let mut bad = 0u64;
-    for w in words.iter().chain(core::iter::once(&tail)) {
+    // The last word: the last eight bytes, overlapping words already
+    // checked (every pair of bytes it holds is checked again, and the pair
+    // across its start was checked before), or a short value padded with a
+    // byte that is neither space nor control.
+    let last = match bytes.last_chunk::<8>() {
+        Some(last) if !rest.is_empty() => *last,
+        Some(_) => return words.iter().fold(Check::default(), Check::word).ok(),
+        None => {
+            let mut tail = [b'a'; 8];
+            for (t, &b) in tail.iter_mut().zip(rest) {
+                *t = b;
+            }
+            tail
+        }
+    };
+    let check = words.iter().fold(Check::default(), Check::word);
+    Check {
+        space_before: 0,
+        ..check
+    }
+    .word(&last)
+    .ok()
+}
+
+/// [`is_canonical_value`]'s state over the words of a value.
+#[derive(Default, Clone, Copy)]
+struct Check {
+    /// Whether the byte before the next word is a space (in the top bit).
+    space_before: u64,
+    /// The top bit of every byte found wrong.
+    bad: u64,
+}
+
+impl Check {
+    #[inline(always)]
+    fn word(self, w: &[u8; 8]) -> Check {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        // The top bit of each byte of `x` that is zero, exactly (no carry
+        // crosses a byte).
+        let zero = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
         let w = u64::from_le_bytes(*w);
         // Bytes below 0x20 (exact where the byte's top bit is clear, which
         // the `!w` keeps), and DEL.
         let control = (w.wrapping_sub(ONES * 0x20) & !w & HIGH) | zero(w ^ (ONES * 0x7f));
         let space = zero(w ^ (ONES * u64::from(b' ')));
         // A space whose next byte is a space too.
-        let double = space & ((space << 8) | space_before);
-        bad |= control | double;
-        space_before = space >> 56;
+        let double = space & ((space << 8) | self.space_before);
+        Check {
+            space_before: space >> 56,
+            bad: self.bad | control | double,
+        }
     }
-    bad == 0
+
+    fn ok(self) -> bool {
+        self.bad == 0
+    }
 }
 
 /// Writes a header value trimmed, with every run of whitespace (space, tab,

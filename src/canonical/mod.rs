@@ -36,7 +36,7 @@ use core::ops::Range;
 use crate::credentials::TokenKind;
 use crate::encode::{self, Digits, PathMode, Sink, itoa_u64};
 use crate::error::Error;
-use crate::mac::{sha256, sha256_in_place, sha256_spliced};
+use crate::mac::{EMPTY_SHA256_HEX, sha256, sha256_in_place, sha256_spliced};
 use crate::request::{Parts, PathSource, Payload, QuerySource, ReceivedQuery};
 use crate::signature::hex64;
 use crate::time::AmzDate;
@@ -346,6 +346,9 @@ pub(crate) fn size_hint(req: &Parts<'_>, auth: &Auth<'_>) -> usize {
 
 pub(crate) fn write_payload_hash<S: Sink + ?Sized>(payload: &Payload<'_>, out: &mut S) {
     match payload {
+        // (An empty body, the usual case for header signing, has a known
+        // hash.)
+        Payload::Bytes([]) => out.put(EMPTY_SHA256_HEX),
         Payload::Bytes(b) => out.put(&hex64(&sha256(b))),
         Payload::Sha256(h) => out.put(&hex64(h)),
         Payload::Unsigned => out.put(UNSIGNED_PAYLOAD.as_bytes()),

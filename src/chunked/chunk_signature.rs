@@ -14,6 +14,7 @@
 use core::fmt;
 
 use crate::encode::Sink;
+use crate::mac::EMPTY_SHA256_HEX;
 use crate::scope::{MAX_NAME_LEN, Scope};
 use crate::signature::{Signature, hex64};
 use crate::signing_key::{CachedSigningKey, SigningKey};
@@ -23,17 +24,6 @@ use crate::time::SigningTime;
 pub const CHUNK_ALGORITHM: &str = "AWS4-HMAC-SHA256-PAYLOAD";
 /// The first line of the trailer's string to sign.
 pub const TRAILER_ALGORITHM: &str = "AWS4-HMAC-SHA256-TRAILER";
-
-/// The hex SHA-256 of the empty string, the fifth line of every chunk's
-/// string to sign.
-pub(crate) const EMPTY_SHA256_HEX: &[u8; 64] =
-    b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-/// The SHA-256 of the empty string: the data hash of the final chunk.
-pub(crate) const EMPTY_SHA256: [u8; 32] = [
-    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
-    0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
-];
 
 /// `date/region/service/aws4_request` at its longest.
 const SCOPE_CAP: usize = 8 + 1 + MAX_NAME_LEN + 1 + MAX_NAME_LEN + 1 + 12;
@@ -283,12 +273,6 @@ mod tests {
             assert_eq!(trailer.as_str().lines().count(), 5);
             assert_eq!(a.sign_trailer(&[2; 32]), b.sign_trailer(&[2; 32]));
         }
-    }
-
-    #[test]
-    fn the_empty_hash_is_the_empty_hash() {
-        assert_eq!(&hex64(&EMPTY_SHA256), EMPTY_SHA256_HEX);
-        assert_eq!(crate::mac::sha256(b""), EMPTY_SHA256);
     }
 
     #[test]

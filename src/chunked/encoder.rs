@@ -12,10 +12,10 @@
 //! `;chunk-signature=...` extensions and the trailer signature.
 
 use crate::encode::Sink;
-use crate::mac::sha256;
+use crate::mac::{EMPTY_SHA256, sha256};
 use crate::signature::{Signature, hex64};
 
-use super::chunk_signature::{ChunkSigner, EMPTY_SHA256, StackText};
+use super::chunk_signature::{ChunkSigner, StackText};
 use super::error::ChunkedError;
 use super::mode::{CHUNK_SIGNATURE_EXT, MIN_CHUNK_SIZE, StreamingPayload, header};
 use crate::checksum::{Checksum, ChecksumAlgorithm, ChecksumHasher};

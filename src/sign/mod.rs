@@ -183,6 +183,7 @@ impl Signer {
         self.options.check_expiry(expires_in, creds, time)
     }
 
+    #[inline]
     fn auth<'a>(
         &'a self,
         creds: &'a Credentials,

@@ -116,6 +116,7 @@ impl SignerOptions {
     /// query parameters after `query` (whose expiry is checked here).
     /// SigV4a adds its region set.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub(crate) fn auth<'a>(
         &self,
         creds: &'a Credentials,

@@ -7,9 +7,9 @@ use crate::encode::Sink;
 
 use super::trailer::Line;
 use super::{ChunkDecoder, LINE_CAP, State};
-use crate::chunked::chunk_signature::EMPTY_SHA256;
 use crate::chunked::error::ChunkedError;
 use crate::chunked::mode::CHUNK_SIGNATURE_EXT;
+use crate::mac::EMPTY_SHA256;
 
 impl ChunkDecoder {
     /// One byte of framing: a chunk header, the CRLF after data, or the
