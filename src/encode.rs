@@ -310,10 +310,6 @@ pub(crate) fn canonical_escape(digits: Option<&[u8]>) -> bool {
     }
 }
 
-/// Whether `bytes` is a query component exactly as the signer writes one:
-/// unreserved bytes, and `%XY` escapes (uppercase) of the bytes that must be
-/// escaped. Requoting such a component (as a form component too: it has no
-/// `+`) gives it back unchanged.
 /// Decimal digits of a `u64`, on the stack.
 #[derive(Clone, Copy)]
 pub(crate) struct Digits {
@@ -338,6 +334,7 @@ impl Digits {
     }
 }
 
+/// `n` in decimal.
 pub(crate) fn itoa_u64(mut n: u64) -> Digits {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
@@ -353,6 +350,10 @@ pub(crate) fn itoa_u64(mut n: u64) -> Digits {
 }
 
 #[cfg(test)]
+/// Whether `bytes` is a query component exactly as the signer writes one:
+/// unreserved bytes, and `%XY` escapes (uppercase) of the bytes that must be
+/// escaped. Requoting such a component (as a form component too: it has no
+/// `+`) gives it back unchanged.
 pub(crate) fn is_canonical_query_component(bytes: &[u8]) -> bool {
     let mut i = 0;
     while i < bytes.len() {

@@ -97,6 +97,7 @@ pub(crate) enum Auth<'a> {
 ///
 /// (With [`Auth::Received`] the canonical request is rebuilt from a request
 /// as a server received it, to verify its signature.)
+#[derive(Clone, Default)]
 pub(crate) struct Layout {
     pub(crate) path: Range<usize>,
     pub(crate) query: Range<usize>,
@@ -147,6 +148,14 @@ impl Auth<'_> {
 }
 
 impl Layout {
+    pub(crate) const EMPTY: Layout = Layout {
+        path: 0..0,
+        query: 0..0,
+        signed_headers: 0..0,
+        payload_hash: 0..0,
+        token_at: None,
+    };
+
     /// The SHA-256 of the canonical request in `buf`, with `token` spliced
     /// in at [`token_at`](Self::token_at): `buf` is padded in place (and
     /// restored), and the token is hashed where it lies.
@@ -170,23 +179,28 @@ impl Layout {
     }
 }
 
-/// Writes the canonical request for `req` into `scratch.buf`.
-pub(crate) fn write(
-    req: &Parts<'_>,
-    auth: &Auth<'_>,
-    scratch: &mut Scratch,
-) -> Result<Layout, Error> {
+/// Writes the canonical request for `req` into `scratch.buf`, and where
+/// its pieces landed into `scratch.layout`.
+///
+/// (The layout stays in the scratch buffers rather than being returned: a
+/// [`Layout`] returned through memory was copied with wide loads right
+/// after its fields were stored one by one, and each such copy stalled the
+/// presign for longer than writing it took. Inlined, with the straight-line
+/// writer, into the signer's one call.)
+#[inline(always)]
+pub(crate) fn write(req: &Parts<'_>, auth: &Auth<'_>, scratch: &mut Scratch) -> Result<(), Error> {
     write_with(req, auth, scratch, true)
 }
 
 /// [`write`], with the straight-line S3 presign path allowed or not (the
 /// tests compare the two).
+#[inline(always)]
 pub(crate) fn write_with(
     req: &Parts<'_>,
     auth: &Auth<'_>,
     scratch: &mut Scratch,
     plain_path: bool,
-) -> Result<Layout, Error> {
+) -> Result<(), Error> {
     // `ThreadScratch` hands the buffers over wiped; anyone else gets them
     // wiped here.
     if !scratch.is_clear() {
@@ -197,11 +211,8 @@ pub(crate) fn write_with(
         !req.headers.is_empty() || matches!(auth, Auth::Header { token: Some(_), .. });
     let Scratch {
         buf,
-        side,
-        aux,
-        headers,
-        params,
         expires,
+        layout,
         ..
     } = scratch;
     let expires_text = match auth {
@@ -219,11 +230,29 @@ pub(crate) fn write_with(
     if !req.host_checked {
         check_host(req.host)?;
     }
-    if plain_path
-        && let Some(layout) = write_plain_presign(req, auth, expires_text.as_bytes(), buf)?
-    {
-        return Ok(layout);
+    if plain_path && write_plain_presign(req, auth, expires_text.as_bytes(), buf, layout)? {
+        return Ok(());
     }
+    write_general(req, auth, expires_text, scratch)
+}
+
+/// The general writer: any path, query and headers.
+#[inline(never)]
+fn write_general(
+    req: &Parts<'_>,
+    auth: &Auth<'_>,
+    expires_text: Digits,
+    scratch: &mut Scratch,
+) -> Result<(), Error> {
+    let Scratch {
+        buf,
+        side,
+        aux,
+        headers,
+        params,
+        layout,
+        ..
+    } = scratch;
     // Room for everything up front: a buffer that grew would leave a copy
     // of what it held (a session token, say) in the memory it freed.
     let hint = size_hint(req, auth);
@@ -285,13 +314,14 @@ pub(crate) fn write_with(
 
     // Headers, the signed header list, the payload hash.
     let (signed_headers, payload_hash) = sorted.write_tail(side, &req.payload, buf)?;
-    Ok(Layout {
+    *layout = Layout {
         path,
         query,
         signed_headers,
         payload_hash,
         token_at,
-    })
+    };
+    Ok(())
 }
 
 /// A capacity hint for a canonical request: every byte of caller input may
@@ -373,9 +403,9 @@ impl CanonicalRequest {
     /// debugging.
     pub(crate) fn of(parts: &Parts<'_>, auth: &Auth<'_>) -> Result<Self, Error> {
         let mut s = ThreadScratch::take();
-        let layout = write(parts, auth, &mut s)?;
+        write(parts, auth, &mut s)?;
         Ok(CanonicalRequest::from_bytes(
-            layout.spliced(&s.buf, auth.signed_token()).concat(),
+            s.layout.spliced(&s.buf, auth.signed_token()).concat(),
         ))
     }
 

@@ -12,14 +12,17 @@ use crate::wire;
 /// The common S3 presign, written in a straight line: an object (or bucket)
 /// path, no caller query parameters and at most [`INLINE_HEADERS`] caller
 /// headers, so the query is the signer's six (five without a token).
-/// `Ok(None)` for anything else, which [`write`] then handles in general.
+/// `Ok(false)` for anything else, which [`write`] then handles in general;
+/// with `Ok(true)`, `layout` says where the pieces are.
 /// Writes the same bytes as the general path (a unit test compares them).
+#[inline(always)]
 pub(crate) fn write_plain_presign(
     req: &Parts<'_>,
     auth: &Auth<'_>,
     expires_text: &[u8],
     buf: &mut Vec<u8>,
-) -> Result<Option<Layout>, Error> {
+    layout: &mut Layout,
+) -> Result<bool, Error> {
     let (
         Auth::Query {
             query_head,
@@ -38,10 +41,10 @@ pub(crate) fn write_plain_presign(
         Payload::Unsigned,
     ) = (auth, &req.path, &req.query, &req.payload)
     else {
-        return Ok(None);
+        return Ok(false);
     };
     if req.headers.len() > INLINE_HEADERS {
-        return Ok(None);
+        return Ok(false);
     }
     // Caller headers, checked and sorted before anything is written.
     let inline = match req.headers {
@@ -110,24 +113,26 @@ pub(crate) fn write_plain_presign(
         buf.put(req.host.as_bytes());
         buf.put(TAIL);
         let end = buf.len();
-        return Ok(Some(Layout {
+        *layout = Layout {
             path,
             query,
             signed_headers: end - TAIL.len() + 2..end - UNSIGNED_PAYLOAD.len() - 1,
             payload_hash: end - UNSIGNED_PAYLOAD.len()..end,
             token_at,
-        }));
+        };
+        return Ok(true);
     };
     buf.put(concat!("&", wire::query::x_amz_signed_headers!(), "=").as_bytes());
     inline.write_names(&[], true, buf);
     let query = query_start..buf.len();
     buf.put_byte(b'\n');
     let (signed_headers, payload_hash) = inline.write_tail(&[], &req.payload, buf)?;
-    Ok(Some(Layout {
+    *layout = Layout {
         path,
         query,
         signed_headers,
         payload_hash,
         token_at,
-    }))
+    };
+    Ok(true)
 }

@@ -3,6 +3,7 @@
 use core::cell::Cell;
 use core::ops::{Deref, DerefMut};
 
+use super::Layout;
 use super::headers::HeaderEntry;
 use super::query::Param;
 use crate::encode::Digits;
@@ -24,6 +25,8 @@ pub(crate) struct Scratch {
     pub(crate) sensitive: bool,
     /// The digits of the last `X-Amz-Expires` written (it rarely changes).
     pub(crate) expires: Option<(u64, Digits)>,
+    /// Where the last canonical request's pieces are in `buf`.
+    pub(crate) layout: Layout,
 }
 
 impl Scratch {
@@ -35,6 +38,7 @@ impl Scratch {
         params: Vec::new(),
         sensitive: false,
         expires: None,
+        layout: Layout::EMPTY,
     };
 
     /// Records that the buffers now hold a secret, so that they are zeroed

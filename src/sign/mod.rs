@@ -21,7 +21,7 @@ mod presigned;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::canonical::{self, Auth, CanonicalRequest, Layout, Scratch, ThreadScratch};
+use crate::canonical::{self, Auth, CanonicalRequest, Scratch, ThreadScratch};
 use crate::credentials::Credentials;
 use crate::encode::{PathMode, Sink};
 use crate::error::Error;
@@ -260,7 +260,8 @@ impl Signer {
         let parts = self.options.parts(request, &self.service, location);
         let auth = self.auth(credentials, key, time, &amz_date, location, &parts.payload)?;
         let mut s = ThreadScratch::take();
-        let (layout, signature) = sign(key, memo, time, &amz_date, &mut s, &parts, &auth)?;
+        let signature = sign(key, memo, time, &amz_date, &mut s, &parts, &auth)?;
+        let layout = &s.layout;
         let signs_content_sha256 = matches!(
             auth,
             Auth::Header {
@@ -272,7 +273,7 @@ impl Signer {
         Ok(AuthorizationHeaders::new(
             credentials,
             key.scope(),
-            &s.buf[layout.signed_headers],
+            &s.buf[layout.signed_headers.clone()],
             amz_date,
             content_sha256,
             signature,
@@ -324,7 +325,8 @@ impl Signer {
         let auth = self.auth(credentials, key, time, &amz_date, location, &parts.payload)?;
         let expires = auth.expires();
         let mut s = ThreadScratch::take();
-        let (layout, signature) = sign(key, memo, time, &amz_date, &mut s, parts, &auth)?;
+        let signature = sign(key, memo, time, &amz_date, &mut s, parts, &auth)?;
+        let layout = s.layout.clone();
         // The request target goes out of the scratch buffer: the `\n`
         // between path and query becomes `?`, and the signature (after the
         // token, if that is added after signing) follows the query. One
@@ -413,8 +415,9 @@ const TOKEN_AND_SIGNATURE: usize = {
 };
 
 /// Steps 3 to 6, shared by signing and verifying: writes the canonical
-/// request for `parts` into `scratch`, hashes it, and signs the string to
-/// sign with the cached key (and its per-second memo).
+/// request for `parts` into `scratch` (where its pieces are:
+/// `scratch.layout`), hashes it, and signs the string to sign with the
+/// cached key (and its per-second memo).
 pub(crate) fn sign(
     key: &CachedSigningKey,
     memo: &mut SecondMemo,
@@ -423,12 +426,12 @@ pub(crate) fn sign(
     scratch: &mut Scratch,
     parts: &Parts<'_>,
     auth: &Auth<'_>,
-) -> Result<(Layout, Signature), Error> {
-    let layout = canonical::write(parts, auth, scratch)?;
-    let hash = layout.sha256(&mut scratch.buf, auth.signed_token());
+) -> Result<Signature, Error> {
+    canonical::write(parts, auth, scratch)?;
+    let hash = scratch.layout.sha256(&mut scratch.buf, auth.signed_token());
     let mut string_to_sign = StringToSign::with_scope_text(amz_date, key.scope(), &hash);
     let signature = memo.sign(key, time, &mut string_to_sign);
-    Ok((layout, signature))
+    Ok(signature)
 }
 
 /// Text the signer wrote into a buffer: ASCII only (encoded pieces and

@@ -308,7 +308,8 @@ impl Signer4a {
             &parts.payload,
         )?;
         let mut s = ThreadScratch::take();
-        let layout = canonical::write(&parts, &auth, &mut s)?;
+        canonical::write(&parts, &auth, &mut s)?;
+        let layout = s.layout.clone();
         let hash = layout.sha256(&mut s.buf, auth.signed_token());
         let scope_text = &scope.text;
         let sts = StringToSign::with_algorithm(wire::ALGORITHM_V4A, &amz_date, scope_text, &hash);
@@ -411,7 +412,8 @@ impl Signer4a {
         )?;
         let expires = auth.expires();
         let mut s = ThreadScratch::take();
-        let layout = canonical::write(parts, &auth, &mut s)?;
+        canonical::write(parts, &auth, &mut s)?;
+        let layout = s.layout.clone();
         let hash = layout.sha256(&mut s.buf, auth.signed_token());
         let sts = StringToSign::with_algorithm(wire::ALGORITHM_V4A, &amz_date, &scope.text, &hash);
         let signature = key.sign_hex(sts.as_bytes());

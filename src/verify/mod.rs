@@ -544,7 +544,7 @@ impl<L: CredentialsLookup> Verifier<L> {
         let (key, memo) = key.parts();
         let amz_date = memo.amz_date(signed_at);
         let mut scratch = ThreadScratch::take();
-        let (_, signature) =
+        let signature =
             crate::sign::sign(key, memo, signed_at, &amz_date, &mut scratch, &parts, &auth)?;
         check_signature_text(&claims.signature.decoded(), signature.to_hex().as_bytes())?;
         Ok((names, Some(signature)))

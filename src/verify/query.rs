@@ -400,8 +400,9 @@ mod tests {
                     payload: Payload::Unsigned,
                 };
                 let mut scratch = Scratch::default();
-                let layout = write(&parts, &Auth::Received { token_unsigned }, &mut scratch);
-                layout.map(|l| String::from_utf8_lossy(&scratch.buf[l.query]).into_owned())
+                write(&parts, &Auth::Received { token_unsigned }, &mut scratch).map(|()| {
+                    String::from_utf8_lossy(&scratch.buf[scratch.layout.query.clone()]).into_owned()
+                })
             };
             let fast = write_with(QuerySource::Received(scan.received()));
             let general = write_with(QuerySource::Received(ReceivedQuery::Raw(&query)));

@@ -65,7 +65,8 @@ impl<L: CredentialsLookup> Verifier<L> {
     ) -> Result<(), VerifyError> {
         let public = self.v4a_public_key(creds)?;
         let mut scratch = ThreadScratch::take();
-        let layout = crate::canonical::write(parts, auth, &mut scratch)?;
+        crate::canonical::write(parts, auth, &mut scratch)?;
+        let layout = scratch.layout.clone();
         let hash = layout.sha256(&mut scratch.buf, auth.signed_token());
         let scope = format!(
             "{}/{}/{}",
