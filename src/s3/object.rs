@@ -278,7 +278,10 @@ impl<'a> ObjectRequest<'a> {
     }
 
     /// Writes the URL into `out` with the bucket's algorithm: SigV4a for a
-    /// Multi-Region Access Point, SigV4 for every other.
+    /// Multi-Region Access Point, SigV4 for every other. (Inlined, with the
+    /// signer's `presign_into` and the parts: what they return is built in
+    /// place rather than copied back through memory, which stalled.)
+    #[inline(always)]
     fn write_url(
         &self,
         credentials: &Credentials,
@@ -360,11 +363,13 @@ impl<'a> ObjectRequest<'a> {
     /// The parts, once the credentials are checked against the bucket: a
     /// directory bucket takes S3 Express session credentials (from
     /// `CreateSession`), and only it does.
+    #[inline(always)]
     fn parts_for(&self, credentials: &Credentials) -> Result<Parts<'_>, Error> {
         self.bucket.check_credentials(credentials)?;
         self.parts()
     }
 
+    #[inline]
     pub(crate) fn parts(&self) -> Result<Parts<'_>, Error> {
         if self.key == Some("") {
             return Err(Error::EmptyKey);

@@ -309,6 +309,7 @@ impl Signer {
     /// Query-signs `parts` and writes `origin` (`https://host`, or nothing),
     /// the request target and the signature into `out`, replacing what it
     /// held, with one reservation of the exact length.
+    #[inline(always)]
     pub(crate) fn presign_into(
         &self,
         parts: &Parts<'_>,
