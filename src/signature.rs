@@ -56,28 +56,36 @@ impl Signature {
     }
 }
 
-/// Lowercase hex of 32 bytes into a stack buffer.
+/// Lowercase hex of 32 bytes into a stack buffer, eight digits at a time
+/// (each eight stored at once: the hash or signature is read back soon
+/// after, by the hash or a copy, and a wide read of many narrow stores has
+/// to wait for all of them to land).
 #[inline]
 pub(crate) fn hex64(bytes: &[u8; 32]) -> [u8; 64] {
-    /// The two hex digits of every byte value.
-    static PAIRS: [[u8; 2]; 256] = {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut t = [[0u8; 2]; 256];
-        let mut i = 0;
-        while i < 256 {
-            t[i] = [HEX[i >> 4], HEX[i & 15]];
-            i += 1;
-        }
-        t
-    };
-    let mut out = [[0u8; 2]; 32];
-    for (o, b) in out.iter_mut().zip(bytes) {
-        *o = PAIRS[*b as usize];
+    let mut out = [0u8; 64];
+    let (words, _) = out.as_chunks_mut::<8>();
+    for (o, quad) in words.iter_mut().zip(bytes.as_chunks::<4>().0) {
+        *o = hex8(*quad);
     }
-    // [[u8; 2]; 32] and [u8; 64] have the same bytes.
-    let mut flat = [0u8; 64];
-    flat.copy_from_slice(out.as_flattened());
-    flat
+    out
+}
+
+/// The eight lowercase hex digits of four bytes, with SWAR arithmetic on
+/// one `u64` (a digit per byte, so no carry crosses a byte).
+#[inline(always)]
+fn hex8(quad: [u8; 4]) -> [u8; 8] {
+    const LOW: u64 = 0x000f_000f_000f_000f;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // Byte 2i holds byte i of the input.
+    let mut s = u64::from(u32::from_le_bytes(quad));
+    s = (s | s << 16) & 0x0000_ffff_0000_ffff;
+    s = (s | s << 8) & 0x00ff_00ff_00ff_00ff;
+    // Byte 2i its high nibble, byte 2i + 1 its low one.
+    let nibbles = (s >> 4 & LOW) | (s & LOW) << 8;
+    // '0' + n, and 'a' - '0' - 10 more where n > 9 (n + 6 carries into
+    // the byte's bit 4).
+    let letters = (nibbles + 6 * ONES) >> 4 & ONES;
+    (nibbles + 0x30 * ONES + letters * 0x27).to_le_bytes()
 }
 
 impl SignatureHex {
@@ -119,9 +127,25 @@ impl fmt::Display for SignatureHex {
 
 #[cfg(test)]
 mod tests {
+    use super::hex64;
     use crate::scope::{Region, Scope, Service};
     use crate::signing_key::SigningKey;
     use crate::time::ScopeDate;
+
+    #[test]
+    fn hex_is_lowercase_hex_for_every_byte_at_every_place() {
+        for at in 0..32 {
+            for b in 0..=255u8 {
+                let mut bytes = [0x5a; 32];
+                bytes[at] = b;
+                assert_eq!(
+                    &hex64(&bytes)[..],
+                    hex::encode(bytes).as_bytes(),
+                    "{b:#x} at {at}"
+                );
+            }
+        }
+    }
 
     // S3 documentation, "Authenticating Requests: Using Query Parameters":
     // the presigned GET of test.txt from examplebucket.

@@ -41,12 +41,6 @@ impl Scratch {
         layout: Layout::EMPTY,
     };
 
-    /// Records that the buffers now hold a secret, so that they are zeroed
-    /// when wiped.
-    pub(crate) fn mark_sensitive(&mut self) {
-        self.sensitive = true;
-    }
-
     pub(crate) fn is_clear(&self) -> bool {
         self.buf.is_empty()
             && self.side.is_empty()

@@ -23,11 +23,11 @@ use std::time::Duration;
 
 use crate::canonical::{self, Auth, CanonicalRequest, Scratch, ThreadScratch};
 use crate::credentials::Credentials;
-use crate::encode::{PathMode, Sink};
+use crate::encode::PathMode;
 use crate::error::Error;
 use crate::request::{Parts, Payload, SignableRequest};
 use crate::scope::{Region, Scope, Service};
-use crate::signature::{Signature, hex64};
+use crate::signature::Signature;
 use crate::signing_key::{CachedSigningKey, SecondMemo, SigningKeyCache};
 use crate::string_to_sign::StringToSign;
 use crate::time::{AmzDate, SigningTime};
@@ -327,46 +327,53 @@ impl Signer {
         let expires = auth.expires();
         let mut s = ThreadScratch::take();
         let signature = sign(key, memo, time, &amz_date, &mut s, parts, &auth)?;
-        let layout = s.layout.clone();
-        // The request target goes out of the scratch buffer: the `\n`
-        // between path and query becomes `?`, and the signature (after the
-        // token, if that is added after signing) follows the query. One
-        // UTF-8 check covers it; a signed token is spliced in as the
-        // credentials' own text.
-        let buf = &mut s.buf;
-        buf.truncate(layout.query.end);
-        buf[layout.path.end] = b'?';
-        if let (SessionTokenMode::AddedAfterSigning, Some(token)) = (
-            self.options.token_mode,
-            credentials.session_token_query_encoded(),
-        ) {
-            // Room for the signature too: the buffer must not move (leaving
-            // the token in freed memory) after.
-            buf.reserve(TOKEN_AND_SIGNATURE + token.len());
-            buf.put_byte(b'&');
-            buf.put(credentials.session_token_kind().query().as_bytes());
-            buf.put_byte(b'=');
-            buf.put(token.as_bytes());
-            s.mark_sensitive();
-        }
-        let buf = &mut s.buf;
-        buf.put(concat!("&", wire::query::x_amz_signature!(), "=").as_bytes());
-        buf.put(&hex64(signature.as_bytes()));
-        let base = layout.path.start;
-        let text = ascii(&buf[base..]);
-        let target = match (layout.token_at, auth.signed_token()) {
+        let layout = &s.layout;
+        // The URL is the origin, the path, `?` and the query as they lie in
+        // the scratch buffer (a signed token spliced in as the credentials'
+        // own text), a token added after signing, and the signature. What
+        // is added goes straight into `out`, never into the buffer: the
+        // buffer is only read, long after it was written (a copy of bytes
+        // just stored waits for the stores to land), and a token added
+        // after signing never enters it.
+        let path = ascii(&s.buf[layout.path.clone()]);
+        let query = ascii(&s.buf[layout.query.clone()]);
+        let (query_head, signed_token, query_tail) = match (layout.token_at, auth.signed_token()) {
             (Some(at), Some(token)) => {
-                let (head, tail) = text.split_at(at - base);
-                [head, token, tail]
+                let (head, tail) = query.split_at(at - layout.query.start);
+                (head, token, tail)
             }
-            _ => [text, "", ""],
+            _ => (query, "", ""),
         };
+        let added_token = match self.options.token_mode {
+            SessionTokenMode::AddedAfterSigning => credentials.session_token_query_encoded(),
+            SessionTokenMode::Signed => None,
+        };
+        let signature_hex = signature.to_hex();
         out.clear();
-        out.reserve(origin.len() + target.iter().map(|t| t.len()).sum::<usize>());
+        out.reserve(
+            origin.len()
+                + path.len()
+                + "?".len()
+                + query.len()
+                + signed_token.len()
+                + added_token.map_or(0, |t| t.len() + ADDED_TOKEN_ROOM)
+                + SIGNATURE_PARAMETER.len()
+                + 64,
+        );
         out.push_str(origin);
-        for piece in target {
-            out.push_str(piece);
+        out.push_str(path);
+        out.push('?');
+        out.push_str(query_head);
+        out.push_str(signed_token);
+        out.push_str(query_tail);
+        if let Some(token) = added_token {
+            out.push('&');
+            out.push_str(credentials.session_token_kind().query());
+            out.push('=');
+            out.push_str(token);
         }
+        out.push_str(SIGNATURE_PARAMETER);
+        out.push_str(signature_hex.as_str());
         Ok(PresignInfo {
             query_start: origin.len() + layout.path.len() + 1,
             signature,
@@ -405,14 +412,17 @@ pub(crate) fn presign_target<'r, I>(
     Ok((uri, query_start, info))
 }
 
-/// The query text around a token added after signing and the signature.
-/// (Either token's name: the longer.)
-const TOKEN_AND_SIGNATURE: usize = {
+/// The signature's parameter, after the query it signs.
+const SIGNATURE_PARAMETER: &str = concat!("&", wire::query::x_amz_signature!(), "=");
+
+/// The query text around a token added after signing, `&NAME=`, with
+/// either token's name (the longer).
+const ADDED_TOKEN_ROOM: usize = {
     let (a, b) = (
         wire::query::X_AMZ_SECURITY_TOKEN.len(),
         wire::query::X_AMZ_S3SESSION_TOKEN.len(),
     );
-    (if a > b { a } else { b }) + wire::query::X_AMZ_SIGNATURE.len() + 4 + 64
+    (if a > b { a } else { b }) + 2
 };
 
 /// Steps 3 to 6, shared by signing and verifying: writes the canonical
