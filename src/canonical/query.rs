@@ -18,32 +18,34 @@ const RESERVED_QUERY: [&str; 8] = wire::query::SIGNER_WRITES;
 /// or encode), every parameter `name=value` with a name, sorted by name then
 /// value, and no name starting `x-amz-` in any case (the general path
 /// checks those against the signer's).
-fn is_canonical_raw(raw: &str) -> bool {
+pub(super) fn is_canonical_raw(raw: &str) -> bool {
     let b = raw.as_bytes();
-    if !b
-        .iter()
-        .all(|&c| encode::is_unreserved(c) || c == b'=' || c == b'&')
-    {
-        return false;
-    }
     let mut previous: Option<(&[u8], &[u8])> = None;
-    for piece in b.split(|&c| c == b'&') {
-        let Some(eq) = piece.iter().position(|&c| c == b'=') else {
-            return false;
-        };
-        let (name, value) = (&piece[..eq], &piece[eq + 1..]);
-        if name.is_empty()
-            || value.contains(&b'=')
-            || name
-                .get(..6)
-                .is_some_and(|p| p.eq_ignore_ascii_case(b"x-amz-"))
-        {
-            return false;
+    // Where the current parameter starts, and its `=`.
+    let (mut start, mut eq) = (0, None);
+    // One pass; the end of the query ends the last parameter as `&` does.
+    for (i, c) in b.iter().copied().chain([b'&']).enumerate() {
+        match c {
+            b'&' => {
+                let Some(eq) = eq.take() else {
+                    return false;
+                };
+                let (name, value) = (&b[start..eq], &b[eq + 1..i]);
+                if name.is_empty()
+                    || name
+                        .get(..6)
+                        .is_some_and(|p| p.eq_ignore_ascii_case(b"x-amz-"))
+                    || previous.is_some_and(|p| p > (name, value))
+                {
+                    return false;
+                }
+                previous = Some((name, value));
+                start = i + 1;
+            }
+            b'=' if eq.is_none() => eq = Some(i),
+            c if encode::is_unreserved(c) => {}
+            _ => return false,
         }
-        if previous.is_some_and(|p| p > (name, value)) {
-            return false;
-        }
-        previous = Some((name, value));
     }
     true
 }
