@@ -1,7 +1,7 @@
 //! The crate's canonical-request writer against the plain reference
 //! (`common::reference`), on arbitrary requests: S3 object keys of any
 //! Unicode (`/`, spaces, `+`, `%`, `~`, dot segments), extra query
-//! parameters, 0 to 12 extra headers (both sides of the stack-sorted
+//! parameters, 0 to 20 extra headers (both sides of the stack-sorted
 //! limit, repeated names in any case) and session tokens, through
 //! `s3::Bucket` / `ObjectRequest` and through `Signer` with header and
 //! query signing, in S3 and standard path modes.
@@ -145,7 +145,7 @@ fn header_value() -> impl Strategy<Value = String> {
 }
 
 fn header_list() -> impl Strategy<Value = Vec<(String, String)>> {
-    prop::collection::vec((header_name(), header_value()), 0..=12)
+    prop::collection::vec((header_name(), header_value()), 0..=20)
 }
 
 /// A session token as STS hands them out, and then some: visible ASCII.

@@ -167,7 +167,7 @@ pub(crate) fn check_header_name(
 
 /// The most caller headers query signing sorts on the stack; more go through
 /// the side buffer.
-pub(crate) const INLINE_HEADERS: usize = 8;
+pub(crate) const INLINE_HEADERS: usize = 16;
 
 /// Query signing's headers, `host` and the caller's, borrowed and sorted by
 /// lowercase name (stably, so repeated headers keep their order), then
@@ -178,9 +178,9 @@ pub(crate) struct InlineHeaders<'a> {
     /// The sort order: 0 is `host`, `i + 1` is `headers[i]`.
     order: [u8; INLINE_HEADERS + 1],
     /// Bit `i + 1` (and bit 0, `host`): the name is written as it is.
-    plain: u16,
+    plain: u32,
     /// Bit `i` (in sorted order): the name is the one before's.
-    repeat: u16,
+    repeat: u32,
 }
 
 impl<'a> InlineHeaders<'a> {
@@ -195,7 +195,7 @@ impl<'a> InlineHeaders<'a> {
         };
         for (n, &(name, _)) in this.headers.iter().enumerate() {
             let plain = check_header_name(name, true)?.plain;
-            this.plain |= u16::from(plain) << (n + 1);
+            this.plain |= u32::from(plain) << (n + 1);
             let mut i = n + 1;
             while i > 0 && {
                 let (other, other_plain) = (this.item(i - 1).0, this.is_plain(i - 1));
@@ -219,7 +219,7 @@ impl<'a> InlineHeaders<'a> {
             } else {
                 a.eq_ignore_ascii_case(b)
             };
-            this.repeat |= u16::from(same) << i;
+            this.repeat |= u32::from(same) << i;
         }
         Ok(this)
     }
@@ -398,8 +398,11 @@ fn write_names<'a>(
 ) {
     let mut first = true;
     for h in headers.filter(|h| !h.repeat) {
-        if !first {
-            out.put(if query_encoded { b"%3B" } else { b";" });
+        // (Two writes of a known length: no call to copy one byte.)
+        match (first, query_encoded) {
+            (true, _) => {}
+            (false, true) => out.put(b"%3B"),
+            (false, false) => out.put_byte(b';'),
         }
         h.write_name(query_encoded, out);
         first = false;
