@@ -12,6 +12,7 @@ use std::ops::Range;
 
 use subtle::ConstantTimeEq;
 
+use super::request::{ReadHeaders, trim};
 use super::specials::Specials;
 use super::{CredentialsLookup, ReceivedRequest, Verifier, VerifyError};
 use crate::credentials::{Credentials, TokenKind};
@@ -403,19 +404,28 @@ impl<L: CredentialsLookup> Verifier<L> {
 
 /// The claims of an `Authorization` header, and the headers that go with
 /// it.
-pub(crate) fn header_claims<'r>(request: &ReceivedRequest<'r>) -> Result<Claims<'r>, VerifyError> {
-    let auth = request
-        .single(wire::header::AUTHORIZATION)?
-        .ok_or(VerifyError::NotSigned {
-            expected: "Authorization header",
-        })?;
-    let (algorithm, rest) = auth.split_once(' ').unwrap_or((auth, ""));
+pub(crate) fn header_claims<'r>(
+    request: &ReceivedRequest<'r>,
+    read: &ReadHeaders<'r>,
+) -> Result<Claims<'r>, VerifyError> {
+    let auth = read.authorization()?.ok_or(VerifyError::NotSigned {
+        expected: "Authorization header",
+    })?;
+    let (algorithm, rest) = split_once(auth, b' ').unwrap_or((auth, ""));
     let mut credential = None;
     let mut signed_headers = None;
     let mut signature = None;
-    for part in rest.split(',') {
-        let part = part.trim();
-        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+    let mut rest = Some(rest);
+    while let Some(text) = rest {
+        // (The values are long: the comma is looked for eight bytes at a
+        // time.)
+        let (part, after) = match Specials::new(text.as_bytes(), [b',']).next() {
+            Some(at) => (text.get(..at).unwrap_or_default(), text.get(at + 1..)),
+            None => (text, None),
+        };
+        rest = after;
+        let part = trim(part);
+        let (k, v) = split_once(part, b'=').unwrap_or((part, ""));
         let slot = match k {
             "Credential" => &mut credential,
             "SignedHeaders" => &mut signed_headers,
@@ -429,11 +439,9 @@ pub(crate) fn header_claims<'r>(request: &ReceivedRequest<'r>) -> Result<Claims<
             });
         }
     }
-    let date = request
-        .single(wire::header::X_AMZ_DATE)?
-        .ok_or(VerifyError::MissingParameter {
-            name: wire::header::X_AMZ_DATE,
-        })?;
+    let date = read.x_amz_date()?.ok_or(VerifyError::MissingParameter {
+        name: wire::header::X_AMZ_DATE,
+    })?;
     Ok(Claims {
         algorithm: Raw::literal(algorithm),
         credential: credential.ok_or(VerifyError::MissingParameter { name: "Credential" })?,
@@ -443,28 +451,47 @@ pub(crate) fn header_claims<'r>(request: &ReceivedRequest<'r>) -> Result<Claims<
         })?,
         signature: signature.ok_or(VerifyError::MissingParameter { name: "Signature" })?,
         expires: None,
-        token: request
-            .single(wire::header::X_AMZ_SECURITY_TOKEN)?
-            .map(Raw::literal),
-        s3_session_token: request
-            .single(wire::header::X_AMZ_S3SESSION_TOKEN)?
-            .map(Raw::literal),
+        token: read.security_token()?.map(Raw::literal),
+        s3_session_token: read.s3session_token()?.map(Raw::literal),
         content_sha256: None,
         query: ReceivedQuery::Raw(request.query),
         #[cfg(feature = "sigv4a")]
-        region_set: request
-            .single(wire::header::X_AMZ_REGION_SET)?
-            .map(Raw::literal),
+        region_set: read.region_set()?.map(Raw::literal),
     })
 }
+
+/// `str::split_once` on an ASCII byte, without building a searcher.
+fn split_once(text: &str, sep: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == sep)?;
+    // (An ASCII byte is a character boundary on both sides.)
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
+/// How many signed header names the verifier keeps on the stack (more are
+/// looked up in the text).
+pub(crate) const LISTED: usize = 32;
 
 /// The signed header names, lowercase as the signer wrote them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedHeaders<'r>(Split<'r>);
 
 impl<'r> SignedHeaders<'r> {
+    #[cfg(test)]
     pub(crate) fn parse(raw: Raw<'r>) -> Result<Self, VerifyError> {
-        let names = SignedHeaders(Split::new(raw, ";", "%3B"));
+        let names = SignedHeaders::unchecked(raw);
+        names.check(&mut [""; LISTED])?;
+        Ok(names)
+    }
+
+    /// The names, not yet [checked](Self::check).
+    pub(crate) fn unchecked(raw: Raw<'r>) -> Self {
+        SignedHeaders(Split::new(raw, ";", "%3B"))
+    }
+
+    /// Checks the names (none empty, none twice), puts the first
+    /// [`LISTED`] in `list` and says how many there are: one pass over
+    /// them for the usual few.
+    pub(crate) fn check<'s>(&'s self, list: &mut [&'s str; LISTED]) -> Result<usize, VerifyError> {
         let bad = |reason| VerifyError::MalformedParameter {
             name: "SignedHeaders",
             reason,
@@ -473,22 +500,47 @@ impl<'r> SignedHeaders<'r> {
         // than the one before, and none repeats. Otherwise, compare all.
         let mut previous: Option<&str> = None;
         let mut sorted = true;
-        for name in names.iter() {
+        let mut count = 0;
+        // One pass over the bytes: split as `iter` splits, and any
+        // uppercase letter noticed on the way.
+        let text = self.0.text();
+        let b = text.as_bytes();
+        let sep = self.0.sep.as_bytes();
+        let first = sep.first().copied().unwrap_or_default();
+        let (mut start, mut i, mut upper) = (0, 0, false);
+        while i <= b.len() {
+            // A name ends at a separator or at the end.
+            let ends = match b.get(i) {
+                Some(&c) => c == first && b.get(i..).is_some_and(|rest| rest.starts_with(sep)),
+                None => true,
+            };
+            if !ends {
+                upper |= b[i].is_ascii_uppercase();
+                i += 1;
+                continue;
+            }
+            let name = text.get(start..i).unwrap_or_default();
             if name.is_empty() {
                 return Err(bad("an empty header name"));
             }
-            sorted &=
-                previous.is_none_or(|p| p < name) && !name.bytes().any(|b| b.is_ascii_uppercase());
+            sorted &= previous.is_none_or(|p| p < name);
             previous = Some(name);
+            if let Some(slot) = list.get_mut(count) {
+                *slot = name;
+            }
+            count += 1;
+            i += sep.len().max(1);
+            start = i;
         }
+        sorted &= !upper;
         if !sorted {
-            for (i, name) in names.iter().enumerate() {
-                if names.iter().take(i).any(|n| n.eq_ignore_ascii_case(name)) {
+            for (i, name) in self.iter().enumerate() {
+                if self.iter().take(i).any(|n| n.eq_ignore_ascii_case(name)) {
                     return Err(bad("a header name appears more than once"));
                 }
             }
         }
-        Ok(names)
+        Ok(count)
     }
 
     /// The names, in the order signed.
@@ -649,6 +701,33 @@ mod tests {
         assert_eq!(h, ["host", "x-amz-date"]);
         for bad in ["host%3B%3Bx", "host%3Bhost", "", "host;HOST"] {
             assert!(SignedHeaders::parse(q(bad)).is_err(), "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        // The one-pass check splits as `iter` does, and refuses exactly
+        // the lists with an empty or repeated name.
+        #[test]
+        fn signed_headers_check_splits_as_iter_does(
+            text in "[aAbB;%3-]{0,24}",
+            escaped in proptest::bool::ANY,
+        ) {
+            let raw = if escaped { q(&text) } else { Raw::literal(&text) };
+            let names = SignedHeaders::unchecked(raw);
+            let all: Vec<&str> = names.iter().collect();
+            let mut list = [""; LISTED];
+            let checked = names.check(&mut list);
+            let empty = all.iter().any(|n| n.is_empty());
+            let repeated = all.iter().enumerate().any(|(i, n)| {
+                all[..i].iter().any(|m| m.eq_ignore_ascii_case(n))
+            });
+            match checked {
+                Ok(count) => {
+                    proptest::prop_assert!(!empty && !repeated, "{}", text);
+                    proptest::prop_assert_eq!(&list[..count], &all[..]);
+                }
+                Err(_) => proptest::prop_assert!(empty || repeated, "{}", text),
+            }
         }
     }
 
