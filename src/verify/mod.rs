@@ -459,9 +459,11 @@ impl<L: CredentialsLookup> Verifier<L> {
         let mut split = [""; LISTED];
         let count = names.check(&mut split)?;
         let listed = split.get(..count);
+        // (Signers send lowercase names: equal bytes first.)
+        let same = |n: &str, name: &str| n == name || n.eq_ignore_ascii_case(name);
         let position = |name: &str| match listed {
-            Some(list) => list.iter().position(|n| n.eq_ignore_ascii_case(name)),
-            None => names.iter().position(|n| n.eq_ignore_ascii_case(name)),
+            Some(list) => list.iter().position(|n| same(n, name)),
+            None => names.iter().position(|n| same(n, name)),
         };
         if position(wire::header::HOST).is_none() {
             return Err(VerifyError::HostNotSigned);
@@ -478,13 +480,19 @@ impl<L: CredentialsLookup> Verifier<L> {
         // One pass over the headers: the signed ones, in the order received
         // (canonicalization sorts them), each name to be found; and every
         // x-amz-* header present must be signed, as S3 requires.
+        // (Copied only once an unsigned header shows up: until then, the
+        // request's own list is the signed one.)
+        let received = request.headers();
         let mut headers = HeaderList::new();
+        let mut copied = false;
         let mut missing = count.min(LISTED);
         let mut seen = 0u32;
-        for &(n, v) in request.headers() {
+        for (k, &(n, v)) in received.iter().enumerate() {
             match position(n) {
                 Some(i) => {
-                    headers.push((n, v));
+                    if copied {
+                        headers.push((n, v));
+                    }
                     if i < LISTED && seen & (1 << i) == 0 {
                         seen |= 1 << i;
                         missing -= 1;
@@ -499,9 +507,16 @@ impl<L: CredentialsLookup> Verifier<L> {
                             name: excerpt(&n.to_ascii_lowercase()),
                         });
                     }
+                    if !copied {
+                        for &header in received.get(..k).unwrap_or_default() {
+                            headers.push(header);
+                        }
+                        copied = true;
+                    }
                 }
             }
         }
+        let signed_headers = if copied { headers.as_slice() } else { received };
         // Past 32 names, each is looked for the slow way.
         if missing > 0 || listed.is_none() {
             let absent = names.iter().find(|s| {
@@ -528,7 +543,7 @@ impl<L: CredentialsLookup> Verifier<L> {
                 mode: self.effective_path_mode(),
             },
             query: QuerySource::Received(claims.query.clone()),
-            headers: headers.as_slice(),
+            headers: signed_headers,
             payload,
         };
         let auth = Auth::Received { token_unsigned };

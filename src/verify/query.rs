@@ -376,6 +376,19 @@ mod tests {
     }
 
     #[test]
+    fn claim_slots_are_the_names_exactly() {
+        for (i, name) in QUERY_NAMES.iter().enumerate() {
+            assert_eq!(claim_slot(name.as_bytes(), false), Some(i), "{name}");
+            let longer = format!("{name}x");
+            assert_eq!(claim_slot(longer.as_bytes(), false), None, "{longer}");
+            assert_eq!(claim_slot(&name.as_bytes()[1..], false), None, "{name}");
+        }
+        for other in ["", "X-Amz-", "X-Amz-Foo", "x-amz-date", "Date", "X-Amz-Dat"] {
+            assert_eq!(claim_slot(other.as_bytes(), false), None, "{other}");
+        }
+    }
+
+    #[test]
     fn claims_are_found_by_their_decoded_names() {
         let scan = QueryScan::new(
             "X-Amz-Algorithm=A&X%2DAmz-Date=D&a=b&X-Amz-Signature=S&x-amz-expires=1",

@@ -136,6 +136,7 @@ impl<'a> ReceivedRequest<'a> {
     }
 
     /// The headers the verifier reads, found in one pass.
+    #[inline]
     pub(super) fn read_headers(&self) -> ReadHeaders<'a> {
         let mut read = ReadHeaders {
             seen: [Seen::Absent; READ.len()],
