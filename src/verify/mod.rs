@@ -59,6 +59,7 @@ mod lookup;
 mod post;
 mod query;
 mod request;
+mod signed_headers;
 mod specials;
 mod streaming;
 #[cfg(feature = "sigv4a")]
@@ -80,15 +81,16 @@ use crate::signature::Signature;
 use crate::signing_key::SigningKeyCache;
 use crate::time::SigningTime;
 use crate::wire;
-use claims::{Claims, Credential, LISTED};
+use claims::{Claims, Credential};
 use query::QueryScan;
+use signed_headers::LISTED;
 
 pub use body::BodyCheck;
-pub use claims::SignedHeaders;
 pub use error::VerifyError;
 pub use lookup::{CredentialsLookup, Lent};
 pub use post::VerifiedPost;
 pub use request::ReceivedRequest;
+pub use signed_headers::SignedHeaders;
 use verified::Expiry;
 pub use verified::Verified;
 

@@ -6,7 +6,8 @@ use subtle::ConstantTimeEq;
 
 use super::VerifyError;
 use super::body::BodyCheck;
-use super::claims::{Credential, SignedHeaders};
+use super::claims::Credential;
+use super::signed_headers::SignedHeaders;
 use crate::mac::sha256;
 use crate::signature::Signature;
 use crate::time::SigningTime;
