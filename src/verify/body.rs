@@ -67,21 +67,29 @@ pub(super) fn parse_content_sha256(
         name,
         reason: "not a lowercase hex SHA-256 or UNSIGNED-PAYLOAD",
     };
-    let digit = |b: u8| match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        _ => None,
+    // Each digit's value and whether it is one, without a branch per
+    // digit (the error is the same whichever digit is wrong).
+    let digit = |b: u8| {
+        let (d, a) = (b.wrapping_sub(b'0'), b.wrapping_sub(b'a'));
+        if d < 10 {
+            (d, true)
+        } else {
+            (a.wrapping_add(10), a < 6)
+        }
     };
     let (pairs, rest) = value.as_bytes().as_chunks::<2>();
     if pairs.len() != 32 || !rest.is_empty() {
         return Err(bad);
     }
     let mut hash = [0u8; 32];
+    let mut all = true;
     for (out, &[h, l]) in hash.iter_mut().zip(pairs) {
-        match (digit(h), digit(l)) {
-            (Some(h), Some(l)) => *out = h << 4 | l,
-            _ => return Err(bad),
-        }
+        let ((h, h_ok), (l, l_ok)) = (digit(h), digit(l));
+        *out = h << 4 | (l & 0x0f);
+        all &= h_ok & l_ok;
+    }
+    if !all {
+        return Err(bad);
     }
     Ok(Payload::Sha256(hash))
 }
@@ -131,4 +139,45 @@ pub(super) fn payload_line<'p>(
             None => (Payload::Bytes(b""), BodyCheck::Sha256(EMPTY_SHA256)),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_sha256_is_lowercase_hex_only() {
+        let name = "x-amz-content-sha256";
+        let good = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        assert_eq!(
+            parse_content_sha256(good, name, None),
+            Ok(Payload::Sha256(EMPTY_SHA256))
+        );
+        // Every byte at every place: a hex digit as the simple decoding
+        // reads it, or refused.
+        for at in [0, 1, 30, 63] {
+            for b in 0..=255u8 {
+                let mut text = good.as_bytes().to_vec();
+                text[at] = b;
+                let Ok(text) = String::from_utf8(text) else {
+                    continue;
+                };
+                let parsed = parse_content_sha256(&text, name, None);
+                match b {
+                    b'0'..=b'9' | b'a'..=b'f' => {
+                        let expected = hex::decode(&text).unwrap();
+                        assert_eq!(parsed, Ok(Payload::Sha256(expected.try_into().unwrap())));
+                    }
+                    _ => assert!(parsed.is_err(), "{b:#x} at {at}"),
+                }
+            }
+        }
+        for bad in ["", "e3b0", &good.to_uppercase(), &format!("{good}0")] {
+            assert!(parse_content_sha256(bad, name, None).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_content_sha256(UNSIGNED_PAYLOAD, name, None),
+            Ok(Payload::Unsigned)
+        );
+    }
 }

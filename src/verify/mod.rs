@@ -59,6 +59,7 @@ mod lookup;
 mod post;
 mod query;
 mod request;
+mod signed_headers;
 mod specials;
 mod streaming;
 #[cfg(feature = "sigv4a")]
@@ -82,17 +83,19 @@ use crate::time::SigningTime;
 use crate::wire;
 use claims::{Claims, Credential};
 use query::QueryScan;
+use signed_headers::LISTED;
 
 pub use body::BodyCheck;
-pub use claims::SignedHeaders;
 pub use error::VerifyError;
 pub use lookup::{CredentialsLookup, Lent};
 pub use post::VerifiedPost;
 pub use request::ReceivedRequest;
+pub use signed_headers::SignedHeaders;
+use verified::Expiry;
 pub use verified::Verified;
 
 use body::{parse_content_sha256, payload_line};
-use request::HeaderList;
+use request::{HeaderList, ReadHeaders};
 
 /// Checks signatures for a service, with credentials from a lookup the
 /// caller provides.
@@ -237,7 +240,8 @@ impl<L: CredentialsLookup> Verifier<L> {
         request: &'r ReceivedRequest<'_>,
         now: SigningTime,
     ) -> Result<Verified<'r>, VerifyError> {
-        let scan = QueryScan::new(request.query, self.token_unsigned())?;
+        let mut scan = QueryScan::unread(request.query);
+        scan.read(self.token_unsigned())?;
         if scan.is_presigned() {
             self.presigned(request, &scan, now)
         } else {
@@ -252,7 +256,8 @@ impl<L: CredentialsLookup> Verifier<L> {
         request: &'r ReceivedRequest<'_>,
         now: SigningTime,
     ) -> Result<Verified<'r>, VerifyError> {
-        let scan = QueryScan::new(request.query, self.token_unsigned())?;
+        let mut scan = QueryScan::unread(request.query);
+        scan.read(self.token_unsigned())?;
         self.presigned(request, &scan, now)
     }
 
@@ -267,7 +272,8 @@ impl<L: CredentialsLookup> Verifier<L> {
         now: SigningTime,
     ) -> Result<Verified<'r>, VerifyError> {
         let claims = scan.claims()?;
-        if request.values(wire::header::AUTHORIZATION).next().is_some() {
+        let read = request.read_headers();
+        if read.has_authorization() {
             return Err(VerifyError::AmbiguousAuthentication);
         }
         let expires = claims.expires.ok_or(VerifyError::MissingParameter {
@@ -305,12 +311,11 @@ impl<L: CredentialsLookup> Verifier<L> {
             });
         }
         let end = t + i128::from(expires);
-        let expires_at = i64::try_from(end)
-            .ok()
-            .and_then(|end| SigningTime::from_unix_timestamp(end).ok());
+        // (A time made of it only when asked for.)
+        let expires_at = Expiry(i64::try_from(end).ok());
         if n > end {
             return Err(VerifyError::Expired {
-                expired_at: expires_at.map(|t| t.to_string()).unwrap_or_default(),
+                expired_at: expires_at.time().map(|t| t.to_string()).unwrap_or_default(),
                 now: now.to_string(),
             });
         }
@@ -324,7 +329,9 @@ impl<L: CredentialsLookup> Verifier<L> {
             None if self.service.is_s3_like() => Some(Payload::Unsigned),
             None => None,
         };
-        self.finish(request, &claims, credential, signed_at, expires_at, signed)
+        self.finish(
+            request, &read, &claims, credential, signed_at, expires_at, signed,
+        )
     }
 
     /// Verifies a request signed with an `Authorization` header at `now`.
@@ -359,7 +366,8 @@ impl<L: CredentialsLookup> Verifier<L> {
         query: ReceivedQuery<'r>,
         now: SigningTime,
     ) -> Result<Verified<'r>, VerifyError> {
-        let mut claims = claims::header_claims(request)?;
+        let read = request.read_headers();
+        let mut claims = claims::header_claims(request, &read)?;
         claims.query = query;
         let (signed_at, credential) = self.check_claims(&claims)?;
         let skew = i128::from(self.max_skew.as_secs());
@@ -371,11 +379,11 @@ impl<L: CredentialsLookup> Verifier<L> {
                 max_skew: self.max_skew.as_secs(),
             });
         }
-        let signed = match request.single(wire::header::X_AMZ_CONTENT_SHA256)? {
+        let signed = match read.content_sha256()? {
             Some(v) => Some(parse_content_sha256(
                 v,
                 wire::header::X_AMZ_CONTENT_SHA256,
-                Some(request.single(wire::header::X_AMZ_TRAILER)?),
+                Some(read.trailer()?),
             )?),
             None if self.service.is_s3_like() => {
                 return Err(VerifyError::MissingParameter {
@@ -384,18 +392,23 @@ impl<L: CredentialsLookup> Verifier<L> {
             }
             None => None,
         };
-        self.finish(request, &claims, credential, signed_at, None, signed)
+        let expires_at = Expiry(None);
+        self.finish(
+            request, &read, &claims, credential, signed_at, expires_at, signed,
+        )
     }
 
     /// What both forms share once the dates are checked: the payload line,
     /// the signature, and the result.
+    #[allow(clippy::too_many_arguments)]
     fn finish<'r>(
         &self,
         request: &'r ReceivedRequest<'_>,
+        read: &ReadHeaders<'_>,
         claims: &Claims<'r>,
         credential: Credential<'r>,
         signed_at: SigningTime,
-        expires_at: Option<SigningTime>,
+        expires_at: Expiry,
         signed_payload: Option<Payload<'static>>,
     ) -> Result<Verified<'r>, VerifyError> {
         let (line, body) = payload_line(signed_payload, request.payload)?;
@@ -410,7 +423,7 @@ impl<L: CredentialsLookup> Verifier<L> {
             });
         }
         let (signed_headers, signature) =
-            self.check_signature(request, claims, &credential, signed_at, line)?;
+            self.check_signature(request, read, claims, &credential, signed_at, line)?;
         Ok(Verified {
             credential,
             signed_headers,
@@ -436,31 +449,29 @@ impl<L: CredentialsLookup> Verifier<L> {
     fn check_signature<'r>(
         &self,
         request: &ReceivedRequest<'_>,
+        read: &ReadHeaders<'_>,
         claims: &Claims<'r>,
         credential: &Credential<'_>,
         signed_at: SigningTime,
         payload: Payload<'_>,
     ) -> Result<(SignedHeaders<'r>, Option<Signature>), VerifyError> {
-        let names = SignedHeaders::parse(claims.signed_headers)?;
-        // The names split once, on the stack (for the usual few).
-        let mut split = [""; 32];
-        let mut count = 0;
-        for name in names.iter() {
-            if let Some(slot) = split.get_mut(count) {
-                *slot = name;
-            }
-            count += 1;
-        }
+        let names = SignedHeaders::unchecked(claims.signed_headers);
+        // The names checked and split once, on the stack (for the usual
+        // few).
+        let mut split = [""; LISTED];
+        let count = names.check(&mut split)?;
         let listed = split.get(..count);
-        let is_signed = |name: &str| match listed {
-            Some(list) => list.iter().any(|n| n.eq_ignore_ascii_case(name)),
-            None => names.contains(name),
+        // (Signers send lowercase names: equal bytes first.)
+        let same = |n: &str, name: &str| n == name || n.eq_ignore_ascii_case(name);
+        let position = |name: &str| match listed {
+            Some(list) => list.iter().position(|n| same(n, name)),
+            None => names.iter().position(|n| same(n, name)),
         };
-        if !is_signed(wire::header::HOST) {
+        if position(wire::header::HOST).is_none() {
             return Err(VerifyError::HostNotSigned);
         }
         if !self.hosts.is_empty() {
-            let host = request.single(wire::header::HOST)?.unwrap_or_default();
+            let host = read.host()?.unwrap_or_default();
             if !self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
                 return Err(VerifyError::HostNotAccepted {
                     host: excerpt(host),
@@ -468,37 +479,46 @@ impl<L: CredentialsLookup> Verifier<L> {
             }
         }
         let token_unsigned = self.token_unsigned();
-        // Every x-amz-* header present must be signed, as S3 requires.
-        for (name, _) in request.headers() {
-            let amz = name
-                .get(..6)
-                .is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"));
-            let added_token =
-                token_unsigned && name.eq_ignore_ascii_case(wire::header::X_AMZ_SECURITY_TOKEN);
-            if amz && !added_token && !is_signed(name) {
-                return Err(VerifyError::UnsignedHeader {
-                    name: excerpt(&name.to_ascii_lowercase()),
-                });
-            }
-        }
-        // The signed headers, in the order received (canonicalization sorts
-        // them); each name must be there.
+        // One pass over the headers: the signed ones, in the order received
+        // (canonicalization sorts them), each name to be found; and every
+        // x-amz-* header present must be signed, as S3 requires.
+        // (Copied only once an unsigned header shows up: until then, the
+        // request's own list is the signed one.)
+        let received = request.headers();
         let mut headers = HeaderList::new();
-        let mut missing = count.min(32);
+        let mut copied = false;
+        let mut missing = count.min(LISTED);
         let mut seen = 0u32;
-        for &(n, v) in request.headers() {
-            let position = match listed {
-                Some(list) => list.iter().position(|s| s.eq_ignore_ascii_case(n)),
-                None => names.iter().position(|s| s.eq_ignore_ascii_case(n)),
-            };
-            if let Some(i) = position {
-                headers.push((n, v));
-                if i < 32 && seen & (1 << i) == 0 {
-                    seen |= 1 << i;
-                    missing -= 1;
+        for (k, &(n, v)) in received.iter().enumerate() {
+            match position(n) {
+                Some(i) => {
+                    if copied {
+                        headers.push((n, v));
+                    }
+                    if i < LISTED && seen & (1 << i) == 0 {
+                        seen |= 1 << i;
+                        missing -= 1;
+                    }
+                }
+                None => {
+                    let amz = n.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"));
+                    let added_token = token_unsigned
+                        && n.eq_ignore_ascii_case(wire::header::X_AMZ_SECURITY_TOKEN);
+                    if amz && !added_token {
+                        return Err(VerifyError::UnsignedHeader {
+                            name: excerpt(&n.to_ascii_lowercase()),
+                        });
+                    }
+                    if !copied {
+                        for &header in received.get(..k).unwrap_or_default() {
+                            headers.push(header);
+                        }
+                        copied = true;
+                    }
                 }
             }
         }
+        let signed_headers = if copied { headers.as_slice() } else { received };
         // Past 32 names, each is looked for the slow way.
         if missing > 0 || listed.is_none() {
             let absent = names.iter().find(|s| {
@@ -525,7 +545,7 @@ impl<L: CredentialsLookup> Verifier<L> {
                 mode: self.effective_path_mode(),
             },
             query: QuerySource::Received(claims.query.clone()),
-            headers: headers.as_slice(),
+            headers: signed_headers,
             payload,
         };
         let auth = Auth::Received { token_unsigned };

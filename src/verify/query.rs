@@ -14,7 +14,6 @@ use core::ops::Range;
 
 use super::VerifyError;
 use super::claims::{Claims, Raw};
-use super::specials::Specials;
 use crate::encode;
 use crate::request::ReceivedQuery;
 use crate::wire;
@@ -34,9 +33,6 @@ const QUERY_NAMES: [&str; 10] = [
     wire::query::X_AMZ_S3SESSION_TOKEN,
 ];
 const SIGNATURE: usize = 4;
-/// The bytes that structure a query: separators, escapes, and `+` (a
-/// space to S3).
-const QUERY_SPECIALS: [u8; 4] = [b'&', b'=', b'%', b'+'];
 const TOKEN: usize = 6;
 
 /// The slot of a parameter name, compared as S3 compares it: decoded
@@ -50,15 +46,22 @@ fn claim_slot(name: &[u8], escaped: bool) -> Option<usize> {
     QUERY_NAMES.iter().position(|n| n.as_bytes() == name)
 }
 
-/// Whether every byte is unreserved or one of `%`, `=` and `&`: the bytes
-/// of a query as a signer writes it. Arithmetic rather than a table, so
-/// that the check vectorizes.
-fn only_query_bytes(bytes: &[u8]) -> bool {
+/// How many bytes [`classify`] looks at together.
+const CHUNK: usize = 32;
+
+/// Classifies a chunk of a query: one bit per special byte (`&`, `=`, `%`,
+/// `+`: separators, escapes, and a space to S3), and whether every byte is
+/// unreserved or one of `%`, `=` and `&` (the bytes of a query as a signer
+/// writes it). Lane by lane into a byte each, then packed, so that it
+/// vectorizes.
+#[inline(always)]
+fn classify(chunk: &[u8; CHUNK]) -> (u32, bool) {
     #[inline(always)]
-    fn ok(b: u8) -> bool {
+    fn class(b: u8) -> u8 {
+        let special = (b == b'&') | (b == b'=') | (b == b'%') | (b == b'+');
         let letter = (b | 0x20).wrapping_sub(b'a') < 26;
         let digit = b.wrapping_sub(b'0') < 10;
-        letter
+        let signers = letter
             | digit
             | (b == b'-')
             | (b == b'.')
@@ -66,13 +69,71 @@ fn only_query_bytes(bytes: &[u8]) -> bool {
             | (b == b'~')
             | (b == b'%')
             | (b == b'=')
-            | (b == b'&')
+            | (b == b'&');
+        u8::from(special) | u8::from(!signers) << 1
     }
-    let (chunks, rest) = bytes.as_chunks::<32>();
-    chunks
-        .iter()
-        .all(|chunk| chunk.iter().fold(true, |all, &b| all & ok(b)))
-        && rest.iter().all(|&b| ok(b))
+    let mut classes = [0u8; CHUNK];
+    for (class_of, &b) in classes.iter_mut().zip(chunk) {
+        *class_of = class(b);
+    }
+    let mut specials = 0u32;
+    let mut others = 0u64;
+    for (k, word) in classes.as_chunks::<8>().0.iter().enumerate() {
+        let word = u64::from_le_bytes(*word);
+        others |= word & 0x0202_0202_0202_0202;
+        // Bit 0 of byte i to bit i (no two partial products collide).
+        let bits = (word & 0x0101_0101_0101_0101).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        specials |= (bits as u32) << (8 * k);
+    }
+    (specials, others == 0)
+}
+
+/// The positions of the special bytes of `b` (see [`classify`]), and
+/// whether all its bytes are a signer's.
+struct QuerySpecials<'a> {
+    chunks: core::slice::Iter<'a, [u8; CHUNK]>,
+    /// The last bytes, padded with a letter.
+    tail: Option<[u8; CHUNK]>,
+    base: usize,
+    mask: u32,
+    signers: bool,
+}
+
+impl<'a> QuerySpecials<'a> {
+    fn new(b: &'a [u8]) -> Self {
+        let (chunks, rest) = b.as_chunks::<CHUNK>();
+        let mut tail = [b'a'; CHUNK];
+        tail[..rest.len()].copy_from_slice(rest);
+        QuerySpecials {
+            chunks: chunks.iter(),
+            tail: Some(tail),
+            // (The first chunk is read on the first call.)
+            base: 0usize.wrapping_sub(CHUNK),
+            mask: 0,
+            signers: true,
+        }
+    }
+}
+
+impl Iterator for QuerySpecials<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            let chunk = match self.chunks.next() {
+                Some(chunk) => *chunk,
+                None => self.tail.take()?,
+            };
+            self.base = self.base.wrapping_add(CHUNK);
+            let (mask, signers) = classify(&chunk);
+            self.mask = mask;
+            self.signers &= signers;
+        }
+        let at = self.base + self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(at)
+    }
 }
 
 /// A parameter being read: where it starts, its `=`, and whether its name
@@ -111,21 +172,32 @@ impl<'r> QueryScan<'r> {
     /// nothing else here (a query without `X-Amz-Algorithm` is simply not
     /// presigned).
     pub(crate) fn new(query: &'r str, token_unsigned: bool) -> Result<Self, VerifyError> {
-        let b = query.as_bytes();
-        let mut scan = QueryScan {
+        let mut scan = QueryScan::unread(query);
+        scan.read(token_unsigned)?;
+        Ok(scan)
+    }
+
+    /// A scan of `query` not yet [read](Self::read).
+    pub(crate) fn unread(query: &'r str) -> Self {
+        QueryScan {
             query,
             found: [None; 10],
-            canonical: !b.is_empty(),
+            canonical: !query.is_empty(),
             skip: [0..0, 0..0],
             skipped: 0,
-        };
-        // Only the bytes a signer writes, or the query is not canonical
-        // (and the bytes not looked at below do not matter otherwise).
-        scan.canonical &= only_query_bytes(b);
+        }
+    }
+
+    /// [`new`](Self::new), in place (the scan is a few hundred bytes,
+    /// not worth moving).
+    pub(crate) fn read(&mut self, token_unsigned: bool) -> Result<(), VerifyError> {
+        let scan = self;
+        let b = scan.query.as_bytes();
         // The last parameter the sort order was checked against.
         let mut previous = None;
         let mut piece = Piece::at(0);
-        for i in Specials::new(b, QUERY_SPECIALS) {
+        let mut specials = QuerySpecials::new(b);
+        for i in specials.by_ref() {
             match b[i] {
                 b'&' => {
                     scan.end_piece(&piece, i, &mut previous, token_unsigned)?;
@@ -146,8 +218,10 @@ impl<'r> QueryScan<'r> {
                 }
             }
         }
-        scan.end_piece(&piece, b.len(), &mut previous, token_unsigned)?;
-        Ok(scan)
+        // Only the bytes a signer writes, or the query is not canonical
+        // (and the other bytes do not matter otherwise).
+        scan.canonical &= specials.signers;
+        scan.end_piece(&piece, b.len(), &mut previous, token_unsigned)
     }
 
     /// Takes in the parameter `piece` that ends at `end`.
@@ -265,37 +339,52 @@ mod tests {
     use crate::request::Payload;
     use crate::request::{Parts, PathSource, QuerySource};
 
+    fn specials(text: &[u8]) -> (Vec<usize>, bool) {
+        let mut found = QuerySpecials::new(text);
+        let at = found.by_ref().collect();
+        (at, found.signers)
+    }
+
     #[test]
     fn specials_are_found_wherever_they_are() {
-        // Every byte, at every place in a word and in the tail.
+        // Every byte, at every place in a chunk and in the tail.
         for b in 0..=255u8 {
-            for len in [1, 7, 8, 9, 16, 21] {
+            let signers = encode::is_unreserved(b) || b"%=&".contains(&b);
+            for len in [1, 7, 8, 9, 31, 32, 33, 64, 70] {
                 for at in 0..len {
                     let mut text = vec![b'a'; len];
                     text[at] = b;
-                    let found: Vec<usize> = Specials::new(&text, QUERY_SPECIALS).collect();
                     let expected = if b"&=%+".contains(&b) {
                         vec![at]
                     } else {
                         vec![]
                     };
-                    assert_eq!(found, expected, "{b:#x} at {at} of {len}");
+                    assert_eq!(
+                        specials(&text),
+                        (expected, signers),
+                        "{b:#x} at {at} of {len}"
+                    );
                 }
             }
         }
-        let all: Vec<usize> = Specials::new(b"a=b&c%2B+&&==", QUERY_SPECIALS).collect();
-        assert_eq!(all, [1, 3, 5, 8, 9, 10, 11, 12]);
-        assert_eq!(Specials::new(b"", QUERY_SPECIALS).count(), 0);
+        let all = specials(b"a=b&c%2B+&&==");
+        assert_eq!(all, (vec![1, 3, 5, 8, 9, 10, 11, 12], false));
+        let long: Vec<u8> = b"&a%".iter().copied().cycle().take(100).collect();
+        let expected: Vec<usize> = (0..100).filter(|i| i % 3 != 1).collect();
+        assert_eq!(specials(&long), (expected, true));
+        assert_eq!(specials(b""), (vec![], true));
     }
 
     #[test]
-    fn query_bytes_are_the_unreserved_ones_and_three_separators() {
-        for b in 0..=255u8 {
-            let expected = encode::is_unreserved(b) || b"%=&".contains(&b);
-            assert_eq!(only_query_bytes(&[b]), expected, "{b:#x}");
-            let mut long = [b'a'; 70];
-            long[b as usize % 70] = b;
-            assert_eq!(only_query_bytes(&long), expected, "{b:#x} in a long run");
+    fn claim_slots_are_the_names_exactly() {
+        for (i, name) in QUERY_NAMES.iter().enumerate() {
+            assert_eq!(claim_slot(name.as_bytes(), false), Some(i), "{name}");
+            let longer = format!("{name}x");
+            assert_eq!(claim_slot(longer.as_bytes(), false), None, "{longer}");
+            assert_eq!(claim_slot(&name.as_bytes()[1..], false), None, "{name}");
+        }
+        for other in ["", "X-Amz-", "X-Amz-Foo", "x-amz-date", "Date", "X-Amz-Dat"] {
+            assert_eq!(claim_slot(other.as_bytes(), false), None, "{other}");
         }
     }
 

@@ -4,6 +4,7 @@ use core::fmt;
 
 use super::VerifyError;
 use crate::request::Payload;
+use crate::wire;
 
 /// The headers a [`ReceivedRequest`] keeps inline before it allocates.
 const INLINE_HEADERS: usize = 16;
@@ -20,10 +21,12 @@ pub(super) enum HeaderList<'a> {
 }
 
 impl<'a> HeaderList<'a> {
+    #[inline]
     pub(super) const fn new() -> Self {
         HeaderList::Inline([("", ""); INLINE_HEADERS], 0)
     }
 
+    #[inline]
     pub(super) fn push(&mut self, header: (&'a str, &'a str)) {
         match self {
             HeaderList::Inline(items, len) if *len < INLINE_HEADERS => {
@@ -46,6 +49,7 @@ impl<'a> HeaderList<'a> {
         }
     }
 
+    #[inline]
     pub(super) fn as_slice(&self) -> &[(&'a str, &'a str)] {
         match self {
             HeaderList::Inline(items, len) => &items[..*len],
@@ -74,6 +78,7 @@ pub struct ReceivedRequest<'a> {
 impl<'a> ReceivedRequest<'a> {
     /// A request's method and target (`/path?query`, as received).
     #[must_use]
+    #[inline]
     pub fn new(method: &'a str, target: &'a str) -> Self {
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         ReceivedRequest {
@@ -89,12 +94,14 @@ impl<'a> ReceivedRequest<'a> {
     /// header: an unsigned `x-amz-*` header the verifier is not told about
     /// cannot be refused).
     #[must_use]
+    #[inline]
     pub fn header(mut self, name: &'a str, value: &'a str) -> Self {
         self.push_header(name, value);
         self
     }
 
     /// [`header`](Self::header), in place.
+    #[inline]
     pub fn push_header(&mut self, name: &'a str, value: &'a str) {
         self.headers.push((name, value));
     }
@@ -123,28 +130,120 @@ impl<'a> ReceivedRequest<'a> {
     }
 
     /// The headers, as given.
+    #[inline]
     pub fn headers(&self) -> &[(&'a str, &'a str)] {
         self.headers.as_slice()
     }
 
-    pub(super) fn values<'h>(&'h self, name: &'h str) -> impl Iterator<Item = &'a str> + 'h {
-        self.headers()
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| *v)
+    /// The headers the verifier reads, found in one pass.
+    #[inline]
+    pub(super) fn read_headers(&self) -> ReadHeaders<'a> {
+        let mut read = ReadHeaders {
+            seen: [Seen::Absent; READ.len()],
+        };
+        for &(name, value) in self.headers() {
+            // (Compared by length first: most names are none of these.)
+            if let Some(slot) = READ
+                .iter()
+                .position(|r| r.len() == name.len() && r.eq_ignore_ascii_case(name))
+            {
+                let seen = &mut read.seen[slot];
+                *seen = match seen {
+                    Seen::Absent => Seen::Once(value),
+                    _ => Seen::Repeated,
+                };
+            }
+        }
+        read
+    }
+}
+
+/// The headers the verifier reads, in the order of [`ReadHeaders`]' slots.
+const READ: [&str; 8] = [
+    wire::header::AUTHORIZATION,
+    wire::header::X_AMZ_DATE,
+    wire::header::X_AMZ_SECURITY_TOKEN,
+    wire::header::X_AMZ_S3SESSION_TOKEN,
+    wire::header::X_AMZ_CONTENT_SHA256,
+    wire::header::X_AMZ_TRAILER,
+    wire::header::X_AMZ_REGION_SET,
+    wire::header::HOST,
+];
+
+/// A header as the verifier found it.
+#[derive(Clone, Copy)]
+enum Seen<'a> {
+    Absent,
+    Once(&'a str),
+    Repeated,
+}
+
+/// The headers the verifier reads (any case), each looked up in one pass
+/// over the request's headers rather than one pass each.
+pub(super) struct ReadHeaders<'a> {
+    seen: [Seen<'a>; READ.len()],
+}
+
+impl<'a> ReadHeaders<'a> {
+    /// The one value of the header in `slot`, trimmed, if present; an error
+    /// if repeated.
+    fn single(&self, slot: usize) -> Result<Option<&'a str>, VerifyError> {
+        match self.seen[slot] {
+            Seen::Absent => Ok(None),
+            Seen::Once(value) => Ok(Some(trim(value))),
+            Seen::Repeated => Err(VerifyError::MalformedParameter {
+                name: READ[slot],
+                reason: "appears more than once",
+            }),
+        }
     }
 
-    /// The one value of a header, if present; an error if repeated.
-    pub(super) fn single(&self, name: &'static str) -> Result<Option<&'a str>, VerifyError> {
-        let mut values = self.values(name);
-        let first = values.next();
-        if values.next().is_some() {
-            return Err(VerifyError::MalformedParameter {
-                name,
-                reason: "appears more than once",
-            });
-        }
-        Ok(first.map(str::trim))
+    /// Whether an `Authorization` header is present (any number of times).
+    pub(super) fn has_authorization(&self) -> bool {
+        !matches!(self.seen[0], Seen::Absent)
+    }
+
+    pub(super) fn authorization(&self) -> Result<Option<&'a str>, VerifyError> {
+        self.single(0)
+    }
+
+    pub(super) fn x_amz_date(&self) -> Result<Option<&'a str>, VerifyError> {
+        self.single(1)
+    }
+
+    pub(super) fn security_token(&self) -> Result<Option<&'a str>, VerifyError> {
+        self.single(2)
+    }
+
+    pub(super) fn s3session_token(&self) -> Result<Option<&'a str>, VerifyError> {
+        self.single(3)
+    }
+
+    pub(super) fn content_sha256(&self) -> Result<Option<&'a str>, VerifyError> {
+        self.single(4)
+    }
+
+    pub(super) fn trailer(&self) -> Result<Option<&'a str>, VerifyError> {
+        self.single(5)
+    }
+
+    #[cfg(feature = "sigv4a")]
+    pub(super) fn region_set(&self) -> Result<Option<&'a str>, VerifyError> {
+        self.single(6)
+    }
+
+    pub(super) fn host(&self) -> Result<Option<&'a str>, VerifyError> {
+        self.single(7)
+    }
+}
+
+/// `str::trim`, without its Unicode tables when both ends are printable
+/// ASCII (every value a signer sends).
+pub(super) fn trim(s: &str) -> &str {
+    let plain = |b: &u8| b.is_ascii_graphic();
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(first), Some(last)) if plain(first) && plain(last) => s,
+        _ => s.trim(),
     }
 }
 

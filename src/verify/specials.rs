@@ -22,8 +22,13 @@ impl<'a, const N: usize> Specials<'a, N> {
     pub(crate) fn new(b: &'a [u8], set: [u8; N]) -> Self {
         debug_assert!(!set.contains(&0));
         let (words, rest) = b.as_chunks::<8>();
-        let mut tail = [0u8; 8];
-        tail[..rest.len()].copy_from_slice(rest);
+        // (Byte by byte: a copy of up to seven bytes is not worth a call
+        // to memcpy.)
+        let tail = rest
+            .iter()
+            .rev()
+            .fold(0u64, |word, &b| word << 8 | u64::from(b))
+            .to_le_bytes();
         Specials {
             words,
             tail,

@@ -6,7 +6,8 @@ use subtle::ConstantTimeEq;
 
 use super::VerifyError;
 use super::body::BodyCheck;
-use super::claims::{Credential, SignedHeaders};
+use super::claims::Credential;
+use super::signed_headers::SignedHeaders;
 use crate::mac::sha256;
 use crate::signature::Signature;
 use crate::time::SigningTime;
@@ -17,7 +18,7 @@ pub struct Verified<'r> {
     pub(super) credential: Credential<'r>,
     pub(super) signed_headers: SignedHeaders<'r>,
     pub(super) signed_at: SigningTime,
-    pub(super) expires_at: Option<SigningTime>,
+    pub(super) expires_at: Expiry,
     pub(super) body: BodyCheck,
     pub(super) headers: &'r [(&'r str, &'r str)],
     /// The request's SigV4 signature: the seed of a streaming body's chain
@@ -72,7 +73,7 @@ impl<'r> Verified<'r> {
     /// When a presigned request stops being valid (`None` for header
     /// signing).
     pub fn expires_at(&self) -> Option<SigningTime> {
-        self.expires_at
+        self.expires_at.time()
     }
 
     /// What the signature says about the body, and what is left to check.
@@ -109,11 +110,32 @@ impl fmt::Debug for Verified<'_> {
             .field("scope", &self.scope().to_string())
             .field("signed_headers", &self.signed_headers.to_string())
             .field("signed_at", &self.signed_at)
-            .field("expires_at", &self.expires_at)
+            .field("expires_at", &self.expires_at())
             .field("body", &self.body)
             .finish()
     }
 }
+
+/// When a presigned request stops being valid, as a Unix time (`None` for
+/// header signing, or past any time): made a [`SigningTime`] only when
+/// asked for, which costs a calendar conversion.
+#[derive(Clone, Copy)]
+pub(super) struct Expiry(pub(super) Option<i64>);
+
+impl Expiry {
+    pub(super) fn time(self) -> Option<SigningTime> {
+        self.0
+            .and_then(|end| SigningTime::from_unix_timestamp(end).ok())
+    }
+}
+
+impl PartialEq for Expiry {
+    fn eq(&self, other: &Self) -> bool {
+        self.time() == other.time()
+    }
+}
+
+impl Eq for Expiry {}
 
 pub(super) struct ScopeText<'a, 'r>(pub(super) &'a Credential<'r>);
 
