@@ -20,8 +20,10 @@
 //! One seam: `write` takes the straight-line S3 presign writer
 //! (`canonical/plain.rs`) when the request is one, and the general writer
 //! otherwise, which puts the path (`path.rs`), the query (`query.rs`) and
-//! the headers (`headers.rs`) into reusable buffers (`scratch.rs`).
+//! the headers (`headers.rs`, their values `header_value.rs`) into reusable
+//! buffers (`scratch.rs`).
 
+mod header_value;
 mod headers;
 mod path;
 mod plain;
@@ -42,7 +44,7 @@ use crate::signature::hex64;
 use crate::time::AmzDate;
 use zeroize::Zeroize;
 
-pub use headers::header_value;
+pub use header_value::header_value;
 pub(crate) use headers::{INLINE_HEADERS, InlineHeaders};
 use headers::{SortedHeaders, canonical_headers, check_host};
 use path::{check_path, write_s3_path};

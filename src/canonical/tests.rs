@@ -1,6 +1,6 @@
 //! The canonical request's unit tests.
 
-use super::headers::{canonical_header_value, is_canonical_value};
+use super::header_value::{canonical_header_value, is_canonical_value};
 use super::*;
 use crate::credentials::TokenKind;
 use crate::request::{Method, SignableRequest};
