@@ -23,10 +23,17 @@ pub(super) fn is_canonical_raw(raw: &str) -> bool {
     let mut previous: Option<(&[u8], &[u8])> = None;
     // Where the current parameter starts, and its `=`.
     let (mut start, mut eq) = (0, None);
-    // One pass; the end of the query ends the last parameter as `&` does.
-    for (i, c) in b.iter().copied().chain([b'&']).enumerate() {
-        match c {
-            b'&' => {
+    let mut i = 0;
+    // One pass, a byte at a time; the end of the query ends the last
+    // parameter as `&` does.
+    loop {
+        // The run of unreserved bytes (most of a query) in a tight loop.
+        while i < b.len() && encode::is_unreserved(b[i]) {
+            i += 1;
+        }
+        match b.get(i) {
+            Some(b'=') if eq.is_none() => eq = Some(i),
+            None | Some(b'&') => {
                 let Some(eq) = eq.take() else {
                     return false;
                 };
@@ -39,15 +46,16 @@ pub(super) fn is_canonical_raw(raw: &str) -> bool {
                 {
                     return false;
                 }
+                if i == b.len() {
+                    return true;
+                }
                 previous = Some((name, value));
                 start = i + 1;
             }
-            b'=' if eq.is_none() => eq = Some(i),
-            c if encode::is_unreserved(c) => {}
-            _ => return false,
+            Some(_) => return false,
         }
+        i += 1;
     }
-    true
 }
 
 pub(crate) struct Param {
