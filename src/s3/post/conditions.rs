@@ -49,6 +49,7 @@ pub(super) fn policy_error(reason: impl Into<String>) -> Error {
 
 /// Strips the one `$` S3 writes in front of field names in array
 /// conditions; a name given without it is taken as is.
+#[inline]
 pub(super) fn field_name(name: &str) -> &str {
     name.strip_prefix('$').unwrap_or(name)
 }
@@ -167,6 +168,7 @@ impl Condition {
     }
 
     /// The condition as a borrowed view.
+    #[inline]
     pub(super) fn view(&self) -> CondRef<'_> {
         match self {
             Condition::Eq { field, value } => CondRef::Eq { field, value },
@@ -208,6 +210,7 @@ pub(super) enum CondRef<'c> {
 
 impl<'c> CondRef<'c> {
     /// The field the condition is about (`None` for a size range).
+    #[inline]
     pub(super) fn field(&self) -> Option<&'c str> {
         match *self {
             CondRef::Eq { field, .. } | CondRef::StartsWith { field, .. } => Some(field),
@@ -276,7 +279,7 @@ pub(super) fn check_field_name(name: &str, reserved: &[&str]) -> Result<(), Erro
             excerpt(name)
         )));
     }
-    if let Some(r) = reserved.iter().find(|r| r.eq_ignore_ascii_case(name)) {
+    if let Some(r) = reserved.iter().find(|r| same_name(r, name)) {
         return Err(Error::ReservedPostField {
             name: (*r).to_owned(),
         });
@@ -313,7 +316,7 @@ pub(super) fn check_consistency(conditions: &[CondRef<'_>]) -> Result<(), Error>
                     ));
                 }
                 for other in earlier() {
-                    let same_field = other.field().is_some_and(|f| f.eq_ignore_ascii_case(field));
+                    let same_field = other.field().is_some_and(|f| same_name(f, field));
                     let clash = match other {
                         CondRef::Eq { value: v, .. } => same_field && v != value,
                         CondRef::StartsWith { prefix, .. } => {
@@ -328,7 +331,7 @@ pub(super) fn check_consistency(conditions: &[CondRef<'_>]) -> Result<(), Error>
             }
             CondRef::StartsWith { field, prefix } => {
                 for other in earlier() {
-                    let same_field = other.field().is_some_and(|f| f.eq_ignore_ascii_case(field));
+                    let same_field = other.field().is_some_and(|f| same_name(f, field));
                     let clash = match other {
                         CondRef::Eq { value, .. } => same_field && !value.starts_with(prefix),
                         CondRef::StartsWith { prefix: p, .. } => {
@@ -344,6 +347,13 @@ pub(super) fn check_consistency(conditions: &[CondRef<'_>]) -> Result<(), Error>
         }
     }
     Ok(())
+}
+
+/// Whether two field names are the same (S3 compares them ignoring ASCII
+/// case); the lengths first, which tell most names apart.
+#[inline]
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.eq_ignore_ascii_case(b)
 }
 
 fn contradiction(field: &str) -> Error {

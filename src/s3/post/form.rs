@@ -48,9 +48,9 @@ pub(super) fn put(text: &mut String, s: &str) -> Span {
     }
 }
 
+/// The text at `span` (every span is made by [`put`], so this never falls
+/// back to `""`).
 fn at(text: &str, span: Span) -> &str {
-    // Every span is made by `put` (or is a prefix of one ending at a char
-    // boundary), so this never falls back.
     text.get(span.start..span.end).unwrap_or_default()
 }
 

@@ -41,6 +41,7 @@ impl PostKey {
     }
 
     /// The condition on the `key` field that signing adds.
+    #[inline]
     pub(super) fn condition(&self) -> CondRef<'_> {
         field_condition(wire::form::KEY, &self.field, self.prefix_len)
     }
@@ -66,6 +67,7 @@ pub(super) fn placeholder_at(value: &str) -> Option<usize> {
 
 /// The condition that pins a form field's value: an exact match, or a
 /// `starts-with` on its first `prefix_len` bytes (see [`placeholder_at`]).
+#[inline]
 pub(super) fn field_condition<'c>(
     name: &'c str,
     value: &'c str,

@@ -108,6 +108,7 @@ enum Entry<'a> {
 
 impl Entry<'_> {
     /// The condition the entry adds to the policy.
+    #[inline]
     fn condition(&self) -> CondRef<'_> {
         match self {
             Entry::Field {

@@ -63,19 +63,11 @@ impl PostPolicy<'_> {
         };
         self.check(conditions)?;
 
-        let scope = signer.scope(self.time);
-        let date = scope.date().text();
-        let credential = [
-            credentials.access_key_id(),
-            "/",
-            date.as_str(),
-            "/",
-            scope.region().as_str(),
-            "/",
-            scope.service().as_str(),
-            "/",
-            crate::scope::TERMINATOR,
-        ];
+        // The thread's last key, as presigning looks it up (no lock); its
+        // scope text is the credential's after the key id.
+        let mut key = signer.key_cache().key(credentials, signer.scope(self.time));
+        let key = key.parts().0;
+        let credential = [credentials.access_key_id(), "/", key.scope()];
         let credential_len: usize = credential.iter().map(|p| p.len()).sum();
         let amz_date = self.time.amz_date();
         // The token's field: S3 Express sessions name it as botocore's
@@ -243,10 +235,7 @@ impl PostPolicy<'_> {
             value: policy,
         });
 
-        // The thread's last key, as presigning looks it up: no lock.
-        let mut key = signer.key_cache().key(credentials, scope);
-        let signature = key.parts().0.sign(&text.as_bytes()[start..policy.end]);
-        drop(key);
+        let signature = key.sign(&text.as_bytes()[start..policy.end]);
         field(
             &mut text,
             &mut fields,
