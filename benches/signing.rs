@@ -182,13 +182,7 @@ fn post_policy(c: &mut Criterion) {
             .success_action_status(201)
     };
     let signed = policy().sign(&creds).unwrap();
-    let policy_b64 = signed
-        .fields()
-        .iter()
-        .find(|(n, _)| n == "policy")
-        .unwrap()
-        .1
-        .clone();
+    let policy_b64 = signed.field("policy").unwrap().to_owned();
     c.bench_function("floor: POST policy", |b| {
         b.iter(|| key.sign(black_box(policy_b64.as_bytes())))
     });

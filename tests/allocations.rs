@@ -2,6 +2,8 @@
 //! a timing): with a warm key cache a presign allocates the returned URL and
 //! nothing else, and `presign_into` a reused buffer allocates nothing.
 //! Encoding and decoding an `aws-chunked` body allocate nothing per chunk.
+//! Signing a POST policy allocates the form's buffer, its fields' places
+//! and the policy document.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -93,6 +95,36 @@ fn warm_s3_get_allocates_only_the_url() {
     let (n, url) = allocations(|| get.presign(&creds, time(), DAY).unwrap());
     assert_eq!(n, 1, "one allocation: the URL");
     assert!(url.as_str().contains("X-Amz-Signature="));
+}
+
+#[test]
+fn warm_post_policy_signing_allocates_three_buffers() {
+    use presign::s3::PostKey;
+
+    let bucket = Bucket::new("examplebucket", Region::new("us-east-1").unwrap()).unwrap();
+    let creds = creds();
+    // The benchmark's policy (benches/signing.rs, post_policy).
+    let policy = || {
+        bucket
+            .post_policy(
+                PostKey::new("uploads/user-42/${filename}"),
+                time(),
+                Duration::from_secs(600),
+            )
+            .content_length_range(1, 10 << 20)
+            .starts_with("$Content-Type", "image/")
+            .success_action_status(201)
+    };
+    // Warm the key cache.
+    policy().sign(&creds).unwrap();
+    let (n, built) = allocations(policy);
+    assert_eq!(n, 2, "the builder: the key's text, the list of entries");
+    let (n, post) = allocations(|| built.sign(&creds).unwrap());
+    assert_eq!(
+        n, 3,
+        "signing: the form's texts, the fields' places, the policy JSON"
+    );
+    assert_eq!(post.fields().len(), 7);
 }
 
 #[test]

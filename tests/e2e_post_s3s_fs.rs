@@ -51,7 +51,14 @@ fn sign(policy: &PostPolicy<'_>) -> PresignedPost {
 
 /// Posts the signed form exactly as [`PresignedPost`] gives it.
 fn submit(server: &TestServer, post: &PresignedPost, file: &FormFile<'_>) -> Response {
-    post_form(server, post.url(), post.fields(), file)
+    post_form(server, post.url(), &owned(post), file)
+}
+
+/// The signed fields, owned (to post, or to edit).
+fn owned(post: &PresignedPost) -> Vec<(String, String)> {
+    post.fields()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect()
 }
 
 /// Posts the signed form with field `name` set to `value` (see
@@ -83,7 +90,7 @@ fn post_without(
 /// added after `key` (where a page's script adds the fields the client
 /// chooses, such as `Content-Type`).
 fn with_field(post: &PresignedPost, name: &str, value: &str) -> Vec<(String, String)> {
-    let mut fields = post.fields().to_vec();
+    let mut fields = owned(post);
     match fields.iter_mut().find(|(n, _)| n == name) {
         Some(field) => field.1 = value.to_owned(),
         None => fields.insert(1, (name.to_owned(), value.to_owned())),
@@ -93,12 +100,7 @@ fn with_field(post: &PresignedPost, name: &str, value: &str) -> Vec<(String, Str
 
 /// The signed fields without `name`.
 fn without_field(post: &PresignedPost, name: &str) -> Vec<(String, String)> {
-    let fields: Vec<_> = post
-        .fields()
-        .iter()
-        .filter(|(n, _)| n != name)
-        .cloned()
-        .collect();
+    let fields: Vec<_> = owned(post).into_iter().filter(|(n, _)| n != name).collect();
     assert_eq!(
         fields.len() + 1,
         post.fields().len(),
@@ -109,10 +111,7 @@ fn without_field(post: &PresignedPost, name: &str) -> Vec<(String, String)> {
 
 /// The value of a signed field.
 fn field<'a>(post: &'a PresignedPost, name: &str) -> &'a str {
-    post.fields()
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
+    post.field(name)
         .unwrap_or_else(|| panic!("{name} not in the form"))
 }
 
@@ -245,10 +244,7 @@ fn form_upload_within_policy_stores_the_file() {
             .metadata("origin", "e2e test"),
     );
     assert_eq!(post.url(), format!("{}/uploads", server.endpoint()));
-    assert_eq!(
-        post.fields()[0],
-        ("key".to_owned(), "docs/report.txt".to_owned())
-    );
+    assert_eq!(post.fields().next(), Some(("key", "docs/report.txt")));
 
     // Every byte value, and CR LF sequences that look like part boundaries.
     let mut content: Vec<u8> = (0..=255u8).collect();
@@ -396,12 +392,7 @@ fn success_action_status_chooses_the_answer() {
         assert_object(&server, &bucket, "ok.txt", b"ok");
 
         let default = sign(&bucket.post_policy(PostKey::new("default.txt"), now, TEN_MINUTES));
-        assert!(
-            !default
-                .fields()
-                .iter()
-                .any(|(n, _)| n == "success_action_status")
-        );
+        assert!(!default.fields().any(|(n, _)| n == "success_action_status"));
         let r = submit(&server, &default, &file(b"default"));
         assert_uploaded(&r, &format!("{name}: no success_action_status"));
         assert_object(&server, &bucket, "default.txt", b"default");
@@ -605,7 +596,7 @@ fn filename_in_another_field_gets_a_prefix_condition() {
             .condition(Condition::eq("x-amz-meta-original-name", "${filename}"))
             .content_length_range(1, 1024),
     );
-    let mut fields = exact.fields().to_vec();
+    let mut fields = owned(&exact);
     fields.insert(
         1,
         (
@@ -636,7 +627,6 @@ fn content_type_starts_with_image() {
     assert!(
         !post
             .fields()
-            .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
     );
 
@@ -943,7 +933,7 @@ fn custom_condition_is_enforced() {
         &policy(&bucket, PostKey::new("k"))
             .condition(Condition::starts_with("$x-amz-meta-tag", "team-")),
     );
-    assert!(!post.fields().iter().any(|(n, _)| n == "x-amz-meta-tag"));
+    assert!(!post.fields().any(|(n, _)| n == "x-amz-meta-tag"));
 
     let r = post_with(&server, &post, "x-amz-meta-tag", "other", &file(b"x"));
     assert_condition_failed(&r, "x-amz-meta-tag", "tag outside team-");

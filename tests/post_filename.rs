@@ -81,7 +81,6 @@ fn a_field_holding_the_placeholder_gets_a_prefix_condition() {
     // The form still carries the placeholder for S3 to replace.
     assert!(
         post.fields()
-            .iter()
             .any(|(n, v)| n == "success_action_redirect" && v == REDIRECT)
     );
     assert!(!post.policy_json().contains("{\"success_action_redirect\""));
@@ -90,7 +89,7 @@ fn a_field_holding_the_placeholder_gets_a_prefix_condition() {
 #[test]
 fn the_form_verifies_as_s3_replaces_the_file_name() {
     let post = post();
-    let fields = refs(post.fields());
+    let fields: Vec<(&str, &str)> = post.fields().collect();
     let v = verifier();
     for name in [
         Some("cat.jpg"),
@@ -165,7 +164,10 @@ fn a_prefix_after_the_placeholder_is_checked_on_the_replaced_value() {
         .condition(Condition::starts_with("x-amz-meta-name", "cat"))
         .sign(&creds())
         .expect("signs");
-    let mut fields: Vec<(String, String)> = post.fields().to_vec();
+    let mut fields: Vec<(String, String)> = post
+        .fields()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect();
     fields.push(("x-amz-meta-name".into(), "${filename}".into()));
     let fields = refs(&fields);
     let v = verifier();
@@ -213,7 +215,7 @@ fn a_post_policy_checksum_is_typed_and_an_empty_one_limits_the_size() {
         post.conditions()
             .contains(&Condition::ContentLengthRange { min: 0, max: 0 })
     );
-    let fields = refs(post.fields());
+    let fields: Vec<(&str, &str)> = post.fields().collect();
     assert!(verifier().verify_post(&fields, 0, BUCKET, later()).is_ok());
     assert!(matches!(
         verifier().verify_post(&fields, 1, BUCKET, later()),

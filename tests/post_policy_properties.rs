@@ -79,7 +79,7 @@ proptest! {
         for s in &steps {
             policy = match s.clone() {
                 Step::Field(n, v) => policy.field(n, v),
-                Step::StartsWith(n, p) => policy.starts_with(&n, &p),
+                Step::StartsWith(n, p) => policy.starts_with(n, p),
                 Step::Range(a, b) => policy.content_length_range(a, b),
                 Step::Raw(c) => policy.condition(c),
             };
@@ -121,7 +121,10 @@ proptest! {
         }
 
         // The policy field is the base64 of that JSON; key comes first.
-        let fields = post.fields();
+        let fields: &[(String, String)] = &post
+            .fields()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect::<Vec<_>>();
         prop_assert_eq!(&fields[0], &("key".to_owned(), key.clone()));
         let policy = &fields.iter().find(|(n, _)| n == "policy").unwrap().1;
         let decoded = base64::engine::general_purpose::STANDARD.decode(policy).unwrap();

@@ -31,9 +31,8 @@ fn the_session_token_travels_under_its_own_name() {
         .unwrap();
     let field = |name: &str| {
         post.fields()
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_owned())
     };
     assert_eq!(
         field("X-Amz-S3session-Token").as_deref(),
@@ -41,7 +40,6 @@ fn the_session_token_travels_under_its_own_name() {
     );
     assert!(
         post.fields()
-            .iter()
             .all(|(n, _)| !n.eq_ignore_ascii_case("x-amz-security-token"))
     );
     let policy = base64::engine::general_purpose::STANDARD

@@ -49,11 +49,7 @@ fuzz_target!(|input: Input<'_>| {
     let Ok(post) = policy.sign(&creds) else {
         return;
     };
-    let fields: Vec<(&str, &str)> = post
-        .fields()
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let fields: Vec<(&str, &str)> = post.fields().collect();
     let within = input.size.clamp(min, max);
     verifier
         .verify_post(&fields, within, "fuzz-bucket", now)

@@ -136,7 +136,7 @@ pub use disposition::ContentDisposition;
 pub use endpoint::{Addressing, Endpoint, Scheme, is_dns_compatible};
 pub use object::ObjectRequest;
 pub use post::{
-    Condition, FILENAME_PLACEHOLDER, PostKey, PostPolicy, PresignedPost, SignedPolicy,
+    Condition, FILENAME_PLACEHOLDER, Fields, PostKey, PostPolicy, PresignedPost, SignedPolicy,
     parse_policy_conditions,
 };
 pub use url::{KeyWarning, PresignedUrl, UrlSignature, key_warning};

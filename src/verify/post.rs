@@ -76,8 +76,7 @@ impl<L: CredentialsLookup> Verifier<L> {
     ///     .post_policy(PostKey::new("uploads/${filename}"), now, Duration::from_secs(600))
     ///     .metadata("original-name", "${filename}")
     ///     .sign(&creds)?;
-    /// let fields: Vec<(&str, &str)> =
-    ///     post.fields().iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    /// let fields: Vec<(&str, &str)> = post.fields().collect();
     ///
     /// let verifier = Verifier::new(move |_: &str| Some(creds.clone()))
     ///     .accept_region(Region::new("us-east-1")?);

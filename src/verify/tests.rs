@@ -87,11 +87,7 @@ fn post_forms_from_the_future_or_for_another_bucket_are_refused() {
         )
         .sign(&creds())
         .unwrap();
-    let fields: Vec<(&str, &str)> = post
-        .fields()
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let fields: Vec<(&str, &str)> = post.fields().collect();
     let v = verifier();
     assert!(
         v.verify_post(&fields, 1, "examplebucket", at("20260524T120100Z"))

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::error::{Error, excerpt};
 
-use super::json::{write_json_string, write_json_string_prefixed};
+use super::json::write_json_string_body;
 use crate::encode::itoa_u64;
 
 /// One condition of a POST policy.
@@ -49,7 +49,8 @@ pub(super) fn policy_error(reason: impl Into<String>) -> Error {
 
 /// Strips the one `$` S3 writes in front of field names in array
 /// conditions; a name given without it is taken as is.
-fn field_name(name: &str) -> &str {
+#[inline]
+pub(super) fn field_name(name: &str) -> &str {
     name.strip_prefix('$').unwrap_or(name)
 }
 
@@ -166,27 +167,79 @@ impl Condition {
         }
     }
 
-    pub(super) fn write_json(&self, out: &mut String) {
+    /// The condition as a borrowed view.
+    #[inline]
+    pub(super) fn view(&self) -> CondRef<'_> {
         match self {
-            Condition::Eq { field, value } => {
-                out.push('{');
-                write_json_string(field, out);
-                out.push(':');
-                write_json_string(value, out);
-                out.push('}');
+            Condition::Eq { field, value } => CondRef::Eq { field, value },
+            Condition::StartsWith { field, prefix } => CondRef::StartsWith { field, prefix },
+            Condition::ContentLengthRange { min, max } => CondRef::ContentLengthRange {
+                min: *min,
+                max: *max,
+            },
+        }
+    }
+}
+
+/// A condition whose texts are borrowed: what signing checks and writes,
+/// from the builder's texts, without a `String` per condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CondRef<'c> {
+    /// [`Condition::Eq`].
+    Eq {
+        /// The field name.
+        field: &'c str,
+        /// The required value.
+        value: &'c str,
+    },
+    /// [`Condition::StartsWith`]; the field without `$`.
+    StartsWith {
+        /// The field name, without `$`.
+        field: &'c str,
+        /// The required prefix.
+        prefix: &'c str,
+    },
+    /// [`Condition::ContentLengthRange`].
+    ContentLengthRange {
+        /// The smallest size allowed.
+        min: u64,
+        /// The largest size allowed.
+        max: u64,
+    },
+}
+
+impl<'c> CondRef<'c> {
+    /// The field the condition is about (`None` for a size range).
+    #[inline]
+    pub(super) fn field(&self) -> Option<&'c str> {
+        match *self {
+            CondRef::Eq { field, .. } | CondRef::StartsWith { field, .. } => Some(field),
+            CondRef::ContentLengthRange { .. } => None,
+        }
+    }
+
+    /// The condition as compact JSON, appended to `out`.
+    pub(super) fn write_json(&self, out: &mut String) {
+        match *self {
+            CondRef::Eq { field, value } => {
+                out.push_str("{\"");
+                write_json_string_body(field, out);
+                out.push_str("\":\"");
+                write_json_string_body(value, out);
+                out.push_str("\"}");
             }
-            Condition::StartsWith { field, prefix } => {
-                out.push_str("[\"starts-with\",");
-                write_json_string_prefixed('$', field, out);
-                out.push(',');
-                write_json_string(prefix, out);
-                out.push(']');
+            CondRef::StartsWith { field, prefix } => {
+                out.push_str("[\"starts-with\",\"$");
+                write_json_string_body(field, out);
+                out.push_str("\",\"");
+                write_json_string_body(prefix, out);
+                out.push_str("\"]");
             }
-            Condition::ContentLengthRange { min, max } => {
+            CondRef::ContentLengthRange { min, max } => {
                 out.push_str("[\"content-length-range\",");
-                out.push_str(itoa_u64(*min).as_str());
+                out.push_str(itoa_u64(min).as_str());
                 out.push(',');
-                out.push_str(itoa_u64(*max).as_str());
+                out.push_str(itoa_u64(max).as_str());
                 out.push(']');
             }
         }
@@ -209,7 +262,7 @@ impl fmt::Display for Condition {
     /// The condition as compact JSON.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = String::new();
-        self.write_json(&mut s);
+        self.view().write_json(&mut s);
         f.write_str(&s)
     }
 }
@@ -226,7 +279,7 @@ pub(super) fn check_field_name(name: &str, reserved: &[&str]) -> Result<(), Erro
             excerpt(name)
         )));
     }
-    if let Some(r) = reserved.iter().find(|r| r.eq_ignore_ascii_case(name)) {
+    if let Some(r) = reserved.iter().find(|r| same_name(r, name)) {
         return Err(Error::ReservedPostField {
             name: (*r).to_owned(),
         });
@@ -238,11 +291,12 @@ pub(super) fn check_field_name(name: &str, reserved: &[&str]) -> Result<(), Erro
 /// a size range with min > max, two size ranges, two different exact values
 /// for one field, an exact value that misses a required prefix, and a
 /// `success_action_status` S3 does not know.
-pub(super) fn check_consistency(conditions: &[Condition]) -> Result<(), Error> {
+pub(super) fn check_consistency(conditions: &[CondRef<'_>]) -> Result<(), Error> {
     let mut ranges = 0;
-    for (i, c) in conditions.iter().enumerate() {
+    for (i, &c) in conditions.iter().enumerate() {
+        let earlier = || conditions[..i].iter().copied();
         match c {
-            Condition::ContentLengthRange { min, max } => {
+            CondRef::ContentLengthRange { min, max } => {
                 ranges += 1;
                 if min > max {
                     return Err(policy_error(format!(
@@ -253,41 +307,37 @@ pub(super) fn check_consistency(conditions: &[Condition]) -> Result<(), Error> {
                     return Err(policy_error("more than one content-length-range"));
                 }
             }
-            Condition::Eq { field, value } => {
+            CondRef::Eq { field, value } => {
                 if field.eq_ignore_ascii_case("success_action_status")
-                    && !matches!(value.as_str(), "200" | "201" | "204")
+                    && !matches!(value, "200" | "201" | "204")
                 {
                     return Err(policy_error(
                         "success_action_status must be 200, 201 or 204",
                     ));
                 }
-                for other in &conditions[..i] {
-                    let same_field = other.field().is_some_and(|f| f.eq_ignore_ascii_case(field));
+                for other in earlier() {
+                    let same_field = other.field().is_some_and(|f| same_name(f, field));
                     let clash = match other {
-                        Condition::Eq { value: v, .. } => same_field && v != value,
-                        Condition::StartsWith { prefix, .. } => {
-                            same_field && !value.starts_with(prefix.as_str())
+                        CondRef::Eq { value: v, .. } => same_field && v != value,
+                        CondRef::StartsWith { prefix, .. } => {
+                            same_field && !value.starts_with(prefix)
                         }
-                        Condition::ContentLengthRange { .. } => false,
+                        CondRef::ContentLengthRange { .. } => false,
                     };
                     if clash {
                         return Err(contradiction(field));
                     }
                 }
             }
-            Condition::StartsWith { field, prefix } => {
-                for other in &conditions[..i] {
-                    let same_field = other.field().is_some_and(|f| f.eq_ignore_ascii_case(field));
+            CondRef::StartsWith { field, prefix } => {
+                for other in earlier() {
+                    let same_field = other.field().is_some_and(|f| same_name(f, field));
                     let clash = match other {
-                        Condition::Eq { value, .. } => {
-                            same_field && !value.starts_with(prefix.as_str())
+                        CondRef::Eq { value, .. } => same_field && !value.starts_with(prefix),
+                        CondRef::StartsWith { prefix: p, .. } => {
+                            same_field && !(p.starts_with(prefix) || prefix.starts_with(p))
                         }
-                        Condition::StartsWith { prefix: p, .. } => {
-                            same_field
-                                && !(p.starts_with(prefix.as_str())
-                                    || prefix.starts_with(p.as_str()))
-                        }
-                        Condition::ContentLengthRange { .. } => false,
+                        CondRef::ContentLengthRange { .. } => false,
                     };
                     if clash {
                         return Err(contradiction(field));
@@ -297,6 +347,13 @@ pub(super) fn check_consistency(conditions: &[Condition]) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Whether two field names are the same (S3 compares them ignoring ASCII
+/// case); the lengths first, which tell most names apart.
+#[inline]
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.eq_ignore_ascii_case(b)
 }
 
 fn contradiction(field: &str) -> Error {

@@ -21,7 +21,7 @@
 //!     .success_action_status(201)
 //!     .sign(&creds)?;
 //! assert_eq!(post.url(), "https://examplebucket.s3.us-east-1.amazonaws.com/");
-//! assert_eq!(post.fields()[0], ("key".to_owned(), "uploads/user-42/${filename}".to_owned()));
+//! assert_eq!(post.fields().next(), Some(("key", "uploads/user-42/${filename}")));
 //! let html = post.to_html_form(); // hidden fields, a file input and a submit button
 //! assert!(html.contains(r#"<input type="file" name="file">"#));
 //! # Ok::<(), presign::Error>(())
@@ -32,7 +32,9 @@ mod form;
 mod json;
 mod key;
 mod policy;
+mod sign;
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -40,19 +42,16 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::checksum::Checksum;
 use crate::credentials::Credentials;
-use crate::error::{Error, excerpt};
 use crate::provider::{ProvideCredentials, ProviderError};
 use crate::signature::Signature;
-use crate::string_to_sign::ALGORITHM;
 use crate::time::SigningTime;
 use crate::wire;
 
 use super::bucket::Bucket;
-use conditions::{check_consistency, check_field_name, policy_error};
-use policy::{expiration, policy_json};
+use conditions::{CondRef, field_name};
 
 pub use conditions::Condition;
-pub use form::PresignedPost;
+pub use form::{Fields, PresignedPost};
 pub use key::{FILENAME_PLACEHOLDER, PostKey};
 pub use policy::parse_policy_conditions;
 
@@ -72,14 +71,80 @@ const RESERVED_FIELDS: [&str; 10] = [
 ];
 
 /// A POST policy being built for one bucket; [`sign`](Self::sign) it.
+///
+/// Texts given as `&str` are borrowed until signing (give a `String` to
+/// hand one over instead).
 #[derive(Debug, Clone)]
 pub struct PostPolicy<'a> {
     bucket: &'a Bucket,
     key: PostKey,
     time: SigningTime,
     expires_in: Duration,
-    conditions: Vec<Condition>,
-    fields: Vec<(String, String)>,
+    /// Fields and conditions, in the policy's order.
+    entries: Vec<Entry<'a>>,
+}
+
+/// A field or a condition, as the builder was given it.
+#[derive(Debug, Clone)]
+enum Entry<'a> {
+    /// A form field with a fixed value; its condition pins it (see
+    /// [`PostPolicy::field`]).
+    Field {
+        name: Cow<'a, str>,
+        value: Cow<'a, str>,
+        /// Where `${filename}` starts in the value, if it does.
+        prefix_len: Option<usize>,
+    },
+    /// A `starts-with`, the field without `$`.
+    StartsWith {
+        field: Cow<'a, str>,
+        prefix: Cow<'a, str>,
+    },
+    /// A content-length-range.
+    ContentLengthRange { min: u64, max: u64 },
+    /// A condition given whole.
+    Condition(Condition),
+}
+
+impl Entry<'_> {
+    /// The condition the entry adds to the policy.
+    #[inline]
+    fn condition(&self) -> CondRef<'_> {
+        match self {
+            Entry::Field {
+                name,
+                value,
+                prefix_len,
+            } => key::field_condition(name, value, *prefix_len),
+            Entry::StartsWith { field, prefix } => CondRef::StartsWith { field, prefix },
+            Entry::ContentLengthRange { min, max } => CondRef::ContentLengthRange {
+                min: *min,
+                max: *max,
+            },
+            Entry::Condition(c) => c.view(),
+        }
+    }
+
+    /// The form field the entry adds, if any.
+    fn field(&self) -> Option<(&str, &str)> {
+        match self {
+            Entry::Field { name, value, .. } => Some((name, value)),
+            _ => None,
+        }
+    }
+}
+
+/// `text` without one leading `$`.
+fn strip_dollar(text: Cow<'_, str>) -> Cow<'_, str> {
+    match text {
+        Cow::Borrowed(s) => Cow::Borrowed(field_name(s)),
+        Cow::Owned(mut s) => {
+            if s.starts_with('$') {
+                s.remove(0);
+            }
+            Cow::Owned(s)
+        }
+    }
 }
 
 impl Bucket {
@@ -96,8 +161,7 @@ impl Bucket {
             key,
             time,
             expires_in,
-            conditions: Vec::new(),
-            fields: Vec::new(),
+            entries: Vec::new(),
         }
     }
 
@@ -137,7 +201,7 @@ impl<'a> PostPolicy<'a> {
     /// constrains a field the client sends; it adds no form field.
     #[must_use]
     pub fn condition(mut self, condition: Condition) -> Self {
-        self.conditions.push(condition);
+        self.entries.push(Entry::Condition(condition));
         self
     }
 
@@ -164,65 +228,79 @@ impl<'a> PostPolicy<'a> {
     /// # Ok::<(), presign::Error>(())
     /// ```
     #[must_use]
-    pub fn field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn field(mut self, name: impl Into<Cow<'a, str>>, value: impl Into<Cow<'a, str>>) -> Self {
         let (name, value) = (name.into(), value.into());
-        self.conditions.push(key::field_condition(&name, &value));
-        self.fields.push((name, value));
+        let prefix_len = key::placeholder_at(&value);
+        self.entries.push(Entry::Field {
+            name,
+            value,
+            prefix_len,
+        });
         self
     }
 
     /// Allows any value of `field` that starts with `prefix` (the client
-    /// sets the field); an empty prefix allows any value.
+    /// sets the field); an empty prefix allows any value. Give the field as
+    /// in the JSON (`"$Content-Type"`) or without the `$`.
     #[must_use]
-    pub fn starts_with(self, field: &str, prefix: &str) -> Self {
-        self.condition(Condition::starts_with(field, prefix))
+    pub fn starts_with(
+        mut self,
+        field: impl Into<Cow<'a, str>>,
+        prefix: impl Into<Cow<'a, str>>,
+    ) -> Self {
+        self.entries.push(Entry::StartsWith {
+            field: strip_dollar(field.into()),
+            prefix: prefix.into(),
+        });
+        self
     }
 
     /// Limits the file's size to `min..=max` bytes.
     #[must_use]
-    pub fn content_length_range(self, min: u64, max: u64) -> Self {
-        self.condition(Condition::ContentLengthRange { min, max })
+    pub fn content_length_range(mut self, min: u64, max: u64) -> Self {
+        self.entries.push(Entry::ContentLengthRange { min, max });
+        self
     }
 
     /// The canned ACL (`private`, `public-read`, ...).
     #[must_use]
-    pub fn acl(self, acl: &str) -> Self {
+    pub fn acl(self, acl: impl Into<Cow<'a, str>>) -> Self {
         self.field("acl", acl)
     }
 
     /// The object's `Cache-Control`.
     #[must_use]
-    pub fn cache_control(self, value: &str) -> Self {
+    pub fn cache_control(self, value: impl Into<Cow<'a, str>>) -> Self {
         self.field("Cache-Control", value)
     }
 
     /// The object's `Content-Type`.
     #[must_use]
-    pub fn content_type(self, value: &str) -> Self {
+    pub fn content_type(self, value: impl Into<Cow<'a, str>>) -> Self {
         self.field("Content-Type", value)
     }
 
     /// The object's `Content-Disposition`.
     #[must_use]
-    pub fn content_disposition(self, value: &str) -> Self {
+    pub fn content_disposition(self, value: impl Into<Cow<'a, str>>) -> Self {
         self.field("Content-Disposition", value)
     }
 
     /// The object's `Content-Encoding`.
     #[must_use]
-    pub fn content_encoding(self, value: &str) -> Self {
+    pub fn content_encoding(self, value: impl Into<Cow<'a, str>>) -> Self {
         self.field("Content-Encoding", value)
     }
 
     /// The object's `Expires` header.
     #[must_use]
-    pub fn expires(self, value: &str) -> Self {
+    pub fn expires(self, value: impl Into<Cow<'a, str>>) -> Self {
         self.field("Expires", value)
     }
 
     /// Where S3 redirects the browser after a successful upload.
     #[must_use]
-    pub fn success_action_redirect(self, url: &str) -> Self {
+    pub fn success_action_redirect(self, url: impl Into<Cow<'a, str>>) -> Self {
         self.field("success_action_redirect", url)
     }
 
@@ -230,24 +308,30 @@ impl<'a> PostPolicy<'a> {
     /// body) or 204 (S3's default). Other values fail when signing.
     #[must_use]
     pub fn success_action_status(self, status: u16) -> Self {
-        self.field("success_action_status", status.to_string())
+        let status: Cow<'a, str> = match status {
+            200 => "200".into(),
+            201 => "201".into(),
+            204 => "204".into(),
+            other => other.to_string().into(),
+        };
+        self.field("success_action_status", status)
     }
 
     /// A user metadata entry, `x-amz-meta-NAME`.
     #[must_use]
-    pub fn metadata(self, name: &str, value: &str) -> Self {
+    pub fn metadata(self, name: &str, value: impl Into<Cow<'a, str>>) -> Self {
         self.field(format!("x-amz-meta-{name}"), value)
     }
 
     /// `x-amz-server-side-encryption` (`AES256`, `aws:kms`, ...).
     #[must_use]
-    pub fn server_side_encryption(self, algorithm: &str) -> Self {
+    pub fn server_side_encryption(self, algorithm: impl Into<Cow<'a, str>>) -> Self {
         self.field("x-amz-server-side-encryption", algorithm)
     }
 
     /// `x-amz-storage-class` (`STANDARD_IA`, ...).
     #[must_use]
-    pub fn storage_class(self, class: &str) -> Self {
+    pub fn storage_class(self, class: impl Into<Cow<'a, str>>) -> Self {
         self.field("x-amz-storage-class", class)
     }
 
@@ -257,7 +341,7 @@ impl<'a> PostPolicy<'a> {
     /// with [`Checksum::of_empty_body`] also limits the file to 0 bytes
     /// (`content-length-range` 0 to 0).
     #[must_use]
-    pub fn checksum(self, checksum: &Checksum) -> Self {
+    pub fn checksum(self, checksum: &'a Checksum) -> Self {
         let with = self.field(checksum.algorithm().header_name(), checksum.as_str());
         if checksum.is_empty_body() {
             with.content_length_range(0, 0)
@@ -268,7 +352,7 @@ impl<'a> PostPolicy<'a> {
 
     /// The object's tags, as the `tagging` XML document.
     #[must_use]
-    pub fn tagging(self, xml: &str) -> Self {
+    pub fn tagging(self, xml: impl Into<Cow<'a, str>>) -> Self {
         self.field("tagging", xml)
     }
 
@@ -280,127 +364,12 @@ impl<'a> PostPolicy<'a> {
         let credentials = provider.credentials(self.time)?;
         self.sign(&credentials).map_err(ProviderError::Signing)
     }
-
-    /// Checks the conditions and signs the policy.
-    ///
-    /// Fails with [`Error::ReservedPostField`] for a field signing writes,
-    /// [`Error::InvalidPolicy`] for malformed or contradictory conditions,
-    /// [`Error::ExpiresOutOfRange`] and the credential-expiry errors, and
-    /// [`Error::TimeOutOfRange`] when the policy would expire after the year
-    /// 9999 (an expiry above the default cap, see
-    /// [`Bucket::max_expires`](super::Bucket::max_expires)); with
-    /// [`Error::UnsupportedArn`] for a bucket given as an access point ARN.
-    pub fn sign(&self, credentials: &Credentials) -> Result<PresignedPost, Error> {
-        let bucket = self.bucket;
-        // Access points and Multi-Region Access Points take no POST uploads.
-        bucket.check_post_allowed()?;
-        bucket.check_credentials(credentials)?;
-        let signer = bucket.signer();
-        let expires = signer.check_expiry(self.expires_in, credentials, self.time)?;
-        let expiration = expiration(self.time, expires)?;
-
-        for (i, (name, _)) in self.fields.iter().enumerate() {
-            check_field_name(name, &RESERVED_FIELDS)?;
-            // A form carries each field once (S3 and the verifier refuse
-            // repeats).
-            if self.fields[..i]
-                .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case(name))
-            {
-                return Err(policy_error(format!(
-                    "the field {:?} is given twice",
-                    excerpt(name)
-                )));
-            }
-        }
-        // Conditions may also narrow `key` and `bucket`; a contradiction with
-        // the signed key or bucket is caught below.
-        for c in &self.conditions {
-            if let Some(field) = c.field() {
-                check_field_name(field, &RESERVED_FIELDS[2..])?;
-            }
-        }
-        let scope = signer.scope(self.time);
-        let credential = {
-            let id = credentials.access_key_id();
-            let mut text = String::with_capacity(id.len() + 64);
-            text.push_str(id);
-            text.push('/');
-            text.push_str(scope.date().text().as_str());
-            text.push('/');
-            text.push_str(scope.region().as_str());
-            text.push('/');
-            text.push_str(scope.service().as_str());
-            text.push('/');
-            text.push_str(crate::scope::TERMINATOR);
-            text
-        };
-        let amz_date = self.time.amz_date();
-
-        let mut conditions = Vec::with_capacity(self.conditions.len() + 6);
-        conditions.push(Condition::eq("bucket", bucket.name()));
-        conditions.push(self.key.condition().clone());
-        conditions.extend(self.conditions.iter().cloned());
-        conditions.push(Condition::eq(wire::form::X_AMZ_ALGORITHM, ALGORITHM));
-        conditions.push(Condition::eq(
-            wire::form::X_AMZ_CREDENTIAL,
-            credential.as_str(),
-        ));
-        conditions.push(Condition::eq(wire::header::X_AMZ_DATE, amz_date.as_str()));
-        // The token's field: S3 Express sessions name it as botocore's
-        // S3ExpressPostAuth does.
-        let token_field = if credentials.is_s3_express_session() {
-            wire::query::X_AMZ_S3SESSION_TOKEN
-        } else {
-            wire::header::X_AMZ_SECURITY_TOKEN
-        };
-        if let Some(token) = credentials.session_token() {
-            conditions.push(Condition::eq(token_field, token));
-        }
-        check_consistency(&conditions)?;
-
-        let policy_json = policy_json(expiration, &conditions);
-        let signed = bucket.sign_policy_document(&policy_json, credentials, self.time);
-
-        let mut fields = Vec::with_capacity(self.fields.len() + 7);
-        fields.push((
-            wire::form::KEY.to_owned(),
-            self.key.field_value().to_owned(),
-        ));
-        fields.extend(self.fields.iter().cloned());
-        fields.push((wire::form::X_AMZ_ALGORITHM.to_owned(), ALGORITHM.to_owned()));
-        fields.push((wire::form::X_AMZ_CREDENTIAL.to_owned(), credential));
-        fields.push((
-            wire::header::X_AMZ_DATE.to_owned(),
-            amz_date.as_str().to_owned(),
-        ));
-        if let Some(token) = credentials.session_token() {
-            fields.push((token_field.to_owned(), token.to_owned()));
-        }
-        fields.push((wire::form::POLICY.to_owned(), signed.policy_base64));
-        fields.push((
-            wire::form::X_AMZ_SIGNATURE.to_owned(),
-            signed.signature.to_string(),
-        ));
-
-        let mut url = bucket.base_url();
-        if !bucket.is_path_style() {
-            url.push('/');
-        }
-        Ok(PresignedPost {
-            url,
-            fields,
-            conditions,
-            policy_json,
-            expiration,
-            signature: signed.signature,
-        })
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
     use crate::scope::Region;
 
     pub(super) fn creds() -> Credentials {
@@ -454,7 +423,7 @@ mod tests {
             .content_length_range(1, 1024)
             .sign(&temp)
             .unwrap();
-        let names: Vec<&str> = post.fields().iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = post.fields().map(|(n, _)| n).collect();
         assert_eq!(
             names,
             [
@@ -481,7 +450,8 @@ mod tests {
             parse_policy_conditions(post.policy_json()).unwrap(),
             post.conditions()
         );
-        let policy_field = &post.fields()[6].1;
+        let policy_field = post.fields().nth(6).unwrap().1;
+        assert_eq!(post.field("Policy"), Some(policy_field));
         assert_eq!(
             BASE64.decode(policy_field).unwrap(),
             post.policy_json().as_bytes()

@@ -25,35 +25,28 @@ pub(super) fn expiration(time: SigningTime, expires: u64) -> Result<OffsetDateTi
         })
 }
 
-/// `{"expiration":"2015-12-30T12:00:00.000Z","conditions":[...]}`.
-pub(super) fn policy_json(expiration: OffsetDateTime, conditions: &[Condition]) -> String {
-    let mut out = String::with_capacity(64 + 64 * conditions.len());
-    // (Written digit by digit: `write!` costs more than the policy's
-    // hashing.) The year is 0 to 9999, checked by `expiration`.
-    let two = |n: u8| [char::from(b'0' + n / 10), char::from(b'0' + n % 10)];
+/// The policy document's head, `{"expiration":"2015-12-30T12:00:00.000Z","conditions":[`;
+/// the conditions (comma-separated) and `]}` follow.
+pub(super) fn write_policy_head(expiration: OffsetDateTime, out: &mut String) {
+    // (Written digit by digit into one array: `write!` costs more than the
+    // policy's hashing.) The year is 0 to 9999, checked by `expiration`.
     let year = u16::try_from(expiration.year()).unwrap_or(0);
-    out.push_str("{\"expiration\":\"");
-    out.extend(two((year / 100) as u8));
-    out.extend(two((year % 100) as u8));
-    out.push('-');
-    out.extend(two(expiration.month() as u8));
-    out.push('-');
-    out.extend(two(expiration.day()));
-    out.push('T');
-    out.extend(two(expiration.hour()));
-    out.push(':');
-    out.extend(two(expiration.minute()));
-    out.push(':');
-    out.extend(two(expiration.second()));
-    out.push_str(".000Z\",\"conditions\":[");
-    for (i, c) in conditions.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        c.write_json(&mut out);
+    let mut text = *b"{\"expiration\":\"0000-00-00T00:00:00.000Z\",\"conditions\":[";
+    let date = 15;
+    for (at, n) in [
+        (0, (year / 100) as u8),
+        (2, (year % 100) as u8),
+        (5, expiration.month() as u8),
+        (8, expiration.day()),
+        (11, expiration.hour()),
+        (14, expiration.minute()),
+        (17, expiration.second()),
+    ] {
+        text[date + at] = b'0' + n / 10 % 10;
+        text[date + at + 1] = b'0' + n % 10;
     }
-    out.push_str("]}");
-    out
+    // Only ASCII digits were written into ASCII.
+    out.push_str(core::str::from_utf8(&text).unwrap_or_default());
 }
 
 /// Parses a policy document's conditions (the inverse of what signing
