@@ -9,6 +9,37 @@ use presign::s3::{Bucket, Condition, PostKey, parse_policy_conditions};
 use presign::{Credentials, Error, Region, SigningTime};
 use proptest::prelude::*;
 
+/// A policy condition as serde_json reads it: `{"field": "value"}`,
+/// `["eq" | "starts-with", "$field", "value"]` or
+/// `["content-length-range", min, max]`.
+fn condition_of_json(c: &serde_json::Value) -> Condition {
+    if let Some(object) = c.as_object() {
+        let (field, value) = object.iter().next().expect("one field");
+        return Condition::Eq {
+            field: field.clone(),
+            value: value.as_str().expect("a string value").to_owned(),
+        };
+    }
+    let array = c.as_array().expect("an object or an array");
+    let field = || array[1].as_str().expect("$field")[1..].to_owned();
+    let text = || array[2].as_str().expect("a string").to_owned();
+    match array[0].as_str().expect("an operator") {
+        "eq" => Condition::Eq {
+            field: field(),
+            value: text(),
+        },
+        "starts-with" => Condition::StartsWith {
+            field: field(),
+            prefix: text(),
+        },
+        "content-length-range" => Condition::ContentLengthRange {
+            min: array[1].as_u64().expect("min"),
+            max: array[2].as_u64().expect("max"),
+        },
+        other => panic!("unexpected operator {other}"),
+    }
+}
+
 /// A condition as the builder would be asked for it.
 #[derive(Debug, Clone)]
 enum Step {
@@ -97,10 +128,19 @@ proptest! {
             }
         };
 
-        // The policy JSON is ASCII and parses back to the signed conditions.
+        // The policy JSON is ASCII, and an independent JSON parser reads the
+        // same conditions from it as the crate's (which `conditions()`
+        // reads back).
         prop_assert!(post.policy_json().is_ascii());
-        prop_assert_eq!(parse_policy_conditions(post.policy_json()).unwrap(), post.conditions());
         let doc: serde_json::Value = serde_json::from_str(post.policy_json()).unwrap();
+        let by_serde: Vec<Condition> = doc["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(condition_of_json)
+            .collect();
+        prop_assert_eq!(&by_serde[..], post.conditions());
+        prop_assert_eq!(parse_policy_conditions(post.policy_json()).unwrap(), by_serde);
         let expiration = doc["expiration"].as_str().unwrap();
         prop_assert_eq!(expiration.len(), "2026-06-01T12:00:00.000Z".len());
         prop_assert_eq!(
