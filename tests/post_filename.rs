@@ -222,3 +222,34 @@ fn a_post_policy_checksum_is_typed_and_an_empty_one_limits_the_size() {
         Err(VerifyError::PolicyViolation { .. })
     ));
 }
+
+// Found by the `verify_post` fuzz target: a field named with a leading `$`
+// whose value holds the placeholder got a `starts-with` condition on the
+// name without its `$` (as `Condition::starts_with("$Content-Type", ..)`
+// reads a JSON-style name), so the form's own field never matched it and
+// the signer's form failed its own policy.
+#[test]
+fn a_placeholder_field_named_with_a_dollar_keeps_its_name() {
+    let post = bucket()
+        .post_policy(
+            PostKey::new("uploads/${filename}"),
+            signed_at(),
+            Duration::from_secs(600),
+        )
+        .field("$$meta", "${filename}")
+        .field("$plain", "exact")
+        .sign(&creds())
+        .unwrap();
+    let fields: Vec<(&str, &str)> = post.fields().collect();
+    assert!(fields.contains(&("$$meta", "${filename}")));
+    assert!(post.conditions().contains(&Condition::StartsWith {
+        field: "$$meta".to_owned(),
+        prefix: String::new(),
+    }));
+    verifier()
+        .verify_post(&fields, 100, BUCKET, later())
+        .expect("the signer's own form verifies");
+    verifier()
+        .verify_post_with_filename(&fields, Some("cat.jpg"), 100, BUCKET, later())
+        .expect("and with a file name");
+}

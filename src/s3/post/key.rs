@@ -67,6 +67,8 @@ pub(super) fn placeholder_at(value: &str) -> Option<usize> {
 
 /// The condition that pins a form field's value: an exact match, or a
 /// `starts-with` on its first `prefix_len` bytes (see [`placeholder_at`]).
+/// Either names the field exactly as the form does (a leading `$` is part
+/// of the name, not JSON's marker).
 #[inline]
 pub(super) fn field_condition<'c>(
     name: &'c str,
@@ -75,7 +77,7 @@ pub(super) fn field_condition<'c>(
 ) -> CondRef<'c> {
     match prefix_len.and_then(|n| value.get(..n)) {
         Some(prefix) => CondRef::StartsWith {
-            field: super::conditions::field_name(name),
+            field: name,
             prefix,
         },
         None => CondRef::Eq { field: name, value },
