@@ -576,6 +576,30 @@ mod tests {
         expires_in: Duration::from_secs(3600),
     };
 
+    // The region set is the signer's to write, in headers as in the query,
+    // whether the headers are sorted on the stack or in the side buffer.
+    #[test]
+    fn a_caller_region_set_header_is_reserved() {
+        let (signer, creds, time) = setup();
+        let many: Vec<(String, String)> = (0..20)
+            .map(|i| (format!("x-h{i:02}"), "v".into()))
+            .collect();
+        for extra in [0, 20] {
+            let mut req = SignableRequest::new(Method::GET, "example.amazonaws.com", "/")
+                .header("X-Amz-Region-Set", "us-east-1");
+            for (name, value) in &many[..extra] {
+                req = req.header(name, value);
+            }
+            let err = signer
+                .canonical_request(&req, &creds, time, SignatureLocation::Headers)
+                .unwrap_err();
+            assert!(
+                matches!(&err, Error::ReservedHeader { name } if name == "x-amz-region-set"),
+                "{extra} more headers: {err:?}"
+            );
+        }
+    }
+
     #[test]
     fn caller_parameters_interleave_with_the_region_set() {
         let (signer, creds, time) = setup();
