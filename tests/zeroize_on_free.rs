@@ -7,13 +7,13 @@
 //! `CanonicalRequest` a caller gets (and drops), the one `string_to_sign`
 //! makes and drops, and the signer's scratch buffers as they grow; and the
 //! verifier, which copies no claim and canonicalizes a received query in
-//! the same buffers.
+//! the same buffers; and a signed POST form.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::time::Duration;
 
-use presign::s3::Bucket;
+use presign::s3::{Bucket, Condition, PostKey};
 use presign::verify::{ReceivedRequest, Verifier};
 use presign::{
     Credentials, Method, Payload, Region, Service, SessionTokenMode, SignableRequest,
@@ -96,12 +96,16 @@ fn freed_with_token<R>(f: impl FnOnce() -> R) -> usize {
 }
 
 fn creds() -> Credentials {
+    creds_with(&long_token())
+}
+
+fn creds_with(token: &str) -> Credentials {
     Credentials::new(
         "AKIAIOSFODNN7EXAMPLE",
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     )
     .unwrap()
-    .with_session_token(long_token())
+    .with_session_token(token)
     .unwrap()
 }
 
@@ -228,5 +232,42 @@ fn verifying_leaves_no_token_behind() {
             assert!(lent.verify_presigned(&tampered, time).is_err());
         });
         assert_eq!(n, 0, "verifying {target}");
+    }
+}
+
+// A signed POST form holds the token twice by design (the token field and
+// the policy document, in two buffers sized before the token is written);
+// both are zeroized when it is dropped, as are the conditions read back
+// from the policy.
+#[test]
+fn signed_forms_leave_no_token_behind() {
+    let bucket = Bucket::new("examplebucket", Region::new("us-east-1").unwrap()).unwrap();
+    let time = SigningTime::parse_amz_date("20260524T120000Z").unwrap();
+    for token in [TOKEN.to_owned(), long_token()] {
+        // Made before watching: the credentials own their copy.
+        let creds = creds_with(&token);
+        let meta = "é".repeat(600);
+        let policy = || {
+            bucket
+                .post_policy(
+                    PostKey::new("uploads/${filename}"),
+                    time,
+                    Duration::from_secs(600),
+                )
+                .content_length_range(1, 1 << 20)
+                .metadata("note", meta.as_str())
+                .condition(Condition::starts_with("$Content-Type", "image/"))
+        };
+        assert_eq!(freed_with_token(|| policy().sign(&creds).unwrap()), 0);
+        let n = freed_with_token(|| {
+            let post = policy().sign(&creds).unwrap();
+            assert!(post.policy_json().contains(&token));
+            assert!(post.fields().any(|(_, v)| v == token));
+            // The conditions read back hold it too.
+            let last = post.conditions().last().unwrap();
+            assert!(matches!(last, Condition::Eq { value, .. } if *value == token));
+            post.clone()
+        });
+        assert_eq!(n, 0);
     }
 }
