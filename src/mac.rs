@@ -305,6 +305,15 @@ impl<const N: usize> Padded<N> {
     pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.buf[..self.len]
     }
+
+    /// Writes `bytes` over the message's last `M` bytes (nothing if it is
+    /// shorter).
+    #[inline(always)]
+    pub(crate) fn overwrite_end<const M: usize>(&mut self, bytes: &[u8; M]) {
+        if let Some(end) = self.buf[..self.len].last_chunk_mut::<M>() {
+            *end = *bytes;
+        }
+    }
 }
 
 /// The inner HMAC state after the first 64-byte block of a message, kept

@@ -106,6 +106,10 @@ pub(crate) struct SecondMemo {
     /// The second `first_block` was saved for.
     block_time: Option<SigningTime>,
     first_block: FirstBlockState,
+    /// The string to sign of the last second asked for (the algorithm, its
+    /// `X-Amz-Date`, this key's scope), which each request completes with
+    /// its canonical request's hash.
+    string_to_sign: Option<(SigningTime, StringToSign)>,
 }
 
 impl SecondMemo {
@@ -121,13 +125,29 @@ impl SecondMemo {
         }
     }
 
-    /// Step 6: signs `string_to_sign`, the one for `key` at `time`.
-    pub(crate) fn sign(
+    /// Steps 5 and 6: the string to sign for `key` at `time` with the
+    /// canonical request's hash, and its signature. The string to sign is
+    /// written once a second and kept; each request writes its hash over the
+    /// last line.
+    #[inline]
+    pub(crate) fn sign_canonical_request_sha256(
         &mut self,
-        key: &SigningKey,
+        key: &CachedSigningKey,
         time: SigningTime,
-        string_to_sign: &mut StringToSign,
+        amz_date: &AmzDate,
+        canonical_request_sha256: &[u8; 32],
     ) -> Signature {
+        let string_to_sign = match &mut self.string_to_sign {
+            Some((at, sts)) if *at == time => {
+                sts.set_canonical_request_sha256(canonical_request_sha256);
+                sts
+            }
+            slot => {
+                let sts =
+                    StringToSign::with_scope_text(amz_date, key.scope(), canonical_request_sha256);
+                &mut slot.insert((time, sts)).1
+            }
+        };
         if self.block_time != Some(time) {
             self.first_block.forget();
             self.block_time = Some(time);
@@ -385,11 +405,13 @@ impl fmt::Debug for CachedSigningKey {
 }
 
 /// A signing key in use on this thread, with its [`SecondMemo`]: the
-/// thread's last key (held until dropped), or, when that is busy, a key of
-/// its own.
+/// thread's last key (held until dropped), or, when that is busy (a key
+/// taken while the thread holds one, which is rare), a key of its own with
+/// a memo on the heap (it holds a string to sign: kept off the stack, so
+/// that the common variant stays small to return).
 pub(crate) enum KeyInUse<'c> {
     Thread(RefMut<'c, Recent>),
-    Own(Arc<CachedSigningKey>, SecondMemo),
+    Own(Arc<CachedSigningKey>, Box<SecondMemo>),
 }
 
 impl KeyInUse<'_> {
@@ -474,7 +496,7 @@ impl SigningKeyCache {
         let Ok(recent) = slot.try_borrow_mut() else {
             return Ok(KeyInUse::Own(
                 self.get(credentials, scope()?),
-                SecondMemo::default(),
+                Box::default(),
             ));
         };
         let recent = match RefMut::filter_map(recent, |r| {
@@ -692,16 +714,21 @@ mod tests {
         use crate::string_to_sign::StringToSign;
         let t1 = SigningTime::parse_amz_date("20120215T080000Z").unwrap();
         let t2 = SigningTime::parse_amz_date("20120215T080001Z").unwrap();
+        let creds = Credentials::new("AKID", "secret").unwrap();
         // A scope long enough for a saved first block, and one too short.
         for (region, service) in [("us-east-1", "s3"), ("a", "b")] {
             let mut memo = SecondMemo::default();
             let (r, s) = (Region::new(region).unwrap(), Service::new(service).unwrap());
-            let key = SigningKey::derive("secret", Scope::new(t1.scope_date(), &r, &s));
+            let key = SigningKeyCache::new(1).get(&creds, Scope::new(t1.scope_date(), &r, &s));
+            // Back and forth between two seconds, another hash each time:
+            // the kept string to sign is rewritten or completed as needed.
             for (i, t) in [t1, t1, t2, t1, t2, t2].into_iter().enumerate() {
                 let scope = Scope::new(t.scope_date(), &r, &s);
-                let sts = StringToSign::new(t, scope, &[i as u8; 32]);
+                let hash = [i as u8; 32];
+                let sts = StringToSign::new(t, scope, &hash);
+                let amz_date = memo.amz_date(t);
                 assert_eq!(
-                    memo.sign(&key, t, &mut sts.clone()),
+                    memo.sign_canonical_request_sha256(&key, t, &amz_date, &hash),
                     key.sign(sts.as_bytes()),
                     "{region} {service} {i}"
                 );

@@ -118,6 +118,14 @@ impl StringToSign {
         self.text.as_bytes()
     }
 
+    /// Writes another canonical request's SHA-256 over the last line (the
+    /// rest of a string to sign is the same for every request one key signs
+    /// in one second).
+    #[inline]
+    pub(crate) fn set_canonical_request_sha256(&mut self, canonical_request_sha256: &[u8; 32]) {
+        self.text.overwrite_end(&hex64(canonical_request_sha256));
+    }
+
     /// The text with its padding room, for signing in place.
     pub(crate) fn padded(&mut self) -> &mut Padded<{ CAPACITY + PADDING_ROOM }> {
         &mut self.text

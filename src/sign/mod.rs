@@ -440,9 +440,9 @@ pub(crate) fn sign(
 ) -> Result<Signature, Error> {
     canonical::write(parts, auth, scratch)?;
     let hash = scratch.layout.sha256(&mut scratch.buf, auth.signed_token());
-    let mut string_to_sign = StringToSign::with_scope_text(amz_date, key.scope(), &hash);
-    let signature = memo.sign(key, time, &mut string_to_sign);
-    Ok(signature)
+    // The string to sign (kept by the memo for the second, the hash written
+    // in) and its signature.
+    Ok(memo.sign_canonical_request_sha256(key, time, amz_date, &hash))
 }
 
 /// Text the signer wrote into a buffer: ASCII only (encoded pieces and
