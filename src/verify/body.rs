@@ -7,7 +7,7 @@ use super::VerifyError;
 use crate::canonical::UNSIGNED_PAYLOAD;
 use crate::chunked::StreamingPayload;
 use crate::error::excerpt;
-use crate::mac::sha256;
+use crate::mac::{EMPTY_SHA256, sha256};
 use crate::request::Payload;
 
 /// What a verified request's signature says about its body, and so what the
@@ -34,12 +34,6 @@ pub enum BodyCheck {
     /// which hands out only checked bytes.
     Streaming(StreamingPayload),
 }
-
-/// The SHA-256 of the empty body.
-pub(super) const EMPTY_SHA256: [u8; 32] = [
-    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
-    0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
-];
 
 /// `x-amz-content-sha256` (or the `X-Amz-Content-Sha256` parameter): a hex
 /// SHA-256 or `UNSIGNED-PAYLOAD`, or, when `trailer` is given (header
