@@ -375,14 +375,14 @@ pub(crate) fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hmac::{Hmac, KeyInit, Mac};
+    use sha2::{Digest, Sha256};
 
     #[test]
     fn the_empty_hash_is_the_empty_hash() {
         assert_eq!(&crate::signature::hex64(&EMPTY_SHA256), EMPTY_SHA256_HEX);
         assert_eq!(sha256(b""), EMPTY_SHA256);
     }
-    use hmac::{Hmac, KeyInit, Mac};
-    use sha2::{Digest, Sha256};
 
     fn reference(key: &[u8], msg: &[u8]) -> [u8; 32] {
         let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap();
