@@ -93,23 +93,22 @@ impl SigningKey {
 /// A thread's saved HMAC state for the first block of its strings to sign.
 ///
 /// What stays the same while one key signs within one second, kept per
-/// thread with the key: the `X-Amz-Date` text, and the MAC state after the
-/// first block of the string to sign (`AWS4-HMAC-SHA256\n`, the date and
-/// the scope fill more than one 64-byte block with a common region and
-/// service), which saves one of the four compressions of every further
-/// signature in that second (a service signing many URLs a second, or a
-/// batch signed at one time).
+/// thread with the key: the `X-Amz-Date` text, the string to sign but for
+/// its last line, and the MAC state after its first block
+/// (`AWS4-HMAC-SHA256\n`, the date and the scope fill more than one 64-byte
+/// block with a common region and service), which saves one of the four
+/// compressions of every further signature in that second (a service
+/// signing many URLs a second, or a batch signed at one time).
 #[derive(Default)]
 pub(crate) struct SecondMemo {
     /// The `X-Amz-Date` text of the last signing time asked for.
     amz_date: Option<(SigningTime, AmzDate)>,
-    /// The second `first_block` was saved for.
-    block_time: Option<SigningTime>,
-    first_block: FirstBlockState,
     /// The string to sign of the last second asked for (the algorithm, its
     /// `X-Amz-Date`, this key's scope), which each request completes with
     /// its canonical request's hash.
     string_to_sign: Option<(SigningTime, StringToSign)>,
+    /// The MAC state after that string to sign's first block, once saved.
+    first_block: FirstBlockState,
 }
 
 impl SecondMemo {
@@ -143,15 +142,13 @@ impl SecondMemo {
                 sts
             }
             slot => {
+                // Another second: another first block.
+                self.first_block.forget();
                 let sts =
                     StringToSign::with_scope_text(amz_date, key.scope(), canonical_request_sha256);
                 &mut slot.insert((time, sts)).1
             }
         };
-        if self.block_time != Some(time) {
-            self.first_block.forget();
-            self.block_time = Some(time);
-        }
         Signature::from_bytes(
             key.state
                 .mac_padded(string_to_sign.padded(), &mut self.first_block),

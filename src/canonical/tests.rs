@@ -20,24 +20,28 @@ fn write(
     Ok(scratch.layout.clone())
 }
 
-fn header_mode(req: &SignableRequest<'_>, mode: PathMode) -> String {
-    let date = SigningTime::parse_amz_date("20150830T123600Z")
+/// The `X-Amz-Date` of the CRT suite's requests.
+fn crt_date() -> AmzDate {
+    SigningTime::parse_amz_date("20150830T123600Z")
         .unwrap()
-        .amz_date();
+        .amz_date()
+}
+
+/// Header signing at `date`, nothing else signed.
+fn header_auth(date: &AmzDate) -> Auth<'_> {
+    Auth::Header {
+        amz_date: date,
+        token: None,
+        token_kind: TokenKind::Security,
+        content_sha256: false,
+        region_set: None,
+    }
+}
+
+fn header_mode(req: &SignableRequest<'_>, mode: PathMode) -> String {
+    let date = crt_date();
     let mut scratch = Scratch::default();
-    write(
-        req,
-        mode,
-        &Auth::Header {
-            amz_date: &date,
-            token: None,
-            token_kind: TokenKind::Security,
-            content_sha256: false,
-            region_set: None,
-        },
-        &mut scratch,
-    )
-    .unwrap();
+    write(req, mode, &header_auth(&date), &mut scratch).unwrap();
     String::from_utf8(scratch.buf.clone()).unwrap()
 }
 
@@ -118,16 +122,8 @@ fn path_modes_differ_as_published() {
 
 #[test]
 fn rejects_signer_owned_names() {
-    let date = SigningTime::parse_amz_date("20150830T123600Z")
-        .unwrap()
-        .amz_date();
-    let auth = Auth::Header {
-        amz_date: &date,
-        token: None,
-        token_kind: TokenKind::Security,
-        content_sha256: false,
-        region_set: None,
-    };
+    let date = crt_date();
+    let auth = header_auth(&date);
     let mut buf = Scratch::default();
     let req = SignableRequest::new(Method::GET, "h", "/").header("Authorization", "x");
     assert_eq!(
@@ -361,16 +357,8 @@ fn a_canonical_raw_query_is_taken_as_is() {
         assert_eq!(line, naive(q), "{q:?}");
     }
     // A reserved name is refused, whatever its case.
-    let date = SigningTime::parse_amz_date("20150830T123600Z")
-        .unwrap()
-        .amz_date();
-    let auth = Auth::Header {
-        amz_date: &date,
-        token: None,
-        token_kind: TokenKind::Security,
-        content_sha256: false,
-        region_set: None,
-    };
+    let date = crt_date();
+    let auth = header_auth(&date);
     for q in ["/?X-Amz-Date=1", "/?a=1&x-amz-signature=2"] {
         let req = SignableRequest::new(Method::GET, "h", q);
         let e = write(&req, PathMode::Standard, &auth, &mut Scratch::default());
