@@ -207,7 +207,9 @@ impl<'a> PostPolicy<'a> {
 
     /// Adds a form field with a fixed value, and the condition that pins
     /// it: an exact match, or, when the value holds `${filename}`, a
-    /// `starts-with` on the part before it.
+    /// `starts-with` on the part before it. The field is named exactly as
+    /// given, a leading `$` included (unlike [`starts_with`](Self::starts_with),
+    /// which reads `"$Content-Type"` as JSON writes it).
     ///
     /// S3 replaces `${filename}` in every form field (not only `key`) with
     /// the uploaded file's name before it checks the policy, so an exact
