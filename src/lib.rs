@@ -117,6 +117,7 @@
 #[cfg(feature = "aws-credential-types")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws-credential-types")))]
 pub mod aws_sdk;
+mod bytes;
 pub mod canonical;
 pub mod checksum;
 pub mod chunked;

@@ -155,7 +155,8 @@ impl SigningTime {
 
     /// Seconds since the Unix epoch.
     pub fn unix_timestamp(&self) -> i64 {
-        self.to_offset_date_time().unix_timestamp()
+        let seconds = i64::from(self.hour) * 3600 + i64::from(self.minute) * 60;
+        self.date.days_since_epoch() * 86_400 + seconds + i64::from(self.second)
     }
 }
 
@@ -213,9 +214,23 @@ impl ScopeDate {
         let year = u16::from(two_digits(&b[0..2])?) * 100 + u16::from(two_digits(&b[2..4])?);
         let month = two_digits(&b[4..6])?;
         let day = two_digits(&b[6..8])?;
-        let m = Month::try_from(month).ok()?;
-        Date::from_calendar_date(i32::from(year), m, day).ok()?;
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
         Some(ScopeDate { year, month, day })
+    }
+
+    /// Days from 1970-01-01 to this date, in the proleptic Gregorian
+    /// calendar (negative before 1970): counted from March, so that the
+    /// leap day ends a year (Howard Hinnant's `days_from_civil`).
+    fn days_since_epoch(&self) -> i64 {
+        let (month, day) = (i64::from(self.month), i64::from(self.day));
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year - era * 400;
+        let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
     }
 
     /// The date as `YYYYMMDD` text, formatted on the stack.
@@ -291,6 +306,18 @@ impl ScopeDateText {
 impl fmt::Debug for ScopeDateText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// The days in `month` (1 to 12) of `year`, proleptic Gregorian.
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }
 
@@ -394,6 +421,33 @@ mod tests {
                 SigningTime::parse_amz_date(t.amz_date().as_str()).unwrap(),
                 t
             );
+        }
+    }
+
+    #[test]
+    fn dates_are_checked_and_counted_as_the_time_crate_does() {
+        // Every year SigV4 can write, at the edges of every month.
+        for year in 0..=9999u16 {
+            for month in 0..=13u8 {
+                for day in [0, 1, 2, 27, 28, 29, 30, 31, 32] {
+                    let text = format!("{year:04}{month:02}{day:02}");
+                    let reference = Month::try_from(month)
+                        .ok()
+                        .and_then(|m| Date::from_calendar_date(i32::from(year), m, day).ok());
+                    let parsed = ScopeDate::parse_digits(text.as_bytes());
+                    assert_eq!(parsed.is_some(), reference.is_some(), "{text}");
+                    if let (Some(parsed), Some(reference)) = (parsed, reference) {
+                        let t = SigningTime::parse_amz_date(&format!("{text}T235958Z")).unwrap();
+                        let expected = reference
+                            .with_hms(23, 59, 58)
+                            .unwrap()
+                            .assume_utc()
+                            .unix_timestamp();
+                        assert_eq!(t.unix_timestamp(), expected, "{text}");
+                        assert_eq!(parsed.to_date(), reference);
+                    }
+                }
+            }
         }
     }
 }

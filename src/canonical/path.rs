@@ -35,7 +35,11 @@ pub(crate) fn check_path(path: &str) -> Result<(), Error> {
             reason: "must start with '/'",
         });
     }
-    if path.bytes().any(|b| b.is_ascii_control() || b == b'#') {
+    // (Every byte looked at, with no early exit, so that it vectorizes.)
+    let bad = path
+        .bytes()
+        .fold(false, |bad, b| bad | b.is_ascii_control() | (b == b'#'));
+    if bad {
         return Err(Error::InvalidPath {
             reason: "contains a control character or '#'",
         });

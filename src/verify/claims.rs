@@ -370,11 +370,17 @@ impl<L: CredentialsLookup> Verifier<L> {
                 ),
             });
         }
-        let scope_date =
+        // (The usual case, the date's own digits, needs no parsing.)
+        let same_date =
+            credential.date().as_bytes() == signed_at.scope_date().text().as_bytes().as_slice();
+        let scope_date = if same_date {
+            signed_at.scope_date()
+        } else {
             ScopeDate::parse(credential.date()).map_err(|_| VerifyError::MalformedParameter {
                 name: wire::query::X_AMZ_CREDENTIAL,
                 reason: "the scope date is not YYYYMMDD",
-            })?;
+            })?
+        };
         if scope_date != signed_at.scope_date() {
             return Err(VerifyError::ScopeMismatch {
                 reason: format!(
@@ -413,9 +419,11 @@ pub(crate) fn header_claims<'r>(
     request: &ReceivedRequest<'r>,
     read: &ReadHeaders<'r>,
 ) -> Result<Claims<'r>, VerifyError> {
-    let auth = read.authorization()?.ok_or(VerifyError::NotSigned {
-        expected: "Authorization header",
-    })?;
+    let Some(auth) = read.authorization()? else {
+        return Err(VerifyError::NotSigned {
+            expected: "Authorization header",
+        });
+    };
     let (algorithm, rest) = split_once(auth, b' ').unwrap_or((auth, ""));
     let mut credential = None;
     let mut signed_headers = None;
@@ -444,17 +452,13 @@ pub(crate) fn header_claims<'r>(
             });
         }
     }
-    let date = read.x_amz_date()?.ok_or(VerifyError::MissingParameter {
-        name: wire::header::X_AMZ_DATE,
-    })?;
+    let date = need(read.x_amz_date()?, wire::header::X_AMZ_DATE)?;
     Ok(Claims {
         algorithm: Raw::literal(algorithm),
-        credential: credential.ok_or(VerifyError::MissingParameter { name: "Credential" })?,
+        credential: need(credential, "Credential")?,
         date: Raw::literal(date),
-        signed_headers: signed_headers.ok_or(VerifyError::MissingParameter {
-            name: "SignedHeaders",
-        })?,
-        signature: signature.ok_or(VerifyError::MissingParameter { name: "Signature" })?,
+        signed_headers: need(signed_headers, "SignedHeaders")?,
+        signature: need(signature, "Signature")?,
         expires: None,
         token: read.security_token()?.map(Raw::literal),
         s3_session_token: read.s3session_token()?.map(Raw::literal),
@@ -463,6 +467,17 @@ pub(crate) fn header_claims<'r>(
         #[cfg(feature = "sigv4a")]
         region_set: read.region_set()?.map(Raw::literal),
     })
+}
+
+/// The value of a required parameter, or the error naming it. (The error
+/// is made only when returned: `ok_or` makes one and drops it, a call, on
+/// every request.)
+#[inline(always)]
+pub(crate) fn need<T>(value: Option<T>, name: &'static str) -> Result<T, VerifyError> {
+    match value {
+        Some(value) => Ok(value),
+        None => Err(VerifyError::MissingParameter { name }),
+    }
 }
 
 /// `str::split_once` on an ASCII byte, without building a searcher.

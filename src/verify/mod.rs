@@ -276,13 +276,13 @@ impl<L: CredentialsLookup> Verifier<L> {
         if read.has_authorization() {
             return Err(VerifyError::AmbiguousAuthentication);
         }
-        let expires = claims.expires.ok_or(VerifyError::MissingParameter {
-            name: wire::query::X_AMZ_EXPIRES,
-        })?;
-        let expires = parse_digits(&expires.decoded()).ok_or(VerifyError::MalformedParameter {
-            name: wire::query::X_AMZ_EXPIRES,
-            reason: "not a whole number of seconds",
-        })?;
+        let expires = claims::need(claims.expires, wire::query::X_AMZ_EXPIRES)?;
+        let Some(expires) = parse_digits(&expires.decoded()) else {
+            return Err(VerifyError::MalformedParameter {
+                name: wire::query::X_AMZ_EXPIRES,
+                reason: "not a whole number of seconds",
+            });
+        };
         let max = self.max_expires.as_secs();
         if expires == 0 {
             return Err(VerifyError::ExpiryTooShort {
@@ -485,14 +485,15 @@ impl<L: CredentialsLookup> Verifier<L> {
         // (Copied only once an unsigned header shows up: until then, the
         // request's own list is the signed one.)
         let received = request.headers();
-        let mut headers = HeaderList::new();
-        let mut copied = false;
+        // (Made only when needed: an inline list is half a kilobyte to
+        // clear.)
+        let mut headers: Option<HeaderList<'_>> = None;
         let mut missing = count.min(LISTED);
         let mut seen = 0u32;
         for (k, &(n, v)) in received.iter().enumerate() {
             match position(n) {
                 Some(i) => {
-                    if copied {
+                    if let Some(headers) = &mut headers {
                         headers.push((n, v));
                     }
                     if i < LISTED && seen & (1 << i) == 0 {
@@ -509,16 +510,17 @@ impl<L: CredentialsLookup> Verifier<L> {
                             name: excerpt(&n.to_ascii_lowercase()),
                         });
                     }
-                    if !copied {
+                    if headers.is_none() {
+                        let mut copy = HeaderList::new();
                         for &header in received.get(..k).unwrap_or_default() {
-                            headers.push(header);
+                            copy.push(header);
                         }
-                        copied = true;
+                        headers = Some(copy);
                     }
                 }
             }
         }
-        let signed_headers = if copied { headers.as_slice() } else { received };
+        let signed_headers = headers.as_ref().map_or(received, HeaderList::as_slice);
         // Past 32 names, each is looked for the slow way.
         if missing > 0 || listed.is_none() {
             let absent = names.iter().find(|s| {

@@ -13,7 +13,8 @@
 use core::ops::Range;
 
 use super::VerifyError;
-use super::claims::{Claims, Raw};
+use super::claims::{Claims, Raw, need};
+use crate::bytes::{cmp_bytes, same_short};
 use crate::encode;
 use crate::request::ReceivedQuery;
 use crate::wire;
@@ -42,8 +43,22 @@ fn claim_slot(name: &[u8], escaped: bool) -> Option<usize> {
         let raw = Raw::query(core::str::from_utf8(name).ok()?);
         return QUERY_NAMES.iter().position(|n| raw.decodes_to(n));
     }
-    // (Compared by length first: a name of another length costs nothing.)
-    QUERY_NAMES.iter().position(|n| n.as_bytes() == name)
+    // One candidate by length and first letter after `X-Amz-`, then
+    // one comparison (no name is looked at twice).
+    let slot = match (name.len(), name.get(6)?) {
+        (15, b'A') => 0,
+        (16, b'C') => 1,
+        (10, b'D') => 2,
+        (19, b'S') => 3,
+        (15, b'S') => 4,
+        (13, b'E') => 5,
+        (20, b'S') => 6,
+        (20, b'C') => 7,
+        (16, b'R') => 8,
+        (21, b'S') => 9,
+        _ => return None,
+    };
+    same_short(QUERY_NAMES[slot].as_bytes(), name).then_some(slot)
 }
 
 /// How many bytes [`classify`] looks at together.
@@ -92,25 +107,40 @@ fn classify(chunk: &[u8; CHUNK]) -> (u32, bool) {
 /// whether all its bytes are a signer's.
 struct QuerySpecials<'a> {
     chunks: core::slice::Iter<'a, [u8; CHUNK]>,
-    /// The last bytes, padded with a letter.
-    tail: Option<[u8; CHUNK]>,
+    /// The last chunk, if the text does not end on a chunk: its last
+    /// `CHUNK` bytes (overlapping the chunk before, whose bytes are
+    /// dropped from its mask) or, for a short text, the text padded with
+    /// a letter; and where it starts.
+    tail: Option<([u8; CHUNK], usize)>,
     base: usize,
     mask: u32,
     signers: bool,
+    /// Where the whole chunks end.
+    end: usize,
 }
 
 impl<'a> QuerySpecials<'a> {
     fn new(b: &'a [u8]) -> Self {
         let (chunks, rest) = b.as_chunks::<CHUNK>();
-        let mut tail = [b'a'; CHUNK];
-        tail[..rest.len()].copy_from_slice(rest);
+        let tail = match b.last_chunk::<CHUNK>() {
+            _ if rest.is_empty() => None,
+            // (Read in place: a copy of the last bytes would be read
+            // back before its stores land.)
+            Some(last) => Some((*last, b.len() - CHUNK)),
+            None => {
+                let mut tail = [b'a'; CHUNK];
+                tail[..rest.len()].copy_from_slice(rest);
+                Some((tail, 0))
+            }
+        };
         QuerySpecials {
             chunks: chunks.iter(),
-            tail: Some(tail),
+            tail,
             // (The first chunk is read on the first call.)
             base: 0usize.wrapping_sub(CHUNK),
             mask: 0,
             signers: true,
+            end: chunks.len() * CHUNK,
         }
     }
 }
@@ -118,16 +148,24 @@ impl<'a> QuerySpecials<'a> {
 impl Iterator for QuerySpecials<'_> {
     type Item = usize;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<usize> {
         while self.mask == 0 {
-            let chunk = match self.chunks.next() {
-                Some(chunk) => *chunk,
-                None => self.tail.take()?,
+            // The next chunk, and the bits of the bytes it holds that an
+            // earlier chunk did not.
+            let (chunk, keep) = match self.chunks.next() {
+                Some(chunk) => {
+                    self.base = self.base.wrapping_add(CHUNK);
+                    (*chunk, u32::MAX)
+                }
+                None => {
+                    let (chunk, base) = self.tail.take()?;
+                    self.base = base;
+                    (chunk, u32::MAX.wrapping_shl((self.end - base) as u32))
+                }
             };
-            self.base = self.base.wrapping_add(CHUNK);
             let (mask, signers) = classify(&chunk);
-            self.mask = mask;
+            self.mask = mask & keep;
             self.signers &= signers;
         }
         let at = self.base + self.mask.trailing_zeros() as usize;
@@ -254,7 +292,9 @@ impl<'r> QueryScan<'r> {
             }
         } else {
             if let Some((n, v)) = previous
-                && (&b[n.clone()], &b[v.clone()]) > (&b[name.clone()], &b[value.clone()])
+                && cmp_bytes(&b[n.clone()], &b[name.clone()])
+                    .then_with(|| cmp_bytes(&b[v.clone()], &b[value.clone()]))
+                    .is_gt()
             {
                 self.canonical = false;
             }
@@ -294,12 +334,11 @@ impl<'r> QueryScan<'r> {
             _region_set,
             s3_session_token,
         ] = self.found;
-        let algorithm = algorithm.ok_or(VerifyError::NotSigned {
-            expected: "X-Amz-Algorithm query parameter",
-        })?;
-        fn need<'r>(v: Option<Raw<'r>>, name: &'static str) -> Result<Raw<'r>, VerifyError> {
-            v.ok_or(VerifyError::MissingParameter { name })
-        }
+        let Some(algorithm) = algorithm else {
+            return Err(VerifyError::NotSigned {
+                expected: "X-Amz-Algorithm query parameter",
+            });
+        };
         Ok(Claims {
             algorithm,
             credential: need(credential, wire::query::X_AMZ_CREDENTIAL)?,
