@@ -105,22 +105,30 @@ impl SigningTime {
 
     /// Parses an `X-Amz-Date` value such as `20130524T000000Z`.
     pub fn parse_amz_date(s: &str) -> Result<Self, Error> {
-        let err = || Error::InvalidDate {
+        Self::parse_amz_date_bytes(s.as_bytes()).ok_or_else(|| Error::InvalidDate {
             what: wire::header::X_AMZ_DATE,
             input: excerpt(s),
             expected: AMZ_DATE_FORMAT,
-        };
-        let b = s.as_bytes();
+        })
+    }
+
+    /// [`parse_amz_date`](Self::parse_amz_date) without the error (the
+    /// verifier names its own).
+    pub(crate) fn parse_amz_date_bytes(b: &[u8]) -> Option<Self> {
         if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
-            return Err(err());
+            return None;
         }
-        let date = ScopeDate::parse_digits(&b[..8]).ok_or_else(err)?;
-        let hour = two_digits(&b[9..11]).ok_or_else(err)?;
-        let minute = two_digits(&b[11..13]).ok_or_else(err)?;
-        let second = two_digits(&b[13..15]).ok_or_else(err)?;
-        // Leap seconds (60) are not accepted: `time` cannot represent them.
-        Time::from_hms(hour, minute, second).map_err(|_| err())?;
-        Ok(SigningTime {
+        let date = ScopeDate::parse_digits(&b[..8])?;
+        let (hour, minute, second) = (
+            two_digits(&b[9..11])?,
+            two_digits(&b[11..13])?,
+            two_digits(&b[13..15])?,
+        );
+        // No leap second (60): `time` cannot represent one.
+        if hour > 23 || minute > 59 || second > 59 {
+            return None;
+        }
+        Some(SigningTime {
             date,
             hour,
             minute,
@@ -447,6 +455,20 @@ mod tests {
                         assert_eq!(parsed.to_date(), reference);
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn times_of_day_are_checked_as_the_time_crate_does() {
+        for (h, m, sec) in (0..=25u8)
+            .flat_map(|h| (0..=61u8).flat_map(move |m| (0..=61u8).map(move |s| (h, m, s))))
+        {
+            let text = format!("20260524T{h:02}{m:02}{sec:02}Z");
+            let parsed = SigningTime::parse_amz_date(&text);
+            assert_eq!(parsed.is_ok(), Time::from_hms(h, m, sec).is_ok(), "{text}");
+            if let Ok(t) = parsed {
+                assert_eq!(t.amz_date().as_str(), text);
             }
         }
     }

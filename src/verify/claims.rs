@@ -210,8 +210,9 @@ struct LastFour {
 
 impl LastFour {
     fn push(&mut self, at: usize) {
-        self.ends.rotate_left(1);
-        self.ends[3] = at;
+        // (Not `rotate_left`: a general rotation, called, for four words.)
+        let [_, a, b, c] = self.ends;
+        self.ends = [a, b, c, at];
         self.found += 1;
     }
 }
@@ -355,12 +356,13 @@ impl<L: CredentialsLookup> Verifier<L> {
                 algorithm: excerpt(&claims.algorithm.decoded()),
             });
         };
-        let signed_at = SigningTime::parse_amz_date(&claims.date.decoded()).map_err(|_| {
-            VerifyError::MalformedParameter {
+        let Some(signed_at) = SigningTime::parse_amz_date_bytes(claims.date.decoded().as_bytes())
+        else {
+            return Err(VerifyError::MalformedParameter {
                 name: wire::query::X_AMZ_DATE,
                 reason: "expected YYYYMMDDTHHMMSSZ",
-            }
-        })?;
+            });
+        };
         let credential = Credential::parse(claims.credential, v4a)?;
         if credential.terminator() != TERMINATOR {
             return Err(VerifyError::ScopeMismatch {
