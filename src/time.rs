@@ -162,6 +162,7 @@ impl SigningTime {
     }
 
     /// Seconds since the Unix epoch.
+    #[inline]
     pub fn unix_timestamp(&self) -> i64 {
         let seconds = i64::from(self.hour) * 3600 + i64::from(self.minute) * 60;
         self.date.days_since_epoch() * 86_400 + seconds + i64::from(self.second)
@@ -231,6 +232,7 @@ impl ScopeDate {
     /// Days from 1970-01-01 to this date, in the proleptic Gregorian
     /// calendar (negative before 1970): counted from March, so that the
     /// leap day ends a year (Howard Hinnant's `days_from_civil`).
+    #[inline]
     fn days_since_epoch(&self) -> i64 {
         let (month, day) = (i64::from(self.month), i64::from(self.day));
         let year = i64::from(self.year) - i64::from(month <= 2);

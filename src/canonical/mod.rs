@@ -28,6 +28,7 @@ mod headers;
 mod path;
 mod plain;
 mod query;
+mod received;
 mod scratch;
 #[cfg(test)]
 mod tests;
@@ -50,6 +51,7 @@ use headers::{SortedHeaders, canonical_headers, check_host};
 use path::{check_path, write_s3_path};
 use plain::write_plain_presign;
 use query::write_query;
+use received::write_received_plain;
 pub(crate) use scratch::{Scratch, ThreadScratch};
 
 /// The payload hash S3 presigned URLs use.
@@ -232,7 +234,10 @@ pub(crate) fn write_with(
     if !req.host_checked {
         check_host(req.host)?;
     }
-    if plain_path && write_plain_presign(req, auth, expires_text.as_bytes(), buf, layout)? {
+    if plain_path
+        && (write_plain_presign(req, auth, expires_text.as_bytes(), buf, layout)?
+            || write_received_plain(req, auth, buf, layout)?)
+    {
         return Ok(());
     }
     write_general(req, auth, expires_text, scratch)

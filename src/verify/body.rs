@@ -91,6 +91,7 @@ pub(super) fn parse_content_sha256(
 /// The payload line of the canonical request, and what is left to check of
 /// the body: from the signed hash (`signed`), else from the body the caller
 /// gave, else an empty body.
+#[inline]
 pub(super) fn payload_line<'p>(
     signed: Option<Payload<'static>>,
     given: Option<Payload<'p>>,

@@ -51,13 +51,19 @@ impl<'r> Raw<'r> {
     }
 
     /// The decoded value; a copy only if it has anything to decode.
+    #[inline]
     pub(crate) fn decoded(self) -> Cow<'r, str> {
         if self.encoded {
-            let bytes: Vec<u8> = self.bytes().collect();
-            Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
+            Cow::Owned(self.decode())
         } else {
             Cow::Borrowed(self.text)
         }
+    }
+
+    #[inline(never)]
+    fn decode(self) -> String {
+        let bytes: Vec<u8> = self.bytes().collect();
+        String::from_utf8_lossy(&bytes).into_owned()
     }
 
     /// The decoded bytes, one at a time (no copy).

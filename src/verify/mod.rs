@@ -83,6 +83,8 @@ use crate::time::SigningTime;
 use crate::wire;
 use claims::{Claims, Credential};
 use query::QueryScan;
+#[cfg(test)]
+pub(crate) use query::scan_query;
 use signed_headers::LISTED;
 
 pub use body::BodyCheck;
@@ -592,11 +594,15 @@ fn check_signature_text(received: &str, expected: &[u8]) -> Result<(), VerifyErr
     }
 }
 
+/// One to twelve decimal digits (no sign, no space), as a number.
 fn parse_digits(s: &str) -> Option<u64> {
-    if s.is_empty() || s.len() > 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || s.len() > 12 {
         return None;
     }
-    s.parse().ok()
+    s.bytes().try_fold(0u64, |n, b| {
+        let digit = b.wrapping_sub(b'0');
+        (digit < 10).then(|| n * 10 + u64::from(digit))
+    })
 }
 
 #[cfg(test)]

@@ -370,6 +370,12 @@ impl<'r> QueryScan<'r> {
     }
 }
 
+/// A query as the verifier reads it: taken as it is when canonical.
+#[cfg(test)]
+pub(crate) fn scan_query(query: &str) -> ReceivedQuery<'_> {
+    QueryScan::new(query, false).map_or(ReceivedQuery::Raw(query), |scan| scan.received())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

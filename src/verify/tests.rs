@@ -123,3 +123,23 @@ fn region_set_globs() {
         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"
     ));
 }
+
+#[test]
+fn expiries_are_plain_digits() {
+    for (text, expected) in [
+        ("86400", Some(86_400)),
+        ("0", Some(0)),
+        ("000000000001", Some(1)),
+        ("999999999999", Some(999_999_999_999)),
+        ("1000000000000", None),
+        ("", None),
+        ("+1", None),
+        ("-1", None),
+        (" 1", None),
+        ("1 ", None),
+        ("1e3", None),
+        ("١", None),
+    ] {
+        assert_eq!(parse_digits(text), expected, "{text:?}");
+    }
+}
