@@ -22,8 +22,9 @@ pub(crate) fn cmp_bytes(mut a: &[u8], mut b: &[u8]) -> Ordering {
     a.len().cmp(&b.len())
 }
 
-/// `a == b` for texts of 8 to 24 bytes: three overlapping eight-byte
-/// words, no loop (longer or shorter texts are compared as usual).
+/// `a == b`, inline for texts of up to 24 bytes (names, algorithms,
+/// scope parts): a byte at a time below eight, three overlapping
+/// eight-byte words up to 24; longer texts are compared as usual.
 #[inline]
 pub(crate) fn same_short(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
@@ -31,6 +32,7 @@ pub(crate) fn same_short(a: &[u8], b: &[u8]) -> bool {
     }
     let word = |t: &[u8], at: usize| t.get(at..).and_then(|t| t.first_chunk::<8>().copied());
     match a.len() {
+        0..8 => a.iter().zip(b).all(|(x, y)| x == y),
         8..=24 => {
             let (mid, last) = ((a.len() - 8) / 2, a.len() - 8);
             word(a, 0) == word(b, 0)

@@ -54,6 +54,25 @@ impl Signature {
     pub fn to_hex(&self) -> SignatureHex {
         SignatureHex(hex64(&self.0))
     }
+
+    /// Whether `text` is exactly this signature's lowercase hex, compared
+    /// in constant time (for texts of 64 bytes): eight digits at a time,
+    /// as they are made, with no copy of the hex written and read back.
+    pub(crate) fn is_hex(&self, text: &[u8]) -> bool {
+        let Ok(text) = <&[u8; 64]>::try_from(text) else {
+            return false;
+        };
+        let diff = self
+            .0
+            .as_chunks::<4>()
+            .0
+            .iter()
+            .zip(text.as_chunks::<8>().0)
+            .fold(0u64, |diff, (quad, digits)| {
+                diff | (u64::from_le_bytes(hex8(*quad)) ^ u64::from_le_bytes(*digits))
+            });
+        diff.ct_eq(&0).into()
+    }
 }
 
 /// Lowercase hex of 32 bytes into a stack buffer, eight digits at a time
@@ -175,6 +194,23 @@ mod tests {
                 super::hex64(&bytes).as_slice(),
                 hex::encode(bytes).as_bytes()
             );
+        }
+    }
+
+    #[test]
+    fn a_signature_is_its_hex_exactly() {
+        let sig = super::Signature::from_bytes(core::array::from_fn(|i| (i * 37) as u8));
+        let hex = hex::encode(sig.as_bytes());
+        assert!(sig.is_hex(hex.as_bytes()));
+        assert!(!sig.is_hex(hex.to_uppercase().as_bytes()));
+        assert!(!sig.is_hex(&hex.as_bytes()[..63]));
+        assert!(!sig.is_hex(format!("{hex}0").as_bytes()));
+        assert!(!sig.is_hex(b""));
+        // A byte off anywhere.
+        for at in 0..64 {
+            let mut other = hex.clone().into_bytes();
+            other[at] = if other[at] == b'0' { b'1' } else { b'0' };
+            assert!(!sig.is_hex(&other), "{at}");
         }
     }
 }

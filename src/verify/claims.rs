@@ -15,6 +15,7 @@ use subtle::ConstantTimeEq;
 use super::request::{ReadHeaders, trim};
 use super::specials::Specials;
 use super::{CredentialsLookup, ReceivedRequest, Verifier, VerifyError};
+use crate::bytes::same_short;
 use crate::credentials::{Credentials, TokenKind};
 use crate::encode;
 use crate::error::excerpt;
@@ -96,7 +97,7 @@ impl<'r> Raw<'r> {
     /// Whether the decoded value is `expected`.
     pub(crate) fn decodes_to(self, expected: &str) -> bool {
         if !self.encoded {
-            return self.text == expected;
+            return same_short(self.text.as_bytes(), expected.as_bytes());
         }
         self.bytes().eq(expected.bytes())
     }
@@ -370,7 +371,7 @@ impl<L: CredentialsLookup> Verifier<L> {
             });
         };
         let credential = Credential::parse(claims.credential, v4a)?;
-        if credential.terminator() != TERMINATOR {
+        if !same_short(credential.terminator().as_bytes(), TERMINATOR.as_bytes()) {
             return Err(VerifyError::ScopeMismatch {
                 reason: format!(
                     "scope ends in {:?}, not aws4_request",
@@ -397,7 +398,10 @@ impl<L: CredentialsLookup> Verifier<L> {
                 ),
             });
         }
-        if credential.service() != self.service.as_str() {
+        if !same_short(
+            credential.service().as_bytes(),
+            self.service.as_str().as_bytes(),
+        ) {
             return Err(VerifyError::ScopeMismatch {
                 reason: format!(
                     "service {:?} is not {:?}",

@@ -69,6 +69,7 @@ mod verified;
 use core::fmt;
 use std::time::Duration;
 
+use crate::bytes::same_short;
 use crate::canonical::{Auth, ThreadScratch};
 use crate::credentials::Credentials;
 use crate::encode::PathMode;
@@ -464,7 +465,9 @@ impl<L: CredentialsLookup> Verifier<L> {
         let count = names.check(&mut split)?;
         let listed = split.get(..count);
         // (Signers send lowercase names: equal bytes first.)
-        let same = |n: &str, name: &str| n == name || n.eq_ignore_ascii_case(name);
+        let same = |n: &str, name: &str| {
+            same_short(n.as_bytes(), name.as_bytes()) || n.eq_ignore_ascii_case(name)
+        };
         let position = |name: &str| match listed {
             Some(list) => list.iter().position(|n| same(n, name)),
             None => names.iter().position(|n| same(n, name)),
@@ -570,27 +573,12 @@ impl<L: CredentialsLookup> Verifier<L> {
         let mut scratch = ThreadScratch::take();
         let signature =
             crate::sign::sign(key, memo, signed_at, &amz_date, &mut scratch, &parts, &auth)?;
-        check_signature_text(&claims.signature.decoded(), signature.to_hex().as_bytes())?;
+        // Exactly the lowercase hex the signer writes (another spelling is
+        // another request), every byte compared whatever differs.
+        if !signature.is_hex(claims.signature.decoded().as_bytes()) {
+            return Err(VerifyError::SignatureMismatch);
+        }
         Ok((names, Some(signature)))
-    }
-}
-
-/// Compares a received hex signature with the expected one in constant
-/// time (for equal lengths).
-fn check_signature_text(received: &str, expected: &[u8]) -> Result<(), VerifyError> {
-    // Exactly the lowercase hex the signer writes: another spelling is
-    // another request. Every byte is compared, whatever differs.
-    let same = received.len() == expected.len()
-        && core::hint::black_box(
-            received
-                .bytes()
-                .zip(expected)
-                .fold(0u8, |acc, (r, e)| acc | (r ^ e)),
-        ) == 0;
-    if same {
-        Ok(())
-    } else {
-        Err(VerifyError::SignatureMismatch)
     }
 }
 

@@ -263,6 +263,7 @@ impl<'r> QueryScan<'r> {
     }
 
     /// Takes in the parameter `piece` that ends at `end`.
+    #[inline(always)]
     fn end_piece(
         &mut self,
         piece: &Piece,
