@@ -1,8 +1,12 @@
 //! The straight-line writer for a received request that arrived in
-//! canonical form: an S3 path, a query the verifier found canonical, and
-//! signed headers with lowercase names, in order, each value its own
-//! canonical form (a presigned GET's lone `host`, say). Everything is
-//! copied as it came; anything else goes to the general writer.
+//! canonical form: an S3 path, a query the verifier found canonical (or
+//! none), and
+//! a few signed headers with lowercase names, each value its own canonical
+//! form (a presigned GET's lone `host`, a header-signed PUT's four). Each
+//! piece is copied as it came, the header lines in the order of their
+//! names; anything else goes to the general writer.
+
+use core::cmp::Ordering;
 
 use super::header_value::is_canonical_value;
 use super::path::check_path;
@@ -12,6 +16,9 @@ use crate::encode::{self, PathMode, Sink};
 use crate::error::Error;
 use crate::request::{Parts, PathSource, QuerySource, ReceivedQuery};
 use crate::syntax;
+
+/// The most signed headers this writer sorts (more go to the general one).
+const MAX_HEADERS: usize = 16;
 
 /// Writes a received request whose parts are canonical as they came, in
 /// one pass; `Ok(false)` for anything else, which [`super::write`] then
@@ -30,22 +37,38 @@ pub(crate) fn write_received_plain(
             path,
             mode: PathMode::S3,
         },
-        QuerySource::Received(query @ ReceivedQuery::Canonical { .. }),
+        QuerySource::Received(query @ (ReceivedQuery::Canonical { .. } | ReceivedQuery::Raw(""))),
     ) = (auth, &req.path, &req.query)
     else {
         return Ok(false);
     };
-    // Sorted, each name once, lowercase, each value canonical: each line
-    // is the header as received.
-    let mut previous: &[u8] = &[];
-    for &(name, value) in req.headers {
+    // Lowercase names, each once, and canonical values: each line is the
+    // header as received, in the order of its name (sorted here, on the
+    // stack).
+    if req.headers.len() > MAX_HEADERS {
+        return Ok(false);
+    }
+    let mut order = [0u8; MAX_HEADERS];
+    for (n, &(name, value)) in req.headers.iter().enumerate() {
         let name = name.as_bytes();
         let plain = syntax::header_name(name).is_some_and(|form| form.plain);
-        if !plain || cmp_bytes(previous, name).is_ge() || !is_canonical_value(value.as_bytes()) {
+        if !plain || !is_canonical_value(value.as_bytes()) {
             return Ok(false);
         }
-        previous = name;
+        let mut i = n;
+        while i > 0 {
+            match cmp_bytes(req.headers[usize::from(order[i - 1])].0.as_bytes(), name) {
+                Ordering::Greater => order[i] = order[i - 1],
+                Ordering::Equal => return Ok(false),
+                Ordering::Less => break,
+            }
+            i -= 1;
+        }
+        order[i] = n as u8;
     }
+    let sorted = order[..req.headers.len()]
+        .iter()
+        .map(|&i| req.headers[usize::from(i)]);
     check_path(path)?;
     buf.reserve(size_hint(req, auth));
     buf.put(req.method.as_bytes());
@@ -58,7 +81,7 @@ pub(crate) fn write_received_plain(
     query.write_canonical(buf);
     let query = query_start..buf.len();
     buf.put_byte(b'\n');
-    for &(name, value) in req.headers {
+    for (name, value) in sorted.clone() {
         buf.put(name.as_bytes());
         buf.put_byte(b':');
         buf.put(value.as_bytes());
@@ -66,7 +89,7 @@ pub(crate) fn write_received_plain(
     }
     buf.put_byte(b'\n');
     let names_start = buf.len();
-    for (i, &(name, _)) in req.headers.iter().enumerate() {
+    for (i, (name, _)) in sorted.enumerate() {
         if i > 0 {
             buf.put_byte(b';');
         }
@@ -156,6 +179,31 @@ mod tests {
                 proptest::prop_assert_eq!(spans(&fast.layout), spans(&general.layout));
             }
         }
+    }
+
+    #[test]
+    fn repeated_names_are_left_to_the_general_writer() {
+        let headers = [("x-amz-meta-a", "1"), ("host", "h"), ("x-amz-meta-a", "2")];
+        let parts = Parts {
+            method: "PUT",
+            host: "",
+            host_checked: true,
+            path: PathSource::Wire {
+                path: "/a",
+                mode: PathMode::S3,
+            },
+            query: QuerySource::Received(ReceivedQuery::Raw("")),
+            headers: &headers,
+            payload: Payload::Unsigned,
+        };
+        let auth = Auth::Received {
+            token_unsigned: false,
+        };
+        let mut buf = Vec::new();
+        assert!(!write_received_plain(&parts, &auth, &mut buf, &mut Layout::default()).unwrap());
+        let mut scratch = Scratch::default();
+        write_with(&parts, &auth, &mut scratch, true).unwrap();
+        assert!(String::from_utf8_lossy(&scratch.buf).contains("x-amz-meta-a:1,2\n"));
     }
 
     #[test]
