@@ -5,6 +5,7 @@ use core::ops::Range;
 
 use super::header_value::canonical_header_value;
 use super::{Auth, write_payload_hash};
+use crate::bytes::cmp_bytes;
 use crate::encode::{self, Sink};
 use crate::error::{Error, excerpt};
 use crate::request::{Parts, Payload};
@@ -415,26 +416,6 @@ fn write_names<'a>(
 #[inline]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.last_chunk::<8>() == b.last_chunk::<8>() && a == b
-}
-
-/// `a.cmp(b)`, inline: eight bytes at a time, as big-endian numbers (no
-/// call to `memcmp` for a short name).
-#[inline]
-fn cmp_bytes(mut a: &[u8], mut b: &[u8]) -> core::cmp::Ordering {
-    while let (Some((x, a_rest)), Some((y, b_rest))) =
-        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
-    {
-        if x != y {
-            return u64::from_be_bytes(*x).cmp(&u64::from_be_bytes(*y));
-        }
-        (a, b) = (a_rest, b_rest);
-    }
-    for (x, y) in a.iter().zip(b) {
-        if x != y {
-            return x.cmp(y);
-        }
-    }
-    a.len().cmp(&b.len())
 }
 
 /// Compares two names as their lowercase forms.
