@@ -181,6 +181,52 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        // The same, with arbitrary text: names and values of any printable
+        // bytes (and tabs, spaces at the ends, non-ASCII), any query, up to
+        // 20 headers (past the writer's 16).
+        #[test]
+        fn any_received_request_is_written_as_the_general_writer_does(
+            path in "/[a-zA-Z0-9%/ .~+#-]{0,12}",
+            query in proptest::prop_oneof![
+                3 => proptest::strategy::Just(String::new()),
+                3 => "([a-c]=[a-z0-9%]{0,3}&){0,3}[d-f]=[a-z0-9]{0,3}",
+                1 => "[a-zA-Z0-9%=&+~._-]{0,24}",
+            ],
+            headers in proptest::collection::vec(
+                (
+                    proptest::prop_oneof![4 => "[a-z][a-z0-9-]{0,5}", 1 => "[a-zA-Z0-9!_.-]{0,6}"],
+                    proptest::prop_oneof![4 => "[!-~]([ -~]{0,6}[!-~])?", 1 => "[ \\t]?[ -~é]{0,8}[ \\t]?"],
+                ),
+                0..20,
+            ),
+        ) {
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let parts = Parts {
+                method: "PUT",
+                host: "",
+                host_checked: true,
+                path: PathSource::Wire { path: &path, mode: PathMode::S3 },
+                query: QuerySource::Received(crate::verify::scan_query(&query)),
+                headers: &headers,
+                payload: Payload::Sha256([9; 32]),
+            };
+            let auth = Auth::Received { token_unsigned: false };
+            let (mut fast, mut general) = (Scratch::default(), Scratch::default());
+            let fast_result = write_with(&parts, &auth, &mut fast, true);
+            let general_result = write_with(&parts, &auth, &mut general, false);
+            proptest::prop_assert_eq!(fast_result.is_ok(), general_result.is_ok());
+            if general_result.is_ok() {
+                proptest::prop_assert_eq!(
+                    String::from_utf8_lossy(&fast.buf),
+                    String::from_utf8_lossy(&general.buf)
+                );
+            }
+        }
+    }
+
     #[test]
     fn repeated_names_are_left_to_the_general_writer() {
         let headers = [("x-amz-meta-a", "1"), ("host", "h"), ("x-amz-meta-a", "2")];
