@@ -179,6 +179,23 @@ impl Presigner for Presign {
 }
 
 impl Presign {
+    /// [`Presigner::presign`] into a reused buffer (`presign_into`): the
+    /// same URL, with no allocation once the buffer is large enough.
+    pub fn presign_into(&self, case: Case, at: presign::SigningTime, out: &mut String) {
+        match case {
+            Case::Get => self
+                .bucket
+                .get_object(KEY)
+                .presign_into(&self.creds, at, EXPIRES_IN, out),
+            Case::Put => self
+                .bucket
+                .put_object(KEY)
+                .content_type(CONTENT_TYPE)
+                .presign_into(&self.temp_creds, at, EXPIRES_IN, out),
+        }
+        .expect("presign_into");
+    }
+
     /// The canonical request presign signs, for the floor measurement.
     pub fn canonical_request(&self, case: Case, at: presign::SigningTime) -> String {
         let canonical = match case {

@@ -148,3 +148,15 @@ fn the_report_checks_agreement_first() {
         assert_eq!(agreed.len(), 64);
     }
 }
+
+/// The report's `presign_into` row makes the same URL as `presign`.
+#[test]
+fn presign_into_writes_the_same_url() {
+    let signer = Presign::new();
+    let at = Presign::time(UNIX_TIME);
+    let mut out = String::from("left over");
+    for case in Case::ALL {
+        signer.presign_into(case, at, &mut out);
+        assert_eq!(out, signer.presign(case, at), "{case:?}");
+    }
+}

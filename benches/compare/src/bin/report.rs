@@ -190,11 +190,25 @@ fn new_second_entry(case: Case) -> Entry {
 
 const NEW_SECOND: &str = "presign, new second every call";
 
+/// presign into one reused buffer (`presign_into`), as a batch does.
+fn into_buffer_entry(case: Case) -> Entry {
+    let signer = Presign::new();
+    let at = Presign::time(UNIX_TIME);
+    let mut out = String::new();
+    Entry::new(INTO_BUFFER, move || {
+        signer.presign_into(case, black_box(at), &mut out);
+        out.len()
+    })
+}
+
+const INTO_BUFFER: &str = "presign, into a reused buffer (`presign_into`)";
+
 fn entries(case: Case) -> Vec<Entry> {
     let floor = Floor::new(case);
     vec![
         Entry::new("floor (SHA-256 + 1 HMAC)", move || floor.run()),
         signer_entry::<Presign>(case),
+        into_buffer_entry(case),
         new_second_entry(case),
         signer_entry::<AwsSigv4>(case),
         signer_entry::<RustyS3>(case),
@@ -310,7 +324,8 @@ fn main() {
         let presign = entries[1].median();
         for (i, e) in entries.iter().enumerate() {
             let median = e.median();
-            let vs_presign = if i >= 3 {
+            // (The rows after presign's own: the peers.)
+            let vs_presign = if i >= 4 {
                 format!("{:.2}×", median / presign)
             } else {
                 "".to_owned()
