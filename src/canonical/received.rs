@@ -1,10 +1,9 @@
 //! The straight-line writer for a received request that arrived in
 //! canonical form: an S3 path, a query the verifier found canonical (or
-//! none), and
-//! a few signed headers with lowercase names, each value its own canonical
-//! form (a presigned GET's lone `host`, a header-signed PUT's four). Each
-//! piece is copied as it came, the header lines in the order of their
-//! names; anything else goes to the general writer.
+//! none), and a few signed headers with lowercase names, each value its
+//! own canonical form (a presigned GET's lone `host`, a header-signed
+//! PUT's four). Each piece is copied as it came, the header lines in the
+//! order of their names; anything else goes to the general writer.
 
 use core::cmp::Ordering;
 
