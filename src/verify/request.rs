@@ -26,7 +26,7 @@ impl<'a> HeaderList<'a> {
         HeaderList::Inline([("", ""); INLINE_HEADERS], 0)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn push(&mut self, header: (&'a str, &'a str)) {
         match self {
             HeaderList::Inline(items, len) if *len < INLINE_HEADERS => {
@@ -94,14 +94,14 @@ impl<'a> ReceivedRequest<'a> {
     /// header: an unsigned `x-amz-*` header the verifier is not told about
     /// cannot be refused).
     #[must_use]
-    #[inline]
+    #[inline(always)]
     pub fn header(mut self, name: &'a str, value: &'a str) -> Self {
         self.push_header(name, value);
         self
     }
 
     /// [`header`](Self::header), in place.
-    #[inline]
+    #[inline(always)]
     pub fn push_header(&mut self, name: &'a str, value: &'a str) {
         self.headers.push((name, value));
     }
