@@ -5,7 +5,7 @@ use core::ops::Range;
 
 use super::header_value::canonical_header_value;
 use super::{Auth, write_payload_hash};
-use crate::bytes::cmp_bytes;
+use crate::bytes::{cmp_bytes, same_short};
 use crate::encode::{self, Sink};
 use crate::error::{Error, excerpt};
 use crate::request::{Parts, Payload};
@@ -135,7 +135,7 @@ pub(crate) fn canonical_headers(
     entries.sort_by(|a, b| cmp_bytes(&side[a.name.clone()], &side[b.name.clone()]));
     // Repeated names are next to each other now.
     for i in 1..entries.len() {
-        let repeat = same_bytes(
+        let repeat = same_short(
             &side[entries[i - 1].name.clone()],
             &side[entries[i].name.clone()],
         );
@@ -217,7 +217,7 @@ impl<'a> InlineHeaders<'a> {
         for i in 1..this.len() {
             let (a, b) = (this.item(i - 1).0.as_bytes(), this.item(i).0.as_bytes());
             let same = if this.is_plain(i - 1) && this.is_plain(i) {
-                same_bytes(a, b)
+                same_short(a, b)
             } else {
                 a.eq_ignore_ascii_case(b)
             };
@@ -409,13 +409,6 @@ fn write_names<'a>(
         h.write_name(query_encoded, out);
         first = false;
     }
-}
-
-/// `a == b`, inline: names sorted next to each other mostly differ in
-/// length or in their last eight bytes (`x-amz-meta-*`).
-#[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.last_chunk::<8>() == b.last_chunk::<8>() && a == b
 }
 
 /// Compares two names as their lowercase forms.
